@@ -1,0 +1,63 @@
+"""The project's exceptions: user mistakes (exit 2) versus tool failures (exit 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AudioguideError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a script file; line and column are 1-based, as editors count."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.col}"
+        return self.path
+
+
+class ScriptError(AudioguideError):
+    """A mistake in the scripts: printed as `path:line:col: error: message (hint)`."""
+
+    exit_code = 2
+
+    def __init__(self, where: Location, message: str, hint: str = "") -> None:
+        self.where = where
+        self.message = message
+        self.hint = hint
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        text = f"{self.where}: error: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ScriptErrors(AudioguideError):
+    """Every mistake found in one load, collected so staff can fix them in one go."""
+
+    exit_code = 2
+
+    def __init__(self, errors: list[ScriptError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(e.line() for e in errors))
+
+
+class EngineError(AudioguideError):
+    """The speech engine failed to produce usable audio."""
+
+
+class ToolMissingError(AudioguideError):
+    """A system package is missing; the message carries the command that installs it."""
+
+
+class ExportError(AudioguideError):
+    """ffmpeg or tagging failed while writing an episode."""
