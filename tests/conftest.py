@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fakes import FakeEngine
+
+GUIDE = """\
+title: Test Guide
+description: A guide made by the tests.
+author: Test Clinic
+language: en-US
+date: 2026-11-25
+source:
+  title: An Article
+  author: A. Writer, LCSW
+  date: February 2021
+credit: A paraphrase of An Article by A. Writer, February 2021.
+pauses:
+  sentence: 400ms
+  paragraph: 800ms
+  chapter: 1.2s
+intro: "{guide}. Episode {number}: {title}."
+outro: This was episode {number} of {total}.
+lexicon:
+  LCSW: L C S W
+"""
+
+EPISODE_ONE = """\
+id: first-steps
+title: First steps
+summary: Where it all starts.
+segments:
+  - chapter: Hello
+  - say: |
+      Welcome to the first episode. It is short.
+
+      A new paragraph starts here.
+  - chapter: More
+  - say: One more sentence after a chapter.
+  - pause: 1.5s
+  - say: After a long pause.
+"""
+
+EPISODE_TWO = """\
+id: second-steps
+title: Second steps
+summary: Where it goes on.
+segments:
+  - chapter: Only chapter
+  - say: The second episode has two sentences. This is the other one.
+"""
+
+
+WriteGuide = Callable[..., Path]
+
+
+@pytest.fixture
+def write_guide(tmp_path: Path) -> WriteGuide:
+    """Write a guide folder; pass replacements as file name -> text (None removes it)."""
+
+    def write(**files: str | None) -> Path:
+        root = tmp_path / "scripts"
+        contents: dict[str, str | None] = {
+            "guide.yaml": GUIDE,
+            "episodes/01-first.yaml": EPISODE_ONE,
+            "episodes/02-second.yaml": EPISODE_TWO,
+        }
+        contents.update({k.replace("__", "/"): v for k, v in files.items()})
+        for name, text in contents.items():
+            if text is not None:
+                path = root / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return root
+
+    return write
+
+
+@pytest.fixture
+def fake_engine() -> FakeEngine:
+    return FakeEngine()
