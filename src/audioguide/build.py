@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from audioguide import master, text, transcript
@@ -19,35 +18,15 @@ from audioguide.cache import ClipCache, clip_key
 from audioguide.engines.base import Clip, Engine
 from audioguide.engines.registry import create_engine
 from audioguide.errors import ToolMissingError
-from audioguide.export import ChapterMark, Tags, write_episode_mp3
+from audioguide.export import Tags, write_episode_mp3
 from audioguide.fsutil import atomic_write_text
 from audioguide.loader import load_guide
 from audioguide.model import Episode, Guide
+from audioguide.report import BuildReport, ChapterMark, EpisodeResult
 
 EngineFactory = Callable[[str, str], Engine]
 Progress = Callable[[str, int, int], None]
 EPISODES_DIR = "episodes"
-
-
-@dataclass(frozen=True)
-class EpisodeResult:
-    id: str
-    number: int
-    title: str
-    mp3: Path
-    seconds: float
-    loudness: float
-    true_peak: float
-    size: int
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    guide: Guide
-    output: Path
-    episodes: tuple[EpisodeResult, ...]
-    spoken: int
-    cached: int
 
 
 def episode_stem(episode: Episode) -> str:
@@ -144,11 +123,16 @@ def build_episode(
         id=episode.id,
         number=episode.number,
         title=episode.title,
+        summary=episode.summary,
+        date=episode.date,
         mp3=mp3,
+        vtt=stem.with_suffix(".vtt"),
+        txt=stem.with_suffix(".txt"),
         seconds=rendered.seconds,
         loudness=report.output_loudness,
         true_peak=report.output_true_peak,
         size=mp3.stat().st_size,
+        chapters=chapters,
     )
 
 

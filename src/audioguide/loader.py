@@ -150,6 +150,7 @@ class _Map:
         self.path = path
         self.errors = errors
         self.where = _loc(path, (data.lc.line, data.lc.col))
+        self.suggested: set[str] = set()  # keys a "did you mean" already points at
 
     def key_loc(self, key: str) -> Location:
         return _loc(self.path, self.data.lc.key(key))
@@ -162,6 +163,7 @@ class _Map:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
+                self.suggested.update(close)
                 self.errors.fail(self.key_loc(key), f"unknown key '{key}' in {what}", hint)
 
     def has(self, key: str) -> bool:
@@ -169,7 +171,7 @@ class _Map:
 
     def string(self, key: str, default: str | None = None, *, required: bool = False) -> str:
         if key not in self.data:
-            if required:
+            if required and key not in self.suggested:
                 self.errors.fail(self.where, f"missing required key '{key}'")
             return default or ""
         value = self.data[key]

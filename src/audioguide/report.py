@@ -1,0 +1,46 @@
+"""What a build produced: the context every writer (feed, page, playlist) reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from audioguide.model import Guide
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    """A chapter as written into the MP3 and the chapters file; times in milliseconds."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class EpisodeResult:
+    """One finished episode. Paths are absolute; writers make them relative to `output`."""
+
+    id: str
+    number: int
+    title: str
+    summary: str
+    date: str  # YYYY-MM-DD, from the scripts (never the clock)
+    mp3: Path
+    vtt: Path
+    txt: Path
+    seconds: float
+    loudness: float  # integrated, LUFS as heard on a stereo player
+    true_peak: float  # dBTP
+    size: int  # bytes of the MP3
+    chapters: tuple[ChapterMark, ...]
+    rebuilt: bool = True
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    guide: Guide
+    output: Path
+    episodes: tuple[EpisodeResult, ...]
+    spoken: int  # clips the engine made in this build
+    cached: int  # clips taken from the cache

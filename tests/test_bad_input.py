@@ -1,0 +1,123 @@
+"""Every bad input of the backbone issue: one line naming file:line:col, exit 2,
+no traceback, and the output folder left exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audioguide.cli import cli
+from conftest import EPISODE_ONE, GUIDE, WriteGuide
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+EP = "episodes__01-first.yaml"
+EP1 = "scripts/episodes/01-first.yaml"
+
+CASES = {
+    "yaml syntax": (
+        {EP: EPISODE_ONE.replace("title: First steps", "title: [First steps")},
+        EP1,
+        "YAML syntax error",
+    ),
+    "unknown key": (
+        {EP: EPISODE_ONE.replace("summary:", "sumary:")},
+        f"{EP1}:3:1",
+        "did you mean 'summary'?",
+    ),
+    "unknown guide key": (
+        {"guide.yaml": GUIDE.replace("lexicon:", "lexikon:")},
+        "scripts/guide.yaml:17:1",
+        "did you mean 'lexicon'?",
+    ),
+    "wrong type": (
+        {"guide.yaml": GUIDE + "voice:\n  rate: fast\n"},
+        "scripts/guide.yaml:20:9",
+        "'rate' must be a whole number, not text",
+    ),
+    "missing episode file": (
+        {"guide.yaml": GUIDE + "episodes:\n  - episodes/01-first.yaml\n  - episodes/09-gone.yaml\n"},
+        "scripts/guide.yaml:21:5",
+        "episode file 'episodes/09-gone.yaml' not found",
+    ),
+    "missing asset": (
+        {EP: EPISODE_ONE + "  - sound: assets/ding.wav\n"},
+        f"{EP1}:14:12",
+        "file 'assets/ding.wav' not found",
+    ),
+    "empty say": (
+        {EP: EPISODE_ONE.replace("say: One more sentence after a chapter.", 'say: "  "')},
+        f"{EP1}:11:10",
+        "'say' is empty",
+    ),
+    "negative pause": (
+        {EP: EPISODE_ONE.replace("pause: 1.5s", "pause: -2s")},
+        f"{EP1}:12:12",
+        "negative",
+    ),
+    "unitless pause": (
+        {EP: EPISODE_ONE.replace("pause: 1.5s", "pause: 2")},
+        f"{EP1}:12:12",
+        "has no unit",
+    ),
+    "pause over a minute": (
+        {EP: EPISODE_ONE.replace("pause: 1.5s", "pause: 61s")},
+        f"{EP1}:12:12",
+        "longer than a minute",
+    ),
+    "duplicate id": (
+        {"episodes__03-again.yaml": EPISODE_ONE},
+        "scripts/episodes/03-again.yaml:1:1",
+        "episode id 'first-steps' is used twice",
+    ),
+    "id with slash": (
+        {EP: EPISODE_ONE.replace("id: first-steps", "id: first/steps")},
+        f"{EP1}:1:5",
+        "may hold only lowercase letters",
+    ),
+    "id with dot-dot": (
+        {EP: EPISODE_ONE.replace("id: first-steps", "id: ../first")},
+        f"{EP1}:1:5",
+        "may hold only lowercase letters",
+    ),
+    "id with spaces": (
+        {EP: EPISODE_ONE.replace("id: first-steps", "id: first steps")},
+        f"{EP1}:1:5",
+        "may hold only lowercase letters",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_input_is_one_clear_line(
+    case: str, write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files, where, message = CASES[case]
+    write_guide(**files)
+    monkeypatch.chdir(tmp_path)
+    output = tmp_path / "output"
+    (output / "episodes").mkdir(parents=True)
+    (output / "episodes" / "01-first-steps.mp3").write_bytes(b"earlier build")
+    (output / "feed.xml").write_text("<rss/>")
+    before = snapshot(output)
+
+    result = CliRunner().invoke(cli, ["build", "scripts", "-o", "output", "--cache-dir", "cache"])
+
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(where + (":" if where.count(":") < 2 else ": error: ")), lines[0]
+    assert ": error: " in lines[0] and message in lines[0], lines[0]
+    assert "Traceback" not in result.output
+    assert snapshot(output) == before
+    assert not (tmp_path / "cache").exists()
