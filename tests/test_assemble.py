@@ -6,21 +6,10 @@ import numpy as np
 import pytest
 
 from audioguide import text
-from audioguide.assemble import (
-    LEAD_IN,
-    RATE,
-    TAIL,
-    Chime,
-    Mark,
-    Silence,
-    Utterance,
-    plan_episode,
-    render,
-    resample,
-    trim,
-)
+from audioguide.assemble import RATE, render, resample, trim
 from audioguide.chime import chime
 from audioguide.loader import load_guide
+from audioguide.timeline import LEAD_IN, TAIL, Chime, Mark, Silence, Utterance, plan_episode
 from conftest import WriteGuide
 from fakes import FakeEngine, spoken_seconds
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from audioguide import master, text, transcript
-from audioguide.assemble import RATE, Item, Utterance, plan_episode, render, utterances
+from audioguide.assemble import RATE, render
 from audioguide.cache import ClipCache, clip_key
 from audioguide.engines.base import Clip, Engine
 from audioguide.engines.registry import create_engine
@@ -22,6 +22,7 @@ from audioguide.export import Tags, write_episode_mp3
 from audioguide.fsutil import atomic_write_text
 from audioguide.loader import load_guide
 from audioguide.model import Episode, Guide
+from audioguide.timeline import Item, Utterance, plan_episode, utterances
 from audioguide.report import BuildReport, ChapterMark, EpisodeResult
 
 EngineFactory = Callable[[str, str], Engine]

@@ -12,7 +12,7 @@ import difflib
 import os
 import re
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -521,6 +521,8 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         episodes.append(ep)
     if not episodes and not errors.items:
         errors.fail(m.where, "the guide has no episodes", f"add files to {EPISODES_DIR}/")
+    lexicon = _lexicon(m)
+    _check_speakable(episodes, lexicon, errors)
     return Guide(
         root=root,
         title=m.string("title", required=True),
@@ -536,12 +538,23 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         intro=_template(m, "intro", "{guide}. Episode {number}: {title}."),
         outro=_template(m, "outro", ""),
         chime=chime,
-        lexicon=_lexicon(m),
+        lexicon=lexicon,
         cover=cover,
         episodes=tuple(episodes),
         where=m.where,
     )
 
 
-def lexicon_map(guide: Guide) -> Mapping[str, str]:
-    return dict(guide.lexicon)
+def _check_speakable(
+    episodes: list[Episode], lexicon: tuple[tuple[str, str], ...], errors: _Errors
+) -> None:
+    """A sentence of symbols only would reach the engine as nothing: say so now."""
+    speak = text.compile_lexicon(lexicon)
+    for episode in episodes:
+        for segment in episode.segments:
+            if not isinstance(segment, Say):
+                continue
+            for sentence in (s for para in segment.paragraphs for s in para):
+                if not speak(sentence).strip():
+                    errors.fail(segment.where, f"nothing to say in '{sentence[:40]}'", "use words")
+                    break

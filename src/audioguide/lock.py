@@ -1,0 +1,54 @@
+"""One build at a time per output folder.
+
+The lock is an OS file lock (flock on POSIX, msvcrt on Windows): the kernel drops it
+when its process dies, even by SIGKILL, so a stale lock is simply taken over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from audioguide.errors import AudioguideError
+
+
+class LockedError(AudioguideError):
+    """Another build holds the output folder."""
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def build_lock(state_dir: Path) -> Iterator[None]:
+    """Hold `state_dir/lock` for the duration; raise `LockedError` if a live build has it."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / "lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(fd):
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise LockedError(
+                f"another build (process {holder}) is writing {state_dir.parent}; "
+                "wait for it to finish, or stop it"
+            )
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -1,0 +1,89 @@
+"""The last build's state: what each episode was built from and which files it wrote.
+
+`output/.audioguide/state.json` maps episode id to its key (a hash over every input
+that can change its files) and the sha256 of each file written. An episode whose key
+and files still match is not built again. The file holds no time and no absolute path,
+so unchanged input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from audioguide.fsutil import atomic_write
+from audioguide.report import ChapterMark
+
+STATE_DIR = ".audioguide"
+STATE_FILE = "state.json"
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EpisodeState:
+    key: str
+    files: tuple[tuple[str, str], ...]  # (path relative to output, sha256)
+    seconds: float
+    loudness: float
+    true_peak: float
+    chapters: tuple[ChapterMark, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["files"] = dict(self.files)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EpisodeState:
+        return cls(
+            key=str(data["key"]),
+            files=tuple(sorted((str(k), str(v)) for k, v in data["files"].items())),
+            seconds=float(data["seconds"]),
+            loudness=float(data["loudness"]),
+            true_peak=float(data["true_peak"]),
+            chapters=tuple(ChapterMark(**c) for c in data["chapters"]),
+        )
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def state_path(output: Path) -> Path:
+    return output / STATE_DIR / STATE_FILE
+
+
+def load_state(output: Path) -> dict[str, EpisodeState]:
+    """The recorded states; a missing or damaged file means "build everything"."""
+    try:
+        data = json.loads(state_path(output).read_text("utf-8"))
+        if data.get("version") != STATE_VERSION:
+            return {}
+        return {k: EpisodeState.from_json(v) for k, v in data["episodes"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def save_state(output: Path, states: dict[str, EpisodeState]) -> None:
+    data = {
+        "version": STATE_VERSION,
+        "episodes": {k: states[k].to_json() for k in sorted(states)},
+    }
+    text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    atomic_write(state_path(output), text.encode("utf-8"))
+
+
+def files_match(output: Path, state: EpisodeState) -> bool:
+    """True when every recorded file exists with the recorded hash."""
+    for rel, digest in state.files:
+        path = output / rel
+        if not path.is_file() or sha256_file(path) != digest:
+            return False
+    return True
