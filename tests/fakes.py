@@ -55,3 +55,8 @@ class FakeEngine:
 
     def voices(self) -> list[VoiceInfo]:
         return [VoiceInfo("fake", "Fake", ("en",), "none")]
+
+
+def fake_factory(name: str, language: str) -> FakeEngine:
+    """An engine factory that worker processes can import (a lambda cannot be pickled)."""
+    return FakeEngine()

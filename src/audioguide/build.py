@@ -1,33 +1,50 @@
 """The build: the only module that knows the order of the stages.
 
-load -> plan every episode -> synthesize missing clips into the cache -> for each
-episode: render, master, export MP3 + transcripts. Nothing is written to the output
-folder until the whole guide has loaded and every clip exists, so a mistake in the
-scripts or a failing engine leaves the earlier outputs as they were.
+load -> plan every episode -> key every clip and episode -> (under the output lock)
+skip what the last build already made -> speak the missing clips into the cache ->
+render, master and export the episodes that changed -> publish.
+
+Nothing is written to the output folder until the whole guide has loaded, so a
+mistake in the scripts leaves earlier outputs as they were; every file is written
+atomically and the state is saved after each episode, so a build killed at any moment
+leaves whole files and the next build finishes the job.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from audioguide import master, text, transcript
-from audioguide.assemble import RATE, render
+from audioguide import __version__, text
 from audioguide.cache import ClipCache, clip_key
 from audioguide.engines.base import Clip, Engine
-from audioguide.engines.registry import create_engine
-from audioguide.errors import ToolMissingError
-from audioguide.export import Tags, write_episode_mp3
-from audioguide.fsutil import atomic_write_text
+from audioguide.errors import ScriptError, ToolMissingError
 from audioguide.loader import load_guide
+from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
-from audioguide.timeline import Item, Utterance, plan_episode, utterances
 from audioguide.report import BuildReport, ChapterMark, EpisodeResult
+from audioguide.state import (
+    STATE_DIR,
+    EpisodeState,
+    files_match,
+    load_state,
+    save_state,
+    sha256_file,
+)
+from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance, plan_episode
 
 EngineFactory = Callable[[str, str], Engine]
 Progress = Callable[[str, int, int], None]
 EPISODES_DIR = "episodes"
+# Part of every episode key: bump when the rendering or encoding changes.
+BUILD_FORMAT = "episode-v1"
 
 
 def episode_stem(episode: Episode) -> str:
@@ -42,8 +59,8 @@ def require_tools() -> None:
             )
 
 
-class _Voices:
-    """Engines by name, created on first use so a warm cache starts none."""
+class Voices:
+    """Engines by name, made on first use: a warm cache starts no engine at all."""
 
     def __init__(self, factory: EngineFactory, language: str) -> None:
         self.factory = factory
@@ -55,51 +72,95 @@ class _Voices:
             self.engines[name] = self.factory(name, self.language)
         return self.engines[name]
 
+    def key(self, u: Utterance) -> str:
+        engine = self.get(u.voice.engine)
+        return clip_key(engine.name, engine.version, u.voice, u.spoken)
 
-def _key(voices: _Voices, u: Utterance) -> str:
-    engine = voices.get(u.voice.engine)
-    return clip_key(engine.name, engine.version, u.voice, u.spoken)
-
-
-def synthesize(
-    plans: Mapping[str, tuple[Item, ...]],
-    cache: ClipCache,
-    voices: _Voices,
-    progress: Progress | None = None,
-) -> tuple[dict[Utterance, str], int]:
-    """Make sure every utterance has a clip in the cache; return keys and clips spoken."""
-    keys: dict[Utterance, str] = {}
-    for items in plans.values():
-        for u in utterances(items):
-            keys.setdefault(u, _key(voices, u))
-    missing = {key: u for u, key in keys.items() if key not in cache}
-    for done, (key, u) in enumerate(sorted(missing.items()), start=1):
-        cache.put(key, voices.get(u.voice.engine).synthesize(u.spoken, u.voice))
-        if progress:
-            progress("speaking", done, len(missing))
-    return keys, len(missing)
+    def speak(self, u: Utterance) -> Clip:
+        return self.get(u.voice.engine).synthesize(u.spoken, u.voice)
 
 
-def _transcript_blocks(items: tuple[Item, ...]) -> list[transcript.TranscriptBlock]:
-    return transcript.blocks_from_timeline(items)
+def plan_guide(guide: Guide) -> dict[str, tuple[Item, ...]]:
+    speak = text.compile_lexicon(guide.lexicon)
+    return {ep.id: plan_episode(guide, ep, speak) for ep in guide.episodes}
 
 
-def build_episode(
-    guide: Guide,
-    episode: Episode,
-    items: tuple[Item, ...],
-    clip_for: Callable[[Utterance], Clip],
-    out_dir: Path,
-    cover: bytes | None = None,
-) -> EpisodeResult:
-    rendered = render(items, clip_for, RATE)
-    mastered, report = master.master(rendered.samples, rendered.rate, guide.mastering)
-    end_ms = round(rendered.seconds * 1000)
-    starts = [round(c.start * 1000) for c in rendered.chapters]
-    chapters = tuple(
-        ChapterMark(c.title, start, (starts[i + 1] if i + 1 < len(starts) else end_ms))
-        for i, (c, start) in enumerate(zip(rendered.chapters, starts, strict=True))
+def episode_key(
+    guide: Guide, episode: Episode, items: tuple[Item, ...], keys: dict[Utterance, str]
+) -> str:
+    """A hash over every input that can change the episode's files."""
+    timeline: list[object] = []
+    for item in items:
+        if isinstance(item, Utterance):
+            timeline.append(["say", keys[item], item.display, item.new_paragraph])
+        elif isinstance(item, Silence):
+            timeline.append(["silence", item.seconds])
+        elif isinstance(item, Mark):
+            timeline.append(["chapter", item.title])
+        elif isinstance(item, Play):
+            timeline.append(["sound", sha256_file(item.path)])
+        elif isinstance(item, Chime):
+            timeline.append(["chime"])
+    cover = sha256_file(guide.cover) if guide.cover else ""
+    payload = {
+        "format": BUILD_FORMAT,
+        "audioguide": __version__,
+        "guide": [guide.title, guide.author, guide.credit, guide.language, len(guide.episodes)],
+        "episode": [episode.number, episode.id, episode.title, episode.date],
+        "mastering": asdict(guide.mastering),
+        "cover": cover,
+        "timeline": timeline,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+@dataclass(frozen=True)
+class EpisodeJob:
+    """Everything one worker needs to render, master and export one episode."""
+
+    guide: Guide
+    episode: Episode
+    items: tuple[Item, ...]
+    keys: dict[Utterance, str]
+    key: str
+    cache_dir: Path
+    output: Path
+    cover: bytes | None
+    engine_factory: EngineFactory
+
+
+def _chapter_marks(starts: Sequence[tuple[str, float]], seconds: float) -> tuple[ChapterMark, ...]:
+    ms = [round(start * 1000) for _, start in starts]
+    end = round(seconds * 1000)
+    return tuple(
+        ChapterMark(title, ms[i], ms[i + 1] if i + 1 < len(ms) else end)
+        for i, (title, _) in enumerate(starts)
     )
+
+
+def build_episode(job: EpisodeJob) -> EpisodeState:
+    """Render, master and export one episode; return its new state."""
+    # Imported here: the audio stack costs a second of start-up a no-op build never pays.
+    from audioguide import transcript
+    from audioguide.assemble import RATE, render
+    from audioguide.export import Tags, write_episode_mp3
+    from audioguide.master import master
+
+    guide, episode = job.guide, job.episode
+    cache = ClipCache(job.cache_dir)
+    voices = Voices(job.engine_factory, guide.language)
+
+    def clip_for(u: Utterance) -> Clip:
+        clip = cache.get(job.keys[u])
+        if clip is None:  # removed or damaged since it was made: speak it again
+            clip = voices.speak(u)
+            cache.put(job.keys[u], clip)
+        return clip
+
+    rendered = render(job.items, clip_for, RATE)
+    mastered, report = master(rendered.samples, rendered.rate, guide.mastering)
+    chapters = _chapter_marks([(c.title, c.start) for c in rendered.chapters], rendered.seconds)
     tags = Tags(
         title=episode.title,
         album=guide.title,
@@ -109,17 +170,39 @@ def build_episode(
         year=episode.date[:4],
         language=guide.language,
         comment=guide.credit,
+        cover=job.cover,
+        chapters=tuple(_export_mark(c) for c in chapters),
+    )
+    stem = job.output / EPISODES_DIR / episode_stem(episode)
+    mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
+    write_episode_mp3(mastered, rendered.rate, tags, mp3)
+    from audioguide.fsutil import atomic_write_text
+
+    atomic_write_text(vtt, transcript.vtt(rendered.cues))
+    blocks = transcript.blocks_from_timeline(job.items)
+    atomic_write_text(txt, transcript.plain_text(episode.title, blocks, guide.credit))
+    files = tuple(
+        sorted((p.relative_to(job.output).as_posix(), sha256_file(p)) for p in (mp3, vtt, txt))
+    )
+    return EpisodeState(
+        key=job.key,
+        files=files,
+        seconds=round(rendered.seconds, 4),
+        loudness=round(report.output_lufs, 2),
+        true_peak=round(report.output_true_peak, 2),
         chapters=chapters,
-        cover=cover,
     )
-    stem = out_dir / episode_stem(episode)
+
+
+def _export_mark(c: ChapterMark) -> object:
+    from audioguide.export import ChapterMark as ExportMark
+
+    return ExportMark(c.title, c.start_ms, c.end_ms)
+
+
+def result_of(episode: Episode, state: EpisodeState, output: Path, rebuilt: bool) -> EpisodeResult:
+    stem = output / EPISODES_DIR / episode_stem(episode)
     mp3 = stem.with_suffix(".mp3")
-    write_episode_mp3(mastered.tobytes(), rendered.rate, tags, mp3)
-    atomic_write_text(stem.with_suffix(".vtt"), transcript.vtt(rendered.cues))
-    atomic_write_text(
-        stem.with_suffix(".txt"),
-        transcript.plain_text(episode.title, _transcript_blocks(items), guide.credit),
-    )
     return EpisodeResult(
         id=episode.id,
         number=episode.number,
@@ -129,17 +212,85 @@ def build_episode(
         mp3=mp3,
         vtt=stem.with_suffix(".vtt"),
         txt=stem.with_suffix(".txt"),
-        seconds=rendered.seconds,
-        loudness=report.output_loudness,
-        true_peak=report.output_true_peak,
+        seconds=state.seconds,
+        loudness=state.loudness,
+        true_peak=state.true_peak,
         size=mp3.stat().st_size,
-        chapters=chapters,
+        chapters=state.chapters,
+        rebuilt=rebuilt,
     )
 
 
-def plan_guide(guide: Guide) -> dict[str, tuple[Item, ...]]:
-    speak = text.compile_lexicon(dict(guide.lexicon))
-    return {ep.id: plan_episode(guide, ep, speak) for ep in guide.episodes}
+# Worker-process side of the speech pool: one engine set per worker, made once.
+_worker_voices: Voices | None = None
+
+
+def _init_speech_worker(factory: EngineFactory, language: str) -> None:
+    global _worker_voices
+    _worker_voices = Voices(factory, language)
+
+
+def _speak_into_cache(cache_dir: Path, key: str, u: Utterance) -> str:
+    assert _worker_voices is not None
+    ClipCache(cache_dir).put(key, _worker_voices.speak(u))
+    return key
+
+
+@contextlib.contextmanager
+def _pool(jobs: int, *init: object) -> Iterator[Executor | None]:
+    if jobs <= 1:
+        yield None
+        return
+    initializer = _init_speech_worker if init else None
+    with ProcessPoolExecutor(jobs, initializer=initializer, initargs=init) as pool:
+        yield pool
+
+
+def synthesize(
+    missing: dict[str, Utterance],
+    cache_dir: Path,
+    voices: Voices,
+    jobs: int,
+    progress: Progress | None,
+) -> None:
+    """Speak every missing clip into the cache, in `jobs` worker processes."""
+    order = sorted(missing)
+    if jobs <= 1 or len(order) < 2 * jobs:
+        cache = ClipCache(cache_dir)
+        for done, key in enumerate(order, start=1):
+            cache.put(key, voices.speak(missing[key]))
+            if progress:
+                progress("speaking", done, len(order))
+        return
+    with _pool(jobs, voices.factory, voices.language) as pool:
+        assert pool is not None
+        futures = [pool.submit(_speak_into_cache, cache_dir, k, missing[k]) for k in order]
+        for done, future in enumerate(as_completed(futures), start=1):
+            future.result()
+            if progress:
+                progress("speaking", done, len(order))
+
+
+def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
+    ids = {ep.id for ep in guide.episodes}
+    for wanted in only:
+        if wanted not in ids:
+            raise ScriptError(
+                guide.where,
+                f"no episode with id '{wanted}'",
+                "episodes: " + ", ".join(ep.id for ep in guide.episodes),
+            )
+    return [ep for ep in guide.episodes if not only or ep.id in only]
+
+
+def _prune(output: Path, old: dict[str, EpisodeState], new: dict[str, EpisodeState]) -> None:
+    """Remove files the last build wrote that no episode has now (renamed or removed)."""
+    keep = {rel for state in new.values() for rel, _ in state.files}
+    for state in old.values():
+        for rel, _ in state.files:
+            if rel not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    (output / rel).unlink()
 
 
 def build(
@@ -147,29 +298,87 @@ def build(
     output: Path,
     *,
     cache_dir: Path,
-    engine_factory: EngineFactory = create_engine,
+    jobs: int = 1,
+    force: bool = False,
+    only: Sequence[str] = (),
+    engine_factory: EngineFactory | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build every episode of the guide in `scripts` into `output`."""
+    """Build the guide in `scripts` into `output`, redoing only what changed."""
+    if engine_factory is None:
+        from audioguide.engines.registry import create_engine as engine_factory
     guide = load_guide(scripts)
+    selected = _select(guide, only)
     require_tools()
     plans = plan_guide(guide)
-    cache = ClipCache(cache_dir)
-    voices = _Voices(engine_factory, guide.language)
-    keys, spoken = synthesize(plans, cache, voices, progress)
+    voices = Voices(engine_factory, guide.language)
+    keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
+    ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys) for ep in guide.episodes}
 
-    def clip_for(u: Utterance) -> Clip:
-        clip = cache.get(keys[u])
-        if clip is None:  # removed or damaged since it was written: speak it again
-            clip = voices.get(u.voice.engine).synthesize(u.spoken, u.voice)
-            cache.put(keys[u], clip)
-        return clip
+    with build_lock(output / STATE_DIR):
+        states = load_state(output)
+        fresh = {
+            ep.id
+            for ep in guide.episodes
+            if not force
+            and ep.id in states
+            and states[ep.id].key == ep_keys[ep.id]
+            and files_match(output, states[ep.id])
+        }
+        todo = [ep for ep in selected if ep.id not in fresh]
+        cache = ClipCache(cache_dir)
+        missing = {
+            keys[u]: u
+            for ep in todo
+            for u in plans[ep.id]
+            if isinstance(u, Utterance) and keys[u] not in cache
+        }
+        synthesize(missing, cache_dir, voices, jobs, progress)
+        cover = guide.cover.read_bytes() if guide.cover else None
+        job_list = [
+            EpisodeJob(
+                guide,
+                ep,
+                plans[ep.id],
+                {u: keys[u] for u in plans[ep.id] if isinstance(u, Utterance)},
+                ep_keys[ep.id],
+                cache_dir,
+                output,
+                cover,
+                engine_factory,
+            )
+            for ep in todo
+        ]
+        old_states = states
+        states = {k: v for k, v in states.items() if k in ep_keys}
+        for done, (job, state) in enumerate(_run_jobs(job_list, jobs), start=1):
+            states[job.episode.id] = state
+            save_state(output, states)
+            if progress:
+                progress("encoding", done, len(job_list))
+        save_state(output, states)
+        _prune(output, old_states, states)
+        rebuilt = {job.episode.id for job in job_list}
+        results = tuple(
+            result_of(ep, states[ep.id], output, ep.id in rebuilt)
+            for ep in guide.episodes
+            if ep.id in states
+        )
+    return BuildReport(guide, output, results, len(missing), len(keys) - len(missing))
 
-    cover = guide.cover.read_bytes() if guide.cover else None
-    out_dir = output / EPISODES_DIR
-    results = []
-    for done, episode in enumerate(guide.episodes, start=1):
-        results.append(build_episode(guide, episode, plans[episode.id], clip_for, out_dir, cover))
-        if progress:
-            progress("encoding", done, len(guide.episodes))
-    return BuildReport(guide, output, tuple(results), spoken, len(keys) - spoken)
+
+def _run_jobs(jobs_list: list[EpisodeJob], jobs: int) -> Iterator[tuple[EpisodeJob, EpisodeState]]:
+    if jobs <= 1 or len(jobs_list) < 2:
+        for job in jobs_list:
+            yield job, build_episode(job)
+        return
+    with ProcessPoolExecutor(min(jobs, len(jobs_list))) as pool:
+        futures: dict[Future[EpisodeState], EpisodeJob] = {
+            pool.submit(build_episode, job): job for job in jobs_list
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -252,7 +252,12 @@ def _options(cls: type[T], section: _Map | None, base: T, what: str) -> T:
 
 
 def _convert(
-    cls: type, name: str, fld: dataclasses.Field[Any], value: object, where: Location, errors: _Errors
+    cls: type,
+    name: str,
+    fld: dataclasses.Field[Any],
+    value: object,
+    where: Location,
+    errors: _Errors,
 ) -> object | None:
     kind = fld.metadata.get("kind", "")
     if kind == "duration":
@@ -479,7 +484,9 @@ def _order(e: ScriptError) -> tuple[str, int, int]:
 def _load(root: Path, errors: _Errors) -> Guide | None:
     guide_path = root / GUIDE_FILE
     if not root.is_dir():
-        errors.fail(Location(display_path(root)), "guide folder not found", "give the scripts folder")
+        errors.fail(
+            Location(display_path(root)), "guide folder not found", "give the scripts folder"
+        )
         return None
     data = _read_yaml(guide_path, errors)
     if data is None:

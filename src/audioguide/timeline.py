@@ -85,9 +85,7 @@ class _Timeline:
         self.started, self.explicit, self.marks = True, None, []
 
 
-def plan_episode(
-    guide: Guide, episode: Episode, speak: Callable[[str], str]
-) -> tuple[Item, ...]:
+def plan_episode(guide: Guide, episode: Episode, speak: Callable[[str], str]) -> tuple[Item, ...]:
     """The episode's timeline; `speak` maps a display sentence to the engine's text."""
     pauses = guide.pauses
     line = _Timeline()
@@ -123,5 +121,3 @@ def plan_episode(
 
 def utterances(items: tuple[Item, ...]) -> Iterator[Utterance]:
     return (item for item in items if isinstance(item, Utterance))
-
-

@@ -1,0 +1,183 @@
+"""End to end with the real engine (pyttsx3 on espeak-ng) and ffmpeg.
+
+Builds the two-episode test guide, then checks the files by decoding them: duration,
+loudness (ffmpeg's ebur128, not our meter), tags and chapters (mutagen), and that each
+VTT cue starts where the sentence is heard in the MP3.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from audio_measure import chapters as ffprobe_chapters
+from audio_measure import decode_pcm, ebur128
+from audioguide.assemble import RATE, clip_samples
+from audioguide.build import build, plan_guide
+from audioguide.cache import ClipCache, clip_key
+from audioguide.chime import chime
+from audioguide.engines.registry import create_engine
+from audioguide.loader import load_guide
+from audioguide.report import BuildReport
+from audioguide.timeline import Silence, Utterance
+from conftest import WriteGuide
+
+pytestmark = pytest.mark.e2e
+
+# Sentences without commas, so the only long silences are the script's pauses.
+EPISODE_ONE = """\
+id: first-steps
+title: First steps
+summary: Where it all starts.
+segments:
+  - chapter: Hello
+  - say: |
+      Welcome to the first episode. It is short and simple.
+
+      A new paragraph starts here.
+  - chapter: More
+  - say: One more sentence after a chapter.
+  - pause: 1.5s
+  - say: After a long pause we say goodbye.
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildReport, Path]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    # the module-scoped fixture cannot use the function-scoped write_guide: write by hand
+    from conftest import EPISODE_TWO, GUIDE
+
+    root = tmp / "scripts"
+    (root / "episodes").mkdir(parents=True)
+    (root / "guide.yaml").write_text(GUIDE.replace("sentence: 400ms", "sentence: 600ms"))
+    (root / "episodes" / "01-first.yaml").write_text(EPISODE_ONE)
+    (root / "episodes" / "02-second.yaml").write_text(EPISODE_TWO)
+    report = build(root, tmp / "output", cache_dir=tmp / "cache")
+    return report, tmp
+
+
+def expected_seconds(root: Path, cache_dir: Path, episode_index: int) -> float:
+    """Clips (as the engine made them, minus their silent padding) plus the pauses."""
+    guide = load_guide(root)
+    items = plan_guide(guide)[guide.episodes[episode_index].id]
+    cache = ClipCache(cache_dir)
+    engine = create_engine("pyttsx3", guide.language)
+    total = len(chime(RATE)) / RATE
+    for item in items:
+        if isinstance(item, Silence):
+            total += item.seconds
+        elif isinstance(item, Utterance):
+            key = clip_key(engine.name, engine.version, item.voice, item.spoken)
+            clip = cache.get(key)
+            assert clip is not None
+            total += len(clip_samples(clip, RATE)) / RATE
+    return total
+
+
+def test_files_written(built: tuple[BuildReport, Path]) -> None:
+    report, tmp = built
+    names = sorted(p.name for p in (tmp / "output" / "episodes").iterdir())
+    assert names == [
+        "01-first-steps.mp3",
+        "01-first-steps.txt",
+        "01-first-steps.vtt",
+        "02-second-steps.mp3",
+        "02-second-steps.txt",
+        "02-second-steps.vtt",
+    ]
+    assert not list((tmp / "output").rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_duration_is_clips_plus_pauses(built: tuple[BuildReport, Path], index: int) -> None:
+    report, tmp = built
+    mp3 = report.episodes[index].mp3
+    decoded = len(decode_pcm(mp3, RATE)) / RATE
+    assert decoded == pytest.approx(expected_seconds(tmp / "scripts", tmp / "cache", index), abs=0.05)
+    assert MP3(mp3).info.sample_rate == 44100
+    assert MP3(mp3).info.channels == 1
+    assert MP3(mp3).info.bitrate == 64000
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_loudness_and_true_peak(built: tuple[BuildReport, Path], index: int) -> None:
+    report, _ = built
+    integrated, peak = ebur128(report.episodes[index].mp3)
+    assert integrated == pytest.approx(-16.0, abs=1.0)
+    assert peak <= -1.0
+
+
+def test_tags_and_chapters(built: tuple[BuildReport, Path]) -> None:
+    report, _ = built
+    mp3 = report.episodes[0].mp3
+    tags = ID3(mp3)
+    assert tags.version[:2] == (2, 4)
+    assert str(tags["TIT2"]) == "First steps"
+    assert str(tags["TALB"]) == "Test Guide"
+    assert str(tags["TPE1"]) == "Test Clinic"
+    assert str(tags["TRCK"]) == "1/2"
+    assert str(tags["TDRC"]) == "2026"
+    assert str(tags["TLAN"]) == "eng"
+    comments = [str(f) for f in tags.getall("COMM")]
+    assert any("An Article" in c for c in comments)
+    chapters = ffprobe_chapters(mp3)
+    assert [c[0] for c in chapters] == ["Hello", "More"]
+    vtt_starts = cue_starts(report.episodes[0].mp3.with_suffix(".vtt"))
+    # "Hello" starts with the first body sentence (after two intro sentences)
+    assert chapters[0][1] == pytest.approx(vtt_starts[2], abs=0.002)
+    assert chapters[1][1] == pytest.approx(vtt_starts[5], abs=0.002)
+    assert chapters[1][2] == pytest.approx(report.episodes[0].seconds, abs=0.002)
+
+
+def cue_starts(vtt: Path) -> list[float]:
+    stamps = re.findall(r"^(\d+):(\d\d):(\d\d\.\d{3}) -->", vtt.read_text(), re.M)
+    return [int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in stamps]
+
+
+def sound_onsets(samples: np.ndarray, rate: int, min_gap: float) -> list[float]:
+    """Where sound starts again after at least `min_gap` seconds of near silence."""
+    frame = rate // 100  # 10 ms frames
+    n = len(samples) // frame
+    rms = np.sqrt(np.mean(samples[: n * frame].astype(np.float64).reshape(n, frame) ** 2, 1))
+    loud = rms > 0.01 * 32768
+    onsets, quiet_run = [], 0
+    for i, is_loud in enumerate(loud):
+        if is_loud:
+            if quiet_run * 0.01 >= min_gap:
+                # refine to the first loud sample inside the frame
+                seg = np.abs(samples[i * frame - frame : (i + 1) * frame].astype(np.int32))
+                first = int(np.argmax(seg > 0.004 * 32768))
+                onsets.append((i * frame - frame + first) / rate)
+            quiet_run = 0
+        else:
+            quiet_run += 1
+    return onsets
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_vtt_cues_start_with_the_speech(built: tuple[BuildReport, Path], index: int) -> None:
+    report, _ = built
+    episode = report.episodes[index]
+    samples = decode_pcm(episode.mp3, RATE)
+    onsets = sound_onsets(samples, RATE, min_gap=0.3)
+    cues = cue_starts(episode.vtt)
+    assert len(cues) >= 4
+    for start in cues:
+        nearest = min(onsets, key=lambda t: abs(t - start))
+        # the cue includes the 15 ms kept before the engine's first sound
+        assert abs(nearest - start) <= 0.05, (start, nearest)
+
+
+def test_transcript_text(built: tuple[BuildReport, Path]) -> None:
+    report, _ = built
+    txt = report.episodes[0].txt.read_text()
+    assert txt.startswith("First steps\n")
+    assert "Welcome to the first episode." in txt
+    assert "Hello" in txt and "More" in txt
+    assert "An Article" in txt
