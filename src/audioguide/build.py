@@ -271,6 +271,14 @@ def synthesize(
                 progress("speaking", done, len(order))
 
 
+def sweep_temp_files(*folders: Path) -> None:
+    """Remove temp files a killed build left (a SIGKILL leaves no chance to clean up)."""
+    for folder in folders:
+        for path in folder.rglob(".*.tmp") if folder.is_dir() else ():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
 def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
     ids = {ep.id for ep in guide.episodes}
     for wanted in only:
@@ -316,6 +324,7 @@ def build(
     ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys) for ep in guide.episodes}
 
     with build_lock(output / STATE_DIR):
+        sweep_temp_files(output, cache_dir)
         states = load_state(output)
         fresh = {
             ep.id
