@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import WriteGuide
+from fakes import FakeEngine, spoken_seconds
 
 from audioguide import text
 from audioguide.assemble import RATE, render, resample, trim
 from audioguide.chime import chime
 from audioguide.loader import load_guide
 from audioguide.timeline import LEAD_IN, TAIL, Chime, Mark, Silence, Utterance, plan_episode
-from conftest import WriteGuide
-from fakes import FakeEngine, spoken_seconds
 
 
 def plan_first(write_guide: WriteGuide) -> tuple[object, ...]:
@@ -51,9 +51,12 @@ def test_chapter_mark_comes_after_the_pause_before_it(write_guide: WriteGuide) -
 
 def test_lexicon_changes_only_the_spoken_text(write_guide: WriteGuide) -> None:
     root = write_guide(
-        **{"episodes__02-second.yaml": None, "episodes__01-first.yaml": (
-            "id: a\ntitle: A\nsummary: S\nsegments:\n  - say: Ask an LCSW today.\n"
-        )}
+        **{
+            "episodes__02-second.yaml": None,
+            "episodes__01-first.yaml": (
+                "id: a\ntitle: A\nsummary: S\nsegments:\n  - say: Ask an LCSW today.\n"
+            ),
+        }
     )
     guide = load_guide(root)
     items = plan_episode(guide, guide.episodes[0], text.compile_lexicon(dict(guide.lexicon)))

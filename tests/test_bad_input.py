@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import EPISODE_ONE, GUIDE, WriteGuide
 
 from audioguide.cli import cli
-from conftest import EPISODE_ONE, GUIDE, WriteGuide
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -46,7 +46,10 @@ CASES = {
         "'rate' must be a whole number, not text",
     ),
     "missing episode file": (
-        {"guide.yaml": GUIDE + "episodes:\n  - episodes/01-first.yaml\n  - episodes/09-gone.yaml\n"},
+        {
+            "guide.yaml": GUIDE
+            + "episodes:\n  - episodes/01-first.yaml\n  - episodes/09-gone.yaml\n"
+        },
         "scripts/guide.yaml:21:5",
         "episode file 'episodes/09-gone.yaml' not found",
     ),

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_measure import chapters as ffprobe_chapters
+from audio_measure import decode_pcm, ebur128
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audio_measure import chapters as ffprobe_chapters
-from audio_measure import decode_pcm, ebur128
 from audioguide.assemble import RATE, clip_samples
 from audioguide.build import build, plan_guide
 from audioguide.cache import ClipCache, clip_key
@@ -25,7 +25,6 @@ from audioguide.engines.registry import create_engine
 from audioguide.loader import load_guide
 from audioguide.report import BuildReport
 from audioguide.timeline import Silence, Utterance
-from conftest import WriteGuide
 
 pytestmark = pytest.mark.e2e
 
@@ -81,7 +80,7 @@ def expected_seconds(root: Path, cache_dir: Path, episode_index: int) -> float:
 
 
 def test_files_written(built: tuple[BuildReport, Path]) -> None:
-    report, tmp = built
+    _, tmp = built
     names = sorted(p.name for p in (tmp / "output" / "episodes").iterdir())
     assert names == [
         "01-first-steps.mp3",
@@ -99,7 +98,9 @@ def test_duration_is_clips_plus_pauses(built: tuple[BuildReport, Path], index: i
     report, tmp = built
     mp3 = report.episodes[index].mp3
     decoded = len(decode_pcm(mp3, RATE)) / RATE
-    assert decoded == pytest.approx(expected_seconds(tmp / "scripts", tmp / "cache", index), abs=0.05)
+    assert decoded == pytest.approx(
+        expected_seconds(tmp / "scripts", tmp / "cache", index), abs=0.05
+    )
     assert MP3(mp3).info.sample_rate == 44100
     assert MP3(mp3).info.channels == 1
     assert MP3(mp3).info.bitrate == 64000

@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import EPISODE_ONE, WriteGuide
+from fakes import FakeEngine, fake_factory
 
 from audioguide.build import build
 from audioguide.cache import ClipCache
 from audioguide.lock import LockedError, build_lock
 from audioguide.state import STATE_DIR
-from conftest import EPISODE_ONE, WriteGuide
-from fakes import FakeEngine, fake_factory
 
 TESTS = Path(__file__).parent
 
@@ -85,7 +85,9 @@ def test_one_sentence_edit_touches_one_episode(write_guide: WriteGuide, tmp_path
     }
 
 
-def test_cold_builds_are_identical_whatever_the_jobs(write_guide: WriteGuide, tmp_path: Path) -> None:
+def test_cold_builds_are_identical_whatever_the_jobs(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
     root = write_guide()
     a, b = tmp_path / "a", tmp_path / "b"
     build(root, a, cache_dir=tmp_path / "ca", jobs=1, engine_factory=fake_factory)
@@ -94,7 +96,9 @@ def test_cold_builds_are_identical_whatever_the_jobs(write_guide: WriteGuide, tm
     assert len(hashes(a)) >= 7
 
 
-def test_force_rebuilds_everything_to_the_same_bytes(write_guide: WriteGuide, tmp_path: Path) -> None:
+def test_force_rebuilds_everything_to_the_same_bytes(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
     root = write_guide()
     out = tmp_path / "out"
     build(root, out, cache_dir=tmp_path / "c", engine_factory=fake_factory)

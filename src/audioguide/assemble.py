@@ -58,7 +58,7 @@ def resample(samples: Samples, rate: int, target: int) -> Samples:
     if rate == target:
         return samples
     g = gcd(rate, target)
-    out = resample_poly(samples.astype(np.float32), target // g, rate // g)
+    out: npt.NDArray[np.float32] = resample_poly(samples.astype(np.float32), target // g, rate // g)
     return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 

@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -236,16 +236,6 @@ def _speak_into_cache(cache_dir: Path, key: str, u: Utterance) -> str:
     return key
 
 
-@contextlib.contextmanager
-def _pool(jobs: int, *init: object) -> Iterator[Executor | None]:
-    if jobs <= 1:
-        yield None
-        return
-    initializer = _init_speech_worker if init else None
-    with ProcessPoolExecutor(jobs, initializer=initializer, initargs=init) as pool:
-        yield pool
-
-
 def synthesize(
     missing: dict[str, Utterance],
     cache_dir: Path,
@@ -262,8 +252,8 @@ def synthesize(
             if progress:
                 progress("speaking", done, len(order))
         return
-    with _pool(jobs, voices.factory, voices.language) as pool:
-        assert pool is not None
+    init = (voices.factory, voices.language)
+    with ProcessPoolExecutor(jobs, initializer=_init_speech_worker, initargs=init) as pool:
         futures = [pool.submit(_speak_into_cache, cache_dir, k, missing[k]) for k in order]
         for done, future in enumerate(as_completed(futures), start=1):
             future.result()
@@ -314,7 +304,9 @@ def build(
 ) -> BuildReport:
     """Build the guide in `scripts` into `output`, redoing only what changed."""
     if engine_factory is None:
-        from audioguide.engines.registry import create_engine as engine_factory
+        from audioguide.engines.registry import create_engine
+
+        engine_factory = create_engine
     guide = load_guide(scripts)
     selected = _select(guide, only)
     require_tools()

@@ -57,11 +57,25 @@ RANGES: dict[tuple[type, str], tuple[float, float]] = {
     (Mastering, "true_peak"): (-6.0, 0.0),
 }
 
-GUIDE_KEYS = (
-    "title description author language date source credit voice pauses mastering "
-    "intro outro chime lexicon cover episodes"
-).split()
-EPISODE_KEYS = "id title summary date voice segments".split()
+GUIDE_KEYS = [
+    "title",
+    "description",
+    "author",
+    "language",
+    "date",
+    "source",
+    "credit",
+    "voice",
+    "pauses",
+    "mastering",
+    "intro",
+    "outro",
+    "chime",
+    "lexicon",
+    "cover",
+    "episodes",
+]
+EPISODE_KEYS = ["id", "title", "summary", "date", "voice", "segments"]
 SEGMENT_KINDS = ("say", "pause", "chapter", "sound")
 
 T = TypeVar("T")
@@ -184,10 +198,10 @@ class _Map:
                 "put the value in quotes",
             )
             return default or ""
-        value = value.strip()
-        if required and not value:
+        stripped = str(value).strip()
+        if required and not stripped:
             self.errors.fail(self.value_loc(key), f"'{key}' must not be empty")
-        return value
+        return stripped
 
     def section(self, key: str) -> _Map | None:
         if key not in self.data:
