@@ -24,6 +24,7 @@ from ruamel.yaml.events import AliasEvent
 from audioguide import text
 from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.model import (
+    STATUSES,
     Chapter,
     Episode,
     Guide,
@@ -437,6 +438,11 @@ def _episode(
     date = m.string("date", guide_date)
     if m.has("date") and not DATE_RE.match(date):
         m.errors.fail(m.value_loc("date"), f"date '{date}' is not YYYY-MM-DD")
+    status = m.string("status", "approved")
+    if status not in STATUSES:
+        m.errors.fail(
+            m.value_loc("status"), f"status '{status}' is not one of " + ", ".join(STATUSES)
+        )
     voice = _options(Voice, m.section("voice"), guide_voice, "voice")
     raw_segments = data.get("segments")
     segments: list[Segment] = []
@@ -454,7 +460,9 @@ def _episode(
             m.errors.fail(m.value_loc("segments"), "an episode needs something to say or play")
         elif audible and isinstance(audible[-1], Chapter):
             m.errors.fail(audible[-1].where, "a chapter needs something after it", "")
-    return Episode(ep_id, number, title, summary, date, tuple(segments), voice, m.where)
+    return Episode(
+        ep_id, number, title, summary, date, tuple(segments), voice, m.where, status=status
+    )
 
 
 def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]]:

@@ -29,6 +29,10 @@ class Voice:
     rate: int = field(default=155, metadata=doc("Speaking rate in words per minute (80-300)."))
     volume: float = field(default=1.0, metadata=doc("Engine volume, 0.1 to 1.0."))
     pitch: int = field(default=50, metadata=doc("Engine pitch, 0 to 99 (espeak-ng scale)."))
+    model: str = field(
+        default="",
+        metadata=doc("Voice model file for engines that need one (piper), relative to the guide."),
+    )
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,9 @@ class Sound:
 Segment = Say | Pause | Chapter | Sound
 
 
+STATUSES = ("draft", "review", "approved")
+
+
 @dataclass(frozen=True)
 class Episode:
     id: str
@@ -109,6 +116,7 @@ class Episode:
     segments: tuple[Segment, ...]
     voice: Voice
     where: Location
+    status: str = "approved"  # only approved episodes are published, unless --drafts
 
 
 @dataclass(frozen=True)
