@@ -124,3 +124,25 @@ def test_bad_input_is_one_clear_line(
     assert "Traceback" not in result.output
     assert snapshot(output) == before
     assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize(
+    "segments",
+    [
+        "  - chapter: A\n  - chapter: B\n  - say: Hello there.\n",
+        "  - say: Hello there.\n  - chapter: End\n",
+        "  - say: Hello there.\n  - chapter: End\n  - pause: 2s\n",
+    ],
+    ids=["two in a row", "at the end", "only a pause after"],
+)
+def test_empty_chapter_is_an_error(
+    segments: str, write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = "id: first-steps\ntitle: T\nsummary: S\nsegments:\n"
+    write_guide(**{EP: head + segments})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "scripts", "-o", "output", "--cache-dir", "c"])
+    assert result.exit_code == 2
+    assert "has nothing in it" in result.output
+    assert result.output.startswith(f"{EP1}:")
+    assert not (tmp_path / "output").exists()

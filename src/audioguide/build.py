@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -171,7 +170,7 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
         language=guide.language,
         comment=guide.credit,
         cover=job.cover,
-        chapters=tuple(_export_mark(c) for c in chapters),
+        chapters=chapters,
     )
     stem = job.output / EPISODES_DIR / episode_stem(episode)
     mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
@@ -188,16 +187,10 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
         key=job.key,
         files=files,
         seconds=round(rendered.seconds, 4),
-        loudness=round(report.output_lufs, 2),
+        loudness=round(report.delivered_lufs, 2),
         true_peak=round(report.output_true_peak, 2),
         chapters=chapters,
     )
-
-
-def _export_mark(c: ChapterMark) -> object:
-    from audioguide.export import ChapterMark as ExportMark
-
-    return ExportMark(c.title, c.start_ms, c.end_ms)
 
 
 def result_of(episode: Episode, state: EpisodeState, output: Path, rebuilt: bool) -> EpisodeResult:
@@ -252,6 +245,8 @@ def synthesize(
             if progress:
                 progress("speaking", done, len(order))
         return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     init = (voices.factory, voices.language)
     with ProcessPoolExecutor(jobs, initializer=_init_speech_worker, initargs=init) as pool:
         futures = [pool.submit(_speak_into_cache, cache_dir, k, missing[k]) for k in order]
@@ -373,6 +368,9 @@ def _run_jobs(jobs_list: list[EpisodeJob], jobs: int) -> Iterator[tuple[EpisodeJ
         for job in jobs_list:
             yield job, build_episode(job)
         return
+    # Imported here: a no-op build never starts a pool, and the import costs start-up time.
+    from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+
     with ProcessPoolExecutor(min(jobs, len(jobs_list))) as pool:
         futures: dict[Future[EpisodeState], EpisodeJob] = {
             pool.submit(build_episode, job): job for job in jobs_list

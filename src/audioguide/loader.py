@@ -134,7 +134,8 @@ def _read_yaml(path: Path, errors: _Errors) -> Any:
         return None
     yaml = YAML(typ="rt")  # one instance per load: instances are not thread-safe
     try:
-        for event in yaml.parse(source):
+        # An alias needs a `*`; without one, skip the extra pass over the events.
+        for event in yaml.parse(source) if "*" in source else ():
             if isinstance(event, AliasEvent):
                 mark = event.start_mark
                 errors.fail(
@@ -458,8 +459,14 @@ def _episode(
         audible = [s for s in segments if not isinstance(s, Pause)]
         if raw_segments and not any(isinstance(s, Say | Sound) for s in segments):
             m.errors.fail(m.value_loc("segments"), "an episode needs something to say or play")
-        elif audible and isinstance(audible[-1], Chapter):
-            m.errors.fail(audible[-1].where, "a chapter needs something after it", "")
+        else:
+            for here, after in zip(audible, [*audible[1:], None], strict=True):
+                if isinstance(here, Chapter) and not isinstance(after, Say | Sound):
+                    m.errors.fail(
+                        here.where,
+                        f"chapter '{here.title}' has nothing in it",
+                        "put something to say or play after it",
+                    )
     return Episode(
         ep_id, number, title, summary, date, tuple(segments), voice, m.where, status=status
     )

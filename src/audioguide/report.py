@@ -16,6 +16,10 @@ class ChapterMark:
     start_ms: int
     end_ms: int
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.start_ms < self.end_ms:
+            raise ValueError(f"chapter {self.title!r}: need 0 <= start_ms < end_ms")
+
 
 @dataclass(frozen=True)
 class EpisodeResult:

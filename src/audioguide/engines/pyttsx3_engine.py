@@ -1,0 +1,530 @@
+"""pyttsx3 (espeak-ng driver) behind the `Engine` protocol, made reliable.
+
+pyttsx3 2.99's espeak driver on Linux is fragile in ways measured on espeak-ng 1.51:
+
+* The first `runAndWait` of a process returns ~10 ms after starting synthesis, so a
+  long utterance's WAV appears only some 20 ms later ("no file"); afterwards it waits.
+* Voice parameters go through espeak's asynchronous command queue; if `runAndWait`
+  finds that queue busy it calls `espeak_Cancel`, which cuts off the *next* utterance
+  (empty or truncated WAV, yet reported as completed; ~half the calls that change a
+  setting).
+* A watchdog thread calling `engine.stop()` left the run loop stuck inside
+  `espeak_Cancel` (C code) for good, so an in-process watchdog cannot regain control;
+  killing the process can.
+* Only the last queued `save_to_file` is written, it prints "Audio saved to ..." with
+  `print`, and the WAV rate is whatever the driver hard-codes (22050 Hz).
+
+So synthesis runs in a long-lived child process (started on first use, ~0.1 s), one
+utterance per request. The child's fd 1 points at /dev/null, which silences the
+chatter without touching the parent's `sys.stdout`, and it waits for espeak to be idle
+before each utterance. The parent times each request out, kills and restarts a stuck
+child, checks every WAV (`check_wav`) and retries with a fresh file name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+import wave
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from audioguide.engines.base import Clip, VoiceInfo
+from audioguide.errors import EngineError, ToolMissingError
+from audioguide.model import Voice
+
+INSTALL_HINT = "sudo apt-get install espeak-ng"
+
+# Duration bounds, measured with espeak-ng 1.51 at 80-450 wpm on ~2000 utterances:
+# ordinary sentences last 0.69-1.9x words/rate (espeak pads ~0.2 s of silence), the
+# shortest ("A." at 300 wpm) 0.37x. Digit strings, amounts and URLs are read digit by
+# digit or letter by letter, so the upper bound counts every digit as a word as well;
+# with that the worst case measured ("1234567890123") is 1.6x. Chinese and Japanese
+# have no spaces: each ideograph or kana counts as a word for the upper bound and half
+# a word for the lower one (Mandarin measured 0.45 s per character at 155 wpm, 1.2x).
+# The lower bound catches truncated or empty synthesis; the upper bound catches audio
+# that is not this utterance's at all (e.g. stale audio of an earlier, cancelled one).
+MIN_RATIO = 0.3
+MAX_RATIO = 4.0
+MAX_SLACK = 1.0
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Plausible clip length in seconds for a text at a rate."""
+
+    low: float
+    high: float
+
+
+def plausible_seconds(text: str, rate_wpm: int) -> Bounds:
+    if rate_wpm <= 0:
+        raise EngineError(f"speaking rate must be positive, not {rate_wpm}")
+    wide = sum(ch.isalnum() and unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    words = len([t for t in text.split() if _WORD.search(t)]) + wide // 2
+    units = len(_WORD.findall(text)) + sum(ch.isdigit() for ch in text) + wide
+    per_word = 60.0 / rate_wpm
+    return Bounds(MIN_RATIO * words * per_word, MAX_RATIO * units * per_word + MAX_SLACK)
+
+
+def short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_wav(path: Path, text: str, rate_wpm: int) -> Clip:
+    """Read a WAV the engine wrote and reject anything that cannot be this utterance."""
+    if not path.exists():
+        raise EngineError(f"no WAV file was written for {short(text)!r}")
+    if path.stat().st_size == 0:
+        raise EngineError(f"the WAV file for {short(text)!r} is empty")
+    try:
+        with wave.open(str(path), "rb") as w:
+            params = w.getparams()
+            frames = w.readframes(params.nframes)
+    except (wave.Error, EOFError) as e:
+        raise EngineError(f"the WAV file for {short(text)!r} is not valid: {e}") from e
+    if params.framerate <= 0 or not frames:
+        raise EngineError(f"the WAV file for {short(text)!r} holds no audio")
+    pcm = to_mono16(frames, params.nchannels, params.sampwidth)
+    clip = Clip(pcm, params.framerate)
+    bounds = plausible_seconds(text, rate_wpm)
+    if not bounds.low <= clip.seconds <= bounds.high:
+        raise EngineError(
+            f"the clip for {short(text)!r} lasts {clip.seconds:.2f} s, outside the plausible "
+            f"{bounds.low:.2f}-{bounds.high:.2f} s at {rate_wpm} wpm"
+        )
+    return clip
+
+
+def to_mono16(frames: bytes, channels: int, width: int) -> bytes:
+    """Interleaved PCM of any WAV sample width to mono s16le (the `Clip` format)."""
+    if channels == 1 and width == 2:
+        return frames
+    import numpy as np  # only for foreign formats; keeps the common path light
+
+    if width == 1:
+        samples = (np.frombuffer(frames, np.uint8).astype(np.int32) - 128) << 8
+    elif width in (2, 3, 4):
+        raw = np.frombuffer(frames, np.uint8).reshape(-1, width)
+        # Keep the two most significant bytes of each little-endian sample.
+        samples = raw[:, -2:].copy().view("<i2").reshape(-1).astype(np.int32)
+    else:
+        raise EngineError(f"unsupported WAV sample width: {width} bytes")
+    mono = samples.reshape(-1, channels).mean(axis=1)
+    return bytes(np.round(mono).astype("<i2").tobytes())
+
+
+# --- the child process -----------------------------------------------------------
+
+
+def _serve(folder: str) -> None:
+    """Child main loop: one JSON request per line on stdin, one JSON reply per line.
+
+    End of input means the parent is gone (a pool worker may exit without running any
+    cleanup), so the child removes the parent's private folder on its way out.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # pyttsx3's prints (and any C-level output) vanish here
+
+    def send(message: dict[str, Any]) -> None:
+        reply.write(json.dumps(message) + "\n")
+        reply.flush()
+
+    try:
+        speaker = _Speaker()
+    except (ImportError, OSError, RuntimeError) as e:
+        send({"ok": False, "kind": "missing", "error": str(e)})
+        return
+    send({"ok": True, "voices": speaker.voices(), "variants": speaker.variants()})
+    for line in sys.stdin:
+        send(speaker.render(json.loads(line)))
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Speaker:
+    """pyttsx3 in the child, driven so that none of its known races can bite."""
+
+    IDLE_WAIT = 2.0
+    FINISH_WAIT = 30.0
+
+    def __init__(self) -> None:
+        import pyttsx3
+        from pyttsx3.drivers import _espeak
+
+        self._espeak = _espeak
+        self._engine = pyttsx3.init("espeak")
+        self._finished = threading.Event()
+        self._completed: list[bool] = []
+        self._errors: list[str] = []
+        self._engine.connect("finished-utterance", self._on_finished)
+        self._engine.connect("error", self._on_error)
+        # Run the loop once with nothing queued: the first `runAndWait` of a process
+        # ends its loop before synthesis finishes; afterwards it waits for the utterance.
+        self._wait_idle()
+        self._engine.runAndWait()
+
+    def _on_finished(self, completed: bool = True, **_: object) -> None:
+        self._completed.append(completed)
+        self._finished.set()
+
+    def _on_error(self, exception: object = None, **_: object) -> None:
+        self._errors.append(str(exception))
+
+    def _wait_idle(self) -> bool:
+        deadline = time.monotonic() + self.IDLE_WAIT
+        while self._espeak.IsPlaying():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
+        return True
+
+    def voices(self) -> list[list[Any]]:
+        return [
+            [v.id, v.name, list(v.languages or []), (v.gender or "").lower()]
+            for v in self._engine.getProperty("voices")
+        ]
+
+    def variants(self) -> list[str]:
+        # pyttsx3 lists no variants ("+f3"), and espeak ignores unknown ones silently.
+        spec = self._espeak.VOICE()
+        spec.languages = b"variant"
+        found = self._espeak.ListVoices(spec)
+        return [v.identifier.decode("utf-8").split("/", 1)[-1] for v in found]
+
+    def render(self, req: dict[str, Any]) -> dict[str, Any]:
+        self._errors.clear()
+        self._completed.clear()
+        self._finished.clear()
+        self._engine.setProperty("voice", req["voice"])
+        if self._errors:
+            return {"ok": False, "kind": "voice", "error": self._errors[0]}
+        self._engine.setProperty("rate", req["rate"])
+        self._engine.setProperty("volume", req["volume"])
+        self._engine.setProperty("pitch", req["pitch"])
+        # A busy command queue at `runAndWait` makes the driver cancel our utterance.
+        if not self._wait_idle():
+            return {"ok": False, "kind": "failed", "error": "espeak-ng stayed busy"}
+        self._engine.save_to_file(req["text"], req["path"])
+        self._engine.runAndWait()
+        return self._outcome()
+
+    def _outcome(self) -> dict[str, Any]:
+        if not self._finished.wait(self.FINISH_WAIT):
+            return {"ok": False, "kind": "failed", "error": "synthesis never finished"}
+        if self._errors or False in self._completed:
+            why = self._errors[0] if self._errors else "synthesis was cancelled"
+            return {"ok": False, "kind": "failed", "error": why}
+        return {"ok": True}
+
+
+# --- the parent side -------------------------------------------------------------
+
+
+class _Failed(Exception):
+    """One attempt went wrong; `restart` says whether the child must be replaced."""
+
+    def __init__(self, reason: str, *, restart: bool = False) -> None:
+        super().__init__(reason)
+        self.restart = restart
+
+
+class _Worker:
+    """One child process and its pipes; dead or stuck children are replaced."""
+
+    START_TIMEOUT = 20.0
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None  # made on first start: a cache hit needs none
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._owner = 0
+        self._buf = b""
+        self.voices: list[VoiceInfo] = []
+        self.variants: list[str] = []
+
+    def _command(self) -> list[str]:
+        src = str(Path(__file__).resolve().parents[2])
+        code = (
+            f"import sys; sys.path.insert(0, {src!r}); "
+            f"from audioguide.engines.pyttsx3_engine import _serve; _serve({str(self.folder)!r})"
+        )
+        return [sys.executable, "-c", code]
+
+    def _adopt(self) -> None:
+        # A forked copy (e.g. a pool worker) must neither use nor tear down what its
+        # parent started: it starts its own child in its own folder.
+        if self._owner != os.getpid():
+            self._proc, self.folder, self._buf = None, None, b""
+            self._owner = os.getpid()
+
+    def ensure(self) -> None:
+        self._adopt()
+        if self._proc is not None:
+            return
+        self._buf = b""
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="audioguide-pyttsx3-"))
+        with open(self._log, "ab") as log:
+            self._proc = subprocess.Popen(
+                self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log
+            )
+        try:
+            ready = self._read(self.START_TIMEOUT)
+        except _Failed as e:
+            self.kill()
+            raise EngineError(f"the pyttsx3 worker did not start: {e}") from e
+        if not ready.get("ok"):
+            self.kill()
+            if ready.get("kind") == "missing":
+                raise _missing(str(ready.get("error", "")))
+            raise EngineError(f"the pyttsx3 worker did not start: {ready.get('error')}")
+        self.voices = [VoiceInfo(v[0], v[1], tuple(v[2]), v[3]) for v in ready["voices"]]
+        self.variants = list(ready["variants"])
+
+    def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        self.ensure()
+        assert self._proc is not None and self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(json.dumps(message).encode() + b"\n")
+            self._proc.stdin.flush()
+        except OSError as e:
+            raise _Failed(f"the pyttsx3 worker is gone ({e})", restart=True) from e
+        return self._read(timeout)
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        assert self._proc is not None and self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Failed(f"timed out after {timeout:g} s", restart=True)
+            if select.select([fd], [], [], left)[0]:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    raise _Failed(self._death(), restart=True)
+                self._buf += chunk
+        line, _, self._buf = self._buf.partition(b"\n")
+        try:
+            reply: dict[str, Any] = json.loads(line)
+        except ValueError as e:
+            raise _Failed(
+                f"garbled reply from the pyttsx3 worker: {line[:80]!r}", restart=True
+            ) from e
+        return reply
+
+    @property
+    def _log(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "worker.log"
+
+    def _death(self) -> str:
+        assert self._proc is not None
+        code: int | None = None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            code = self._proc.wait(timeout=5)
+        tail = self._log.read_text(errors="replace").strip().splitlines()[-3:]
+        return f"the pyttsx3 worker exited with code {code}" + (
+            f": {' | '.join(tail)}" if tail else ""
+        )
+
+    def close(self) -> None:
+        self._adopt()
+        self.kill()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+    def kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None or self._owner != os.getpid():
+            return
+        with contextlib.suppress(OSError):
+            proc.kill()
+        proc.wait()
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+def _missing(detail: str) -> ToolMissingError:
+    return ToolMissingError(
+        "the pyttsx3 speech engine needs espeak-ng, which is not installed or not usable"
+        f" ({detail.strip() or 'libespeak-ng could not be loaded'}); on Debian/Ubuntu"
+        f" install it with: {INSTALL_HINT}"
+    )
+
+
+def _read_version() -> str:
+    """pyttsx3 and espeak-ng versions, read without starting a synthesizer."""
+    from importlib.metadata import version
+
+    try:
+        from pyttsx3.drivers import _espeak
+    except (ImportError, OSError, RuntimeError) as e:
+        raise _missing(str(e)) from e
+    raw = _espeak.Info(None) or b"unknown"
+    espeak = raw.decode("utf-8", "replace").split()[0]
+    return f"pyttsx3-{version('pyttsx3')}/espeak-ng-{espeak}"
+
+
+# BCP 47 primary tags that espeak-ng files under another code.
+LANGUAGE_ALIASES = {"zh": "cmn"}
+
+
+def pick_voice(voices: list[VoiceInfo], language: str) -> VoiceInfo:
+    """The voice for a language tag: exact language, else same primary language."""
+    tag = language.strip().lower().replace("_", "-")
+    primary = tag.split("-")[0]
+    primary = LANGUAGE_ALIASES.get(primary, primary)
+    exact = [v for v in voices if tag in (lang.lower() for lang in v.languages)]
+    related = [v for v in voices if any(_same_language(lang, primary) for lang in v.languages)]
+    # A voice named after the bare language ("gmw/en", "roa/fr") is its standard one.
+    plain = [v for v in related if v.id.rsplit("/", 1)[-1] == primary]
+    for group in (exact, plain, related):
+        if group:
+            return min(group, key=lambda v: v.id)
+    raise EngineError(f"no espeak-ng voice speaks {language!r}; for example: {sample_ids(voices)}")
+
+
+def _same_language(lang: str, primary: str) -> bool:
+    lang = lang.lower()
+    return lang == primary or lang.startswith(primary + "-")
+
+
+def sample_ids(voices: list[VoiceInfo], prefer: str = "en") -> str:
+    first = sorted(v.id for v in voices if v.languages and v.languages[0].startswith(prefer))
+    rest = sorted(v.id for v in voices if v.id not in first)
+    ids = (first + rest)[:8]
+    return ", ".join(ids) + f" ({len(voices)} voices installed)"
+
+
+def resolve_voice(voices: list[VoiceInfo], variants: list[str], wanted: str) -> str:
+    """The espeak id for a voice id, name or language tag, with an optional `+variant`."""
+    base, plus, variant = wanted.strip().partition("+")
+    key = base.lower()
+    matches = [
+        v
+        for v in voices
+        if key in (v.id.lower(), v.name.lower()) or key in (x.lower() for x in v.languages)
+    ]
+    if not matches:
+        raise EngineError(f"unknown pyttsx3 voice {wanted!r}; available: {sample_ids(voices)}")
+    voice_id = min(matches, key=lambda v: v.id).id
+    if not plus:
+        return voice_id
+    spelled = {v.lower(): v for v in variants}
+    if variant.lower() not in spelled:
+        some = ", ".join(sorted(variants, key=str.lower)[:8])
+        raise EngineError(f"unknown espeak-ng variant {variant!r} in {wanted!r}; e.g. {some}")
+    return f"{voice_id}+{spelled[variant.lower()]}"
+
+
+class Pyttsx3Engine:
+    """Offline speech with pyttsx3's espeak-ng driver; see the module docstring."""
+
+    name = "pyttsx3"
+
+    def __init__(
+        self, language: str = "en-US", *, attempts: int = 4, timeout: float = 10.0
+    ) -> None:
+        self.version = _read_version()
+        self.language = language
+        self.attempts = attempts
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._worker = _Worker()
+        self._count = 0
+        self.retries = 0  # failed attempts that a later attempt made good or gave up on
+        self._close = weakref.finalize(self, self._worker.close)
+
+    def close(self) -> None:
+        """Stop the child process and remove the private temp dir (also done at exit)."""
+        self._close()
+
+    def voices(self) -> list[VoiceInfo]:
+        with self._lock:
+            self._ensure()
+            return list(self._worker.voices)
+
+    def synthesize(self, text: str, voice: Voice) -> Clip:
+        if not _WORD.search(text):
+            raise EngineError(f"nothing to speak in {short(text)!r}")
+        with self._lock:
+            self._ensure()
+            voice_id = self._voice_id(voice)
+            return self._retry(text, voice, voice_id)
+
+    def _ensure(self) -> None:
+        if not self._close.alive:
+            raise EngineError("the pyttsx3 engine was closed")
+        self._worker.ensure()
+
+    def _voice_id(self, voice: Voice) -> str:
+        voices = self._worker.voices
+        if voice.name:
+            return resolve_voice(voices, self._worker.variants, voice.name)
+        return pick_voice(voices, self.language).id
+
+    def _retry(self, text: str, voice: Voice, voice_id: str) -> Clip:
+        reason = ""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return self._attempt(text, voice, voice_id)
+            except _Failed as e:
+                self.retries += 1
+                reason = str(e)
+                # Two failures in a row without a restart: start from a fresh espeak.
+                if e.restart or attempt % 2 == 0:
+                    self._worker.kill()
+                time.sleep(0.02 * attempt)
+        raise EngineError(
+            f"pyttsx3 could not synthesize {short(text)!r} in {self.attempts} attempts"
+            f" (last error: {reason})"
+        )
+
+    def _attempt(self, text: str, voice: Voice, voice_id: str) -> Clip:
+        self._count += 1
+        assert self._worker.folder is not None
+        path = self._worker.folder / f"u{self._count:06d}.wav"
+        message = {
+            "text": text,
+            "path": str(path),
+            "voice": voice_id,
+            "rate": voice.rate,
+            "volume": voice.volume,
+            "pitch": voice.pitch,
+        }
+        try:
+            reply = self._worker.request(message, self.timeout)
+            if reply.get("kind") == "voice":
+                raise EngineError(
+                    f"pyttsx3 rejected voice {voice_id!r}: {reply.get('error')}; "
+                    f"available: {sample_ids(self._worker.voices)}"
+                )
+            if not reply.get("ok"):
+                raise _Failed(str(reply.get("error")))
+            try:
+                return check_wav(path, text, voice.rate)
+            except EngineError as e:
+                raise _Failed(str(e)) from e
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()

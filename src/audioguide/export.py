@@ -1,0 +1,245 @@
+# mutagen's frame classes take unannotated **kwargs; every call to them would be flagged.
+# mypy: disable-error-code="no-untyped-call"
+"""Write an episode as a tagged MP3: mono, 44.1 kHz, 64 kbit/s, ID3v2.4 with chapters.
+
+`write_episode_mp3` encodes to a hidden temporary file beside the destination, tags it,
+and only then renames it into place, so a player, a feed or an earlier build never sees
+a half-written or untagged episode, and a failed build leaves the old file as it was.
+
+Output is byte-for-byte reproducible: ffmpeg runs with its bitexact flags (no version
+strings or timestamps) and writes no tag of its own; the ID3 tag is built from frames
+mutagen encodes, in a fixed order and without padding (see `id3_tag`).
+
+ffmpeg is run directly rather than through pydub's `AudioSegment.export`: pydub writes the
+whole episode to an extra WAV file in the system temp folder and leaves that file and
+its output file behind when ffmpeg fails. Piping raw PCM to ffmpeg's stdin avoids both.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TRCK,
+    CTOCFlags,
+    Encoding,
+    Frame,
+    PictureType,
+)
+
+from audioguide.errors import ExportError, ToolMissingError
+from audioguide.fsutil import atomic_path
+from audioguide.report import ChapterMark
+
+MP3_RATE = 44100
+INSTALL_FFMPEG = "sudo apt-get install ffmpeg"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
+_STDERR_LINES = 8
+_ID3_HEADER = 10
+
+Samples = npt.NDArray[np.int16]
+
+# ISO 639-1 (the primary subtag of most BCP-47 tags) to ISO 639-2, the three-letter
+# codes ID3 uses in TLAN and COMM. Where 639-2 has two codes, the bibliographic (B)
+# one is given (fre, ger, ...), as taggers commonly write them.
+_ISO639_2 = {
+    "af": "afr", "ar": "ara", "bg": "bul", "bn": "ben", "ca": "cat", "cs": "cze",
+    "cy": "wel", "da": "dan", "de": "ger", "el": "gre", "en": "eng", "eo": "epo",
+    "es": "spa", "et": "est", "eu": "baq", "fa": "per", "fi": "fin", "fr": "fre",
+    "ga": "gle", "gl": "glg", "gu": "guj", "he": "heb", "hi": "hin", "hr": "hrv",
+    "hu": "hun", "hy": "arm", "id": "ind", "is": "ice", "it": "ita", "ja": "jpn",
+    "ka": "geo", "kn": "kan", "ko": "kor", "la": "lat", "lt": "lit", "lv": "lav",
+    "mk": "mac", "ml": "mal", "mr": "mar", "ms": "may", "mt": "mlt", "nb": "nob",
+    "ne": "nep", "nl": "dut", "nn": "nno", "no": "nor", "pa": "pan", "pl": "pol",
+    "pt": "por", "ro": "rum", "ru": "rus", "sk": "slo", "sl": "slv", "sq": "alb",
+    "sr": "srp", "sv": "swe", "sw": "swa", "ta": "tam", "te": "tel", "th": "tha",
+    "tl": "tgl", "tr": "tur", "uk": "ukr", "ur": "urd", "vi": "vie", "zh": "chi",
+}  # fmt: skip
+
+
+def iso639_2(bcp47: str) -> str:
+    """The ISO 639-2 code for a BCP-47 tag: "en-US" -> "eng", "es-US" -> "spa".
+
+    A three-letter primary subtag is already 639-2 and passes through. Languages the
+    table lacks get "und" (undetermined), which ID3 readers accept, rather than failing
+    a build over a tag.
+    """
+    primary = bcp47.strip().replace("_", "-").split("-", 1)[0].lower()
+    if len(primary) == 3 and primary.isalpha():
+        return primary
+    return _ISO639_2.get(primary, "und")
+
+
+@dataclass(frozen=True)
+class Tags:
+    """ID3 metadata of one episode. `language` is BCP-47 ("en-US"); `cover` is PNG."""
+
+    title: str
+    album: str
+    artist: str
+    track: int
+    track_total: int
+    year: str
+    language: str
+    comment: str
+    cover: bytes | None = None
+    chapters: tuple[ChapterMark, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.track <= self.track_total:
+            raise ValueError(f"track {self.track}/{self.track_total} is out of range")
+        if self.cover is not None and not self.cover.startswith(_PNG_SIGNATURE):
+            raise ValueError("cover must be PNG data")
+        for a, b in zip(self.chapters, self.chapters[1:], strict=False):
+            if b.start_ms < a.end_ms:
+                raise ValueError(f"chapter {b.title!r} starts before {a.title!r} ends")
+
+
+def write_episode_mp3(pcm: bytes | Samples, rate: int, tags: Tags, dest: Path) -> None:
+    """Encode mono int16 PCM to `dest` as a tagged MP3, atomically.
+
+    On any failure `dest` is left as it was and no temporary file remains.
+    Raises ToolMissingError without ffmpeg, ExportError when encoding or tagging fails.
+    """
+    duration_ms = _byte_view(pcm).nbytes * 1000 // (2 * rate) if rate > 0 else 0
+    if tags.chapters and tags.chapters[-1].end_ms > duration_ms + 1:
+        raise ValueError(f"chapters run to {tags.chapters[-1].end_ms} ms; audio is {duration_ms}")
+    tag = id3_tag(tags)  # before encoding: a bad tag should not cost an encode
+    with atomic_path(dest) as tmp:
+        try:
+            encode_mp3(pcm, rate, tmp)
+        except ExportError as e:  # name the episode, not the hidden temp file
+            raise ExportError(f"{dest}: {e}") from e
+        try:
+            audio = tmp.read_bytes()
+            tmp.write_bytes(tag + audio)
+        except OSError as e:
+            raise ExportError(f"could not tag {dest.name}: {e}") from e
+
+
+def encode_mp3(pcm: bytes | Samples, rate: int, dest: Path, bitrate: str = "64k") -> None:
+    """Encode mono int16 little-endian PCM at `rate` Hz to an untagged MP3 at `dest`.
+
+    The MP3 is always mono 44.1 kHz (ffmpeg resamples other rates). It keeps the
+    LAME/Info header: players use it for the exact duration and gapless trimming.
+    """
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise ToolMissingError(f"ffmpeg is not installed; install it with: {INSTALL_FFMPEG}")
+    data = _byte_view(pcm)
+    if data.nbytes == 0 or data.nbytes % 2:
+        raise ValueError(f"need a whole number of 16-bit samples, got {data.nbytes} bytes")
+    # fmt: off
+    command = [
+        ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error",
+        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+        "-map_metadata", "-1",  # no title or encoder tags carried over from the input
+        "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no version strings in the file
+        "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(MP3_RATE), "-ac", "1",
+        "-id3v2_version", "0", "-write_id3v1", "0",  # mutagen writes the only tag
+        "-f", "mp3", "-y", str(dest),  # the temp name has no .mp3 suffix to go by
+    ]
+    # fmt: on
+    try:
+        done = subprocess.run(command, input=data, capture_output=True, check=False)
+    except FileNotFoundError as e:  # removed between which() and run()
+        raise ToolMissingError(f"ffmpeg is not installed; install it with: {INSTALL_FFMPEG}") from e
+    except OSError as e:
+        raise ExportError(f"could not run ffmpeg: {e}") from e
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        detail = "\n".join(lines[-_STDERR_LINES:]) or "(no output)"
+        raise ExportError(f"ffmpeg failed (exit {done.returncode}) encoding MP3:\n{detail}")
+
+
+def id3_tag(tags: Tags) -> bytes:
+    """The complete ID3v2.4 tag for `tags`, to go in front of the MP3 frames.
+
+    mutagen encodes every frame, but the tag is assembled here: mutagen's own save sorts
+    frames by size, which scatters the CHAP frames (mutagen issue #506), and ffmpeg
+    5.x and some players list chapters in file order rather than by the CTOC.
+    Here the order is fixed: text frames, CTOC, CHAPs by start time, then the cover.
+    No padding, so identical tags give identical bytes.
+    """
+    utf8 = Encoding.UTF8
+    lang = iso639_2(tags.language)
+    frames: list[Frame] = [
+        TIT2(encoding=utf8, text=[tags.title]),
+        TPE1(encoding=utf8, text=[tags.artist]),
+        TALB(encoding=utf8, text=[tags.album]),
+        TRCK(encoding=utf8, text=[f"{tags.track}/{tags.track_total}"]),
+    ]
+    if tags.year:
+        frames.append(TDRC(encoding=utf8, text=[tags.year]))
+    frames.append(TLAN(encoding=utf8, text=[lang]))
+    if tags.comment:
+        frames.append(COMM(encoding=utf8, lang=lang, desc="", text=[tags.comment]))
+    ids = [f"ch{i}" for i in range(len(tags.chapters))]
+    if ids:
+        frames.append(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=utf8, text=["Chapters"])],
+            )
+        )
+    for element_id, mark in zip(ids, tags.chapters, strict=True):
+        frames.append(
+            CHAP(
+                element_id=element_id,
+                start_time=mark.start_ms,
+                end_time=mark.end_ms,
+                start_offset=_NO_OFFSET,
+                end_offset=_NO_OFFSET,
+                sub_frames=[TIT2(encoding=utf8, text=[mark.title])],
+            )
+        )
+    if tags.cover is not None:
+        frames.append(
+            APIC(
+                encoding=utf8,
+                mime="image/png",
+                type=PictureType.COVER_FRONT,
+                desc="Cover",
+                data=tags.cover,
+            )
+        )
+    body = b"".join(_frame_bytes(f) for f in frames)
+    # ID3v2.4 header: version 4.0, no flags, then the body size as a 28-bit syncsafe int.
+    size = bytes((len(body) >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    return b"ID3\x04\x00\x00" + size + body
+
+
+def _frame_bytes(frame: Frame) -> bytes:
+    """One frame as mutagen writes it in an ID3v2.4 tag (header and all)."""
+    single = ID3()
+    single.add(frame)
+    buffer = io.BytesIO()
+    single.save(buffer, v1=0, v2_version=4, padding=lambda info: 0)
+    return buffer.getvalue()[_ID3_HEADER:]  # a tag holding just this frame, no padding
+
+
+def _byte_view(pcm: bytes | Samples) -> memoryview:
+    """Bytes of the PCM without copying; arrays become little-endian int16 first."""
+    if isinstance(pcm, bytes | bytearray | memoryview):
+        return memoryview(pcm).cast("B")
+    # A flat byte view: subprocess writes memoryviews in item-sized steps otherwise.
+    return np.ascontiguousarray(pcm, dtype="<i2").data.cast("B")
