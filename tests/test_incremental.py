@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -205,15 +206,18 @@ def test_killed_build_leaves_whole_files_and_next_build_finishes(
     build(root, out, cache_dir=cache, engine_factory=fake_factory)
     good = hashes(out)
     state = out / STATE_DIR / "state.json"
+    old_keys = {k: v["key"] for k, v in json.loads(state.read_text())["episodes"].items()}
     for name in ("01-first.yaml", "02-second.yaml"):  # every episode has new words
         path = root / "episodes" / name
-        path.write_text(path.read_text().replace("segments:", "segments:\n  - say: New words."))
+        new = f"segments:\n  - say: New words for {name}."
+        path.write_text(path.read_text().replace("segments:", new))
     script = SLOW_BUILD.format(tests=str(TESTS), root=str(root), out=str(out), cache=str(cache))
+    clips = len(list(cache.rglob("*.wav")))
     stamp = state.stat().st_mtime_ns
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
-    if moment == "speaking":
-        _wait_for(lambda: len(list(cache.rglob("*.wav"))) > len(good))
-    else:
+    if moment == "speaking":  # one of the two new clips is in the cache
+        _wait_for(lambda: len(list(cache.rglob("*.wav"))) > clips)
+    else:  # the first episode's new state is saved
         _wait_for(lambda: state.stat().st_mtime_ns != stamp)
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL
@@ -221,10 +225,15 @@ def test_killed_build_leaves_whole_files_and_next_build_finishes(
     # may be left (hidden, named so no player or feed picks it up)
     assert set(good) <= set(hashes(out))
     assert all(p.name.startswith(".") for p in out.rglob("*.tmp"))
+    saved = json.loads(state.read_text())["episodes"]
     report = build(root, out, cache_dir=cache, engine_factory=fake_factory)
-    assert [ep.rebuilt for ep in report.episodes] == (
-        [True, True] if moment == "speaking" else [False, True]
-    )
+    finished = [saved[ep.id]["key"] != old_keys[ep.id] for ep in report.episodes]
+    # what the killed build finished is kept; the rest is done now
+    assert [ep.rebuilt for ep in report.episodes] == [not f for f in finished]
+    if moment == "speaking":
+        assert finished == [False, False]
+    else:
+        assert finished[0]
     from audio_measure import duration
 
     for ep in report.episodes:
