@@ -211,13 +211,47 @@ def true_peak(x: Samples, *, chunk: int | None = None) -> float:
 _OVERSAMPLE_PAD = 32
 
 
-def _peak_envelope(y: Floats) -> Floats:
-    """Per input sample, the largest |value| among it and the 3 oversampled points after it."""
-    up: Floats = resample_poly(y, OVERSAMPLE, 1).astype(np.float32, copy=False)
+# An inter-sample peak rises at most a few dB over the samples around it (3 dB for the
+# worst sine), so only stretches within 6 dB of the level that matters are oversampled:
+# for speech that is a few percent of the samples, and the 4x filter dominated the time.
+_HOT_RATIO = 0.5
+
+
+_BLOCK = 512
+
+
+def _peak_envelope(y: Floats, level: float | None = None) -> Floats:
+    """Per input sample, the largest |value| among it and the 3 oversampled points after it.
+
+    Exact wherever the envelope comes within 6 dB of `level` (default: the sample peak);
+    elsewhere it is the plain sample magnitude, which is all a limiter or meter needs.
+    """
+    env: Floats = np.abs(y)
+    top = float(env.max(initial=0.0)) if level is None else level
+    hot = env > top * _HOT_RATIO
+    hot[:-1] |= hot[1:]  # the points between i and i+1 belong to i's envelope
+    n, pad = len(y), _OVERSAMPLE_PAD
+    blocks = -(-n // _BLOCK)
+    marks = np.zeros(blocks * _BLOCK, dtype=bool)
+    marks[:n] = hot
+    chosen = np.flatnonzero(marks.reshape(blocks, _BLOCK).any(axis=1))
+    if chosen.size == 0:
+        return env
+    # All hot blocks, each with the filter's span of context, oversampled in one call;
+    # zeros beyond the ends are what resample_poly assumes there anyway.
+    padded = np.zeros(blocks * _BLOCK + 2 * pad, dtype=np.float32)
+    padded[pad : pad + n] = y
+    windows = padded[chosen[:, None] * _BLOCK + np.arange(_BLOCK + 2 * pad)[None, :]]
+    up: Floats = resample_poly(windows, OVERSAMPLE, 1, axis=1).astype(np.float32, copy=False)
     np.abs(up, out=up)
-    # Strided maxima: about twice as fast as reshape(-1, 4).max(axis=1).
-    env = np.maximum(np.maximum(up[0::4], up[1::4]), np.maximum(up[2::4], up[3::4]))
-    return np.maximum(env, np.abs(y), out=env)
+    peaks = np.maximum(np.maximum(up[:, 0::4], up[:, 1::4]), np.maximum(up[:, 2::4], up[:, 3::4]))[
+        :, pad : pad + _BLOCK
+    ]
+    grid = np.zeros(blocks * _BLOCK, dtype=np.float32)
+    grid[:n] = env
+    view = grid.reshape(blocks, _BLOCK)
+    view[chosen] = np.maximum(view[chosen], peaks)
+    return grid[:n]
 
 
 def limiter_gain(envelope: Floats, ceiling: float, hold: int, ramp: int) -> Floats:
@@ -259,7 +293,7 @@ def _gain_and_limit(
         lo, hi = max(0, start - pad), min(n, end + pad)
         y = x[lo:hi].astype(np.float32)
         y *= scale
-        env = _peak_envelope(y)
+        env = _peak_envelope(y, ceiling)
         if float(env.max(initial=0.0)) > ceiling:
             g = limiter_gain(env, ceiling, hold, ramp)
             y *= g

@@ -1,0 +1,231 @@
+"""Build benchmarks: each goal is a ratio to a baseline timed in the same run.
+
+    .venv/bin/python benchmarks/bench_build.py [--scripts scripts] [--jobs N]
+
+1. cold build vs `espeak-ng` on the whole text + one `ffmpeg` encode   (goal <= 1.0)
+2. no-op rebuild vs `audioguide --version`                              (goal <= 2.0)
+3. one-sentence edit vs a plain `ffmpeg` encode of that episode         (goal <= 1.5)
+4. render + master of a 40-minute episode vs a 10-minute one           (goal <= 4.5)
+   and its peak memory vs the episode's raw PCM size                   (goal <  3.0)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from audioguide.assemble import RATE, render
+from audioguide.build import default_jobs, plan_guide
+from audioguide.engines.base import Clip
+from audioguide.loader import load_guide
+from audioguide.master import master
+from audioguide.model import Mastering
+from audioguide.timeline import Silence, Utterance
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def run(*cmd: str | Path) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, capture_output=True)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    espeak = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True).stdout
+    ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{espeak.split(' Data')[0].strip()}, {ffmpeg.splitlines()[0][:30]}"
+    )
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "lock"
+    }
+
+
+def build_cmd(scripts: Path, out: Path, cache: Path, jobs: int) -> list[str | Path]:
+    return [
+        BIN / "audioguide",
+        "build",
+        scripts,
+        "-o",
+        out,
+        "--cache-dir",
+        cache,
+        "-q",
+        "-j",
+        str(jobs),
+    ]
+
+
+def cold(scripts: Path, work: Path, jobs: int) -> tuple[float, float]:
+    guide = load_guide(scripts)
+    text = "\n".join(
+        u.spoken for items in plan_guide(guide).values() for u in items if isinstance(u, Utterance)
+    )
+    (work / "all.txt").write_text(text)
+    voice = ["-v", "en-us"] if guide.language.lower().startswith("en") else []
+    rate = str(guide.voice.rate)
+
+    def baseline() -> None:
+        run("espeak-ng", *voice, "-s", rate, "-w", work / "all.wav", "-f", work / "all.txt")
+        run(
+            "ffmpeg",
+            "-y",
+            "-v",
+            "error",
+            "-i",
+            work / "all.wav",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-b:a",
+            "64k",
+            work / "all.mp3",
+        )
+
+    base = timed(baseline)
+    ours = timed(lambda: run(*build_cmd(scripts, work / "out", work / "cache", jobs)))
+    return ours, base
+
+
+def noop(scripts: Path, work: Path, jobs: int) -> tuple[float, float]:
+    cmd = build_cmd(scripts, work / "out", work / "cache", jobs)
+    ours = statistics.median(timed(lambda: run(*cmd)) for _ in range(5))
+    base = statistics.median(timed(lambda: run(BIN / "audioguide", "--version")) for _ in range(5))
+    return ours, base
+
+
+def edit(scripts: Path, work: Path, jobs: int) -> tuple[float, float, list[str]]:
+    copy = work / "edited"
+    shutil.copytree(scripts, copy)
+    out2 = work / "out2"
+    shutil.copytree(work / "out", out2)
+    episodes = sorted((copy / "episodes").glob("*.yaml"))
+    target = episodes[len(episodes) // 2]
+    source = target.read_text()
+    marker = next(line for line in source.splitlines() if line.rstrip().endswith("."))
+    target.write_text(source.replace(marker, marker.rstrip()[:-1] + ", truly.", 1))
+    before = hashes(out2)
+    ours = timed(lambda: run(*build_cmd(copy, out2, work / "cache", jobs)))
+    after = hashes(out2)
+    changed = sorted(k for k in after if before.get(k) != after[k])
+    mp3 = next(out2 / k for k in changed if k.endswith(".mp3"))
+    run("ffmpeg", "-y", "-v", "error", "-i", mp3, work / "episode.wav")
+    base = timed(
+        lambda: run(
+            "ffmpeg",
+            "-y",
+            "-v",
+            "error",
+            "-i",
+            work / "episode.wav",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-b:a",
+            "64k",
+            work / "episode.mp3",
+        )
+    )
+    return ours, base, changed
+
+
+def synthetic_clip(seconds: float, seed: int) -> Clip:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * 22050)) / 22050
+    envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)
+    voice = np.sin(2 * np.pi * 140 * t) + 0.3 * rng.standard_normal(t.size)
+    pcm = np.round(np.clip(voice * envelope * 0.3, -1, 1) * 32767).astype("<i2")
+    return Clip(pcm.tobytes(), 22050)
+
+
+def episode_cost(minutes: float) -> tuple[float, int, int]:
+    """Render + master a synthetic episode: seconds, traced peak bytes, raw PCM bytes."""
+    clips = [synthetic_clip(2.5 + (i % 5) * 0.5, i) for i in range(16)]
+    items: list[object] = []
+    total = 0.0
+    i = 0
+    while total < minutes * 60:
+        clip = clips[i % len(clips)]
+        items += [Utterance(f"s{i}", f"s{i}", None, True), Silence(0.35)]  # type: ignore[arg-type]
+        total += clip.seconds + 0.35
+        i += 1
+    lookup = {u: clips[n % len(clips)] for n, u in enumerate(items[::2])}
+    tracemalloc.start()
+    start = time.perf_counter()
+    rendered = render(tuple(items), lambda u: lookup[u], RATE)  # type: ignore[arg-type]
+    mastered, _ = master(rendered.samples, RATE, Mastering())
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, peak, mastered.nbytes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scripts", type=Path, default=ROOT / "scripts")
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--skip-scaling", action="store_true")
+    args = parser.parse_args()
+    print(f"machine: {machine()}; --jobs {args.jobs}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        ours, base = cold(args.scripts, work, args.jobs)
+        print(
+            f"1. cold build {ours:6.2f} s  baseline {base:6.2f} s  ratio {ours / base:5.2f}  (<= 1.0)"
+        )
+        ours, base = noop(args.scripts, work, args.jobs)
+        print(
+            f"2. no-op      {ours:6.2f} s  --version {base:5.2f} s  ratio {ours / base:5.2f}  (<= 2.0)"
+        )
+        ours, base, changed = edit(args.scripts, work, args.jobs)
+        print(
+            f"3. edit       {ours:6.2f} s  encode {base:8.2f} s  ratio {ours / base:5.2f}  (<= 1.5)"
+        )
+        print(f"   files changed: {', '.join(changed)}")
+    if not args.skip_scaling:
+        t10, _, _ = episode_cost(10)
+        t40, peak, raw = episode_cost(40)
+        print(f"4. 40 min {t40:6.2f} s vs 10 min {t10:5.2f} s  ratio {t40 / t10:5.2f}  (<= 4.5)")
+        print(
+            f"   peak memory {peak / 1e6:6.0f} MB vs raw PCM {raw / 1e6:4.0f} MB  "
+            f"ratio {peak / raw:4.2f}  (< 3.0)"
+        )
+
+
+if __name__ == "__main__":
+    main()
