@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from audioguide import __version__, text
 from audioguide.cache import ClipCache, clip_key
@@ -296,13 +297,17 @@ def build(
     only: Sequence[str] = (),
     engine_factory: EngineFactory | None = None,
     progress: Progress | None = None,
+    guide: Guide | None = None,
 ) -> BuildReport:
-    """Build the guide in `scripts` into `output`, redoing only what changed."""
+    """Build the guide in `scripts` into `output`, redoing only what changed.
+
+    `guide` is the guide already loaded from `scripts`, to save loading it again.
+    """
     if engine_factory is None:
         from audioguide.engines.registry import create_engine
 
         engine_factory = create_engine
-    guide = load_guide(scripts)
+    guide = guide or load_guide(scripts)
     selected = _select(guide, only)
     require_tools()
     plans = plan_guide(guide)
@@ -379,5 +384,38 @@ def _run_jobs(jobs_list: list[EpisodeJob], jobs: int) -> Iterator[tuple[EpisodeJ
             yield futures[future], future.result()
 
 
+@dataclass(frozen=True)
+class Edition:
+    """One guide inside a scripts folder, and where its files go."""
+
+    name: str  # "" for the guide at the top of the folder
+    scripts: Path
+    output: Path
+
+
+def editions(scripts: Path, output: Path) -> list[Edition]:
+    """The guide in `scripts`, then each sub-folder that holds a guide (e.g. `es/`).
+
+    Each edition gets its own output folder (`output/es/`), feed and page; the clip
+    cache is shared.
+    """
+    found = []
+    if (scripts / "guide.yaml").is_file() or not scripts.is_dir():
+        found.append(Edition("", scripts, output))
+    if scripts.is_dir():
+        for sub in sorted(p for p in scripts.iterdir() if (p / "guide.yaml").is_file()):
+            found.append(Edition(sub.name, sub, output / sub.name))
+    return found or [Edition("", scripts, output)]
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def build_all(
+    scripts: Path, output: Path, **options: Any
+) -> list[tuple[Edition, BuildReport]]:
+    """Build every edition in `scripts`; each edition's guide is loaded before any is built,
+    so a mistake in one leaves every output folder untouched."""
+    found = [(e, load_guide(e.scripts)) for e in editions(scripts, output)]
+    return [(e, build(e.scripts, e.output, guide=g, **options)) for e, g in found]
