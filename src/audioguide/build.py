@@ -412,9 +412,7 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def build_all(
-    scripts: Path, output: Path, **options: Any
-) -> list[tuple[Edition, BuildReport]]:
+def build_all(scripts: Path, output: Path, **options: Any) -> list[tuple[Edition, BuildReport]]:
     """Build every edition in `scripts`; each edition's guide is loaded before any is built,
     so a mistake in one leaves every output folder untouched."""
     found = [(e, load_guide(e.scripts)) for e in editions(scripts, output)]
