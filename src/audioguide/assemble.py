@@ -19,6 +19,7 @@ from audioguide.chime import chime
 from audioguide.engines.base import Clip
 from audioguide.errors import EngineError
 from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance
+from audioguide.transcript import ChapterCue, Cue
 
 RATE = 44100
 # Engines pad their clips with silence; trimming it makes the script's pauses exact.
@@ -30,24 +31,11 @@ Samples = npt.NDArray[np.int16]
 
 
 @dataclass(frozen=True)
-class Cue:
-    start: float
-    end: float
-    text: str
-
-
-@dataclass(frozen=True)
-class ChapterStart:
-    title: str
-    start: float
-
-
-@dataclass(frozen=True)
 class Rendered:
     samples: Samples
     rate: int
     cues: tuple[Cue, ...]
-    chapters: tuple[ChapterStart, ...]
+    chapters: tuple[ChapterCue, ...]
 
     @property
     def seconds(self) -> float:
@@ -90,11 +78,11 @@ def render(
     """Join the timeline into samples, recording sentence and chapter times exactly."""
     parts: list[Samples] = []
     cues: list[Cue] = []
-    chapters: list[ChapterStart] = []
+    chapters: list[ChapterCue] = []
     pos = 0
     for item in items:
         if isinstance(item, Mark):
-            chapters.append(ChapterStart(item.title, pos / rate))
+            chapters.append(ChapterCue(item.title, pos / rate))
             continue
         if isinstance(item, Silence):
             part = np.zeros(round(item.seconds * rate), dtype=np.int16)
