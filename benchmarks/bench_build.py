@@ -95,7 +95,9 @@ def cold(scripts: Path, work: Path, jobs: int) -> tuple[float, float]:
         u.spoken for items in plan_guide(guide).values() for u in items if isinstance(u, Utterance)
     )
     (work / "all.txt").write_text(text)
-    voice = ["-v", "en-us"] if guide.language.lower().startswith("en") else []
+    # The same espeak-ng voice the build uses, so the baseline speaks the same way.
+    name = guide.voice.name or {"en": "en-us", "es": "es-419"}.get(guide.language[:2], "")
+    voice = ["-v", name] if name else []
     rate = str(guide.voice.rate)
 
     def baseline() -> None:
@@ -136,7 +138,7 @@ def edit(scripts: Path, work: Path, jobs: int) -> tuple[float, float, list[str]]
     episodes = sorted((copy / "episodes").glob("*.yaml"))
     target = episodes[len(episodes) // 2]
     source = target.read_text()
-    marker = next(line for line in source.splitlines() if line.rstrip().endswith("."))
+    marker = next(ln for ln in source.splitlines() if ln.startswith("      ") and ln.endswith("."))
     target.write_text(source.replace(marker, marker.rstrip()[:-1] + ", truly.", 1))
     before = hashes(out2)
     ours = timed(lambda: run(*build_cmd(copy, out2, work / "cache", jobs)))

@@ -239,3 +239,34 @@ def test_killed_build_leaves_whole_files_and_next_build_finishes(
     for ep in report.episodes:
         assert duration(ep.mp3) == pytest.approx(ep.seconds, abs=0.05)
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_guide_cache_notices_every_edit(write_guide: WriteGuide, tmp_path: Path) -> None:
+    from audioguide import guidecache
+    from audioguide.errors import ScriptErrors
+
+    root = write_guide()
+    first = guidecache.load(tmp_path / "c", root)
+    assert guidecache.cached_guide(tmp_path / "c", root) == first
+    path = root / "episodes" / "02-second.yaml"
+    path.write_text(path.read_text().replace("Second steps", "Second steps, edited"))
+    assert guidecache.cached_guide(tmp_path / "c", root) is None
+    assert guidecache.load(tmp_path / "c", root).episodes[1].title == "Second steps, edited"
+    path.write_text(path.read_text().replace("summary:", "sumary:"))
+    with pytest.raises(ScriptErrors, match="did you mean 'summary'"):
+        guidecache.load(tmp_path / "c", root)
+
+
+def test_guide_cache_notices_a_removed_sound(write_guide: WriteGuide, tmp_path: Path) -> None:
+    from audioguide import guidecache
+    from audioguide.errors import ScriptErrors
+
+    root = write_guide()
+    (root / "assets").mkdir()
+    (root / "assets" / "ding.wav").write_bytes(b"RIFF" + bytes(40))
+    path = root / "episodes" / "02-second.yaml"
+    path.write_text(path.read_text() + "  - sound: assets/ding.wav\n")
+    guidecache.load(tmp_path / "c", root)
+    (root / "assets" / "ding.wav").unlink()
+    with pytest.raises(ScriptErrors, match="not found"):
+        guidecache.load(tmp_path / "c", root)

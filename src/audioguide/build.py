@@ -22,11 +22,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from audioguide import __version__, text
+from audioguide import __version__, guidecache, text
 from audioguide.cache import ClipCache, clip_key
 from audioguide.engines.base import Clip, Engine
 from audioguide.errors import ScriptError, ToolMissingError
-from audioguide.loader import load_guide
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
 from audioguide.report import BuildReport, ChapterMark, EpisodeResult
@@ -307,7 +306,7 @@ def build(
         from audioguide.engines.registry import create_engine
 
         engine_factory = create_engine
-    guide = guide or load_guide(scripts)
+    guide = guide or guidecache.load(cache_dir, scripts)
     selected = _select(guide, only)
     require_tools()
     plans = plan_guide(guide)
@@ -415,5 +414,6 @@ def default_jobs() -> int:
 def build_all(scripts: Path, output: Path, **options: Any) -> list[tuple[Edition, BuildReport]]:
     """Build every edition in `scripts`; each edition's guide is loaded before any is built,
     so a mistake in one leaves every output folder untouched."""
-    found = [(e, load_guide(e.scripts)) for e in editions(scripts, output)]
+    cache_dir = options["cache_dir"]
+    found = [(e, guidecache.load(cache_dir, e.scripts)) for e in editions(scripts, output)]
     return [(e, build(e.scripts, e.output, guide=g, **options)) for e, g in found]

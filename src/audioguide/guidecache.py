@@ -1,0 +1,66 @@
+"""Remember the last successfully loaded guide, keyed by the bytes of its scripts.
+
+ruamel's round-trip parser takes some 25 ms a file; a no-op build that re-parsed
+every script would spend most of its time there. The loaded `Guide` is pickled into
+the clip cache with a digest of every YAML file under the guide folder and of the
+loader's own code, so any edit (or a new audioguide) parses afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+from pathlib import Path
+
+from audioguide import __version__
+from audioguide.fsutil import atomic_write
+from audioguide.model import Guide, Sound
+
+# The modules whose code decides what a script loads to.
+_CODE = ("loader.py", "model.py", "text.py")
+
+
+def digest(root: Path) -> str:
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for name in _CODE:
+        h.update((package / name).read_bytes())
+    for path in sorted(root.rglob("*.yaml")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _entry(cache_dir: Path, root: Path) -> Path:
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
+    return cache_dir / "guides" / f"{name}.pickle"
+
+
+def _assets_present(guide: Guide) -> bool:
+    assets = [s.path for ep in guide.episodes for s in ep.segments if isinstance(s, Sound)]
+    return all(p.is_file() for p in [*assets, *([guide.cover] if guide.cover else [])])
+
+
+def cached_guide(cache_dir: Path, root: Path) -> Guide | None:
+    """The guide loaded last time, if no script changed since; else None."""
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        key, guide = pickle.loads(_entry(cache_dir, root).read_bytes())
+        if key == digest(root) and isinstance(guide, Guide) and _assets_present(guide):
+            return guide
+    return None
+
+
+def remember(cache_dir: Path, root: Path, guide: Guide) -> None:
+    atomic_write(_entry(cache_dir, root), pickle.dumps((digest(root), guide), protocol=5))
+
+
+def load(cache_dir: Path, root: Path) -> Guide:
+    """`loader.load_guide`, skipped when the scripts are as they were last time."""
+    guide = cached_guide(cache_dir, root)
+    if guide is None:
+        from audioguide.loader import load_guide  # the parser costs start-up time
+
+        guide = load_guide(root)
+        remember(cache_dir, root, guide)
+    return guide
