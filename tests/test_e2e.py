@@ -83,13 +83,17 @@ def test_files_written(built: tuple[BuildReport, Path]) -> None:
     _, tmp = built
     names = sorted(p.name for p in (tmp / "output" / "episodes").iterdir())
     assert names == [
+        "01-first-steps.chapters.json",
         "01-first-steps.mp3",
         "01-first-steps.txt",
         "01-first-steps.vtt",
+        "02-second-steps.chapters.json",
         "02-second-steps.mp3",
         "02-second-steps.txt",
         "02-second-steps.vtt",
     ]
+    published = sorted(p.name for p in (tmp / "output").iterdir() if p.is_file())
+    assert published == ["cover.png", "feed.xml", "index.html", "manifest.json", "playlist.m3u8"]
     assert not list((tmp / "output").rglob("*.tmp"))
 
 

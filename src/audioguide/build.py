@@ -85,7 +85,11 @@ def plan_guide(guide: Guide) -> dict[str, tuple[Item, ...]]:
 
 
 def episode_key(
-    guide: Guide, episode: Episode, items: tuple[Item, ...], keys: dict[Utterance, str]
+    guide: Guide,
+    episode: Episode,
+    items: tuple[Item, ...],
+    keys: dict[Utterance, str],
+    cover: bytes | None = None,
 ) -> str:
     """A hash over every input that can change the episode's files."""
     timeline: list[object] = []
@@ -100,14 +104,13 @@ def episode_key(
             timeline.append(["sound", sha256_file(item.path)])
         elif isinstance(item, Chime):
             timeline.append(["chime"])
-    cover = sha256_file(guide.cover) if guide.cover else ""
     payload = {
         "format": BUILD_FORMAT,
         "audioguide": __version__,
         "guide": [guide.title, guide.author, guide.credit, guide.language, len(guide.episodes)],
         "episode": [episode.number, episode.id, episode.title, episode.date],
         "mastering": asdict(guide.mastering),
-        "cover": cover,
+        "cover": hashlib.sha256(cover).hexdigest() if cover else "",
         "timeline": timeline,
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
@@ -297,10 +300,14 @@ def build(
     engine_factory: EngineFactory | None = None,
     progress: Progress | None = None,
     guide: Guide | None = None,
+    drafts: bool = False,
+    base_url: str | None = None,
 ) -> BuildReport:
     """Build the guide in `scripts` into `output`, redoing only what changed.
 
     `guide` is the guide already loaded from `scripts`, to save loading it again.
+    Only approved episodes are published (feed, page, playlist, manifest) unless `drafts`;
+    `base_url` makes the feed's links absolute.
     """
     if engine_factory is None:
         from audioguide.engines.registry import create_engine
@@ -312,7 +319,8 @@ def build(
     plans = plan_guide(guide)
     voices = Voices(engine_factory, guide.language)
     keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
-    ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys) for ep in guide.episodes}
+    cover = _cover(guide, cache_dir)
+    ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
 
     with build_lock(output / STATE_DIR):
         sweep_temp_files(output, cache_dir)
@@ -334,7 +342,6 @@ def build(
             if isinstance(u, Utterance) and keys[u] not in cache
         }
         synthesize(missing, cache_dir, voices, jobs, progress)
-        cover = guide.cover.read_bytes() if guide.cover else None
         job_list = [
             EpisodeJob(
                 guide,
@@ -364,7 +371,31 @@ def build(
             for ep in guide.episodes
             if ep.id in states
         )
+        from audioguide.publish import publish
+
+        status = {ep.id: ep.status for ep in guide.episodes}
+        published = [r for r in results if drafts or status[r.id] == "approved"]
+        publish(guide, published, output, base_url)
     return BuildReport(guide, output, results, len(missing), len(keys) - len(missing))
+
+
+def _cover(guide: Guide, cache_dir: Path) -> bytes:
+    """The cover PNG (the guide's own, checked, or one drawn from its title), cached by
+    what it is made from so a no-op build does not draw it again."""
+    source = guide.cover.read_bytes() if guide.cover else b""
+    h = hashlib.sha256(b"cover-v1\0" + __version__.encode() + b"\0" + source)
+    drawn_from = [guide.title, guide.description, guide.author, guide.credit, guide.language]
+    h.update(json.dumps([*drawn_from, asdict(guide.source)]).encode())
+    path = cache_dir / "covers" / f"{h.hexdigest()}.png"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    from audioguide.publish import cover_png
+
+    png = cover_png(guide)
+    from audioguide.fsutil import atomic_write
+
+    atomic_write(path, png)
+    return png
 
 
 def _run_jobs(jobs_list: list[EpisodeJob], jobs: int) -> Iterator[tuple[EpisodeJob, EpisodeState]]:

@@ -1,0 +1,128 @@
+"""Publish a built guide: cover, feed, chapters, page, playlist, manifest, and a bundle.
+
+Each writer is a pure function from data to text or bytes in its own module; this
+module is the I/O edge that reads what the build made, calls them and writes the files:
+
+| file | module | function |
+| --- | --- | --- |
+| `cover.png` | `cover` | `cover_png(guide)` (also embedded in every MP3 by the build) |
+| `episodes/NN-id.chapters.json` | `chapters` | `chapters_json(guide, item)` |
+| `feed.xml` | `feed` | `feed_xml(guide, items, links)` |
+| `index.html` | `page` | `index_html(guide, items, links)` |
+| `playlist.m3u8` | `playlist` | `playlist_m3u8(guide, items)` |
+| `manifest.json` | `manifest` | `manifest_json(guide, entries)` |
+| a zip of it all | `bundle` | `bundle(output, dest_zip)` |
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from audioguide.fsutil import atomic_write
+from audioguide.model import Guide
+from audioguide.publish.bundle import bundle
+from audioguide.publish.chapters import chapters_json
+from audioguide.publish.common import Item, Links, PublishError, chapters_path, check_base_url
+from audioguide.publish.cover import cover_png
+from audioguide.publish.feed import feed_xml
+from audioguide.publish.manifest import NAME as MANIFEST
+from audioguide.publish.manifest import file_entry, manifest_json
+from audioguide.publish.page import index_html
+from audioguide.publish.playlist import playlist_m3u8
+from audioguide.report import EpisodeResult
+
+__all__ = [
+    "PublishError",
+    "bundle",
+    "check_base_url",
+    "cover_png",
+    "items_of",
+    "publish",
+]
+
+COVER, FEED, PAGE, PLAYLIST = "cover.png", "feed.xml", "index.html", "playlist.m3u8"
+
+
+def _relative(output: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(output.resolve()).as_posix()
+    except ValueError as error:
+        raise PublishError(f"{path} is not inside the output folder {output}") from error
+
+
+def _item(output: Path, episode: EpisodeResult) -> Item:
+    mp3 = _relative(output, episode.mp3)
+    for path in (episode.mp3, episode.vtt, episode.txt):
+        if not path.is_file():
+            raise PublishError(f"{path} is missing; build the guide again")
+    return Item(
+        number=episode.number,
+        id=episode.id,
+        title=episode.title,
+        summary=episode.summary,
+        date=episode.date,
+        seconds=episode.seconds,
+        # From the disk, not the report: the enclosure length must be the file's exact size.
+        size=episode.mp3.stat().st_size,
+        mp3=mp3,
+        vtt=_relative(output, episode.vtt),
+        txt=_relative(output, episode.txt),
+        chapters_file=chapters_path(mp3),
+        chapters=episode.chapters,
+        transcript=episode.txt.read_text(encoding="utf-8"),
+    )
+
+
+def items_of(output: Path, episodes: Sequence[EpisodeResult]) -> list[Item]:
+    """The episodes as the writers see them, in episode order (reads sizes, transcripts)."""
+    return [_item(output, e) for e in sorted(episodes, key=lambda e: e.number)]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    # Unchanged files are left alone, so a no-op build keeps their times and a web
+    # server or sync tool sees nothing new.
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return path
+    atomic_write(path, data)
+    return path
+
+
+def _remove_stale_chapters(output: Path, items: Sequence[Item]) -> None:
+    # An episode renamed or removed leaves its chapters file behind; we wrote it, we drop it.
+    keep = {item.chapters_file for item in items}
+    for path in sorted((output / "episodes").glob("*.chapters.json")):
+        if _relative(output, path) not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def publish(
+    guide: Guide,
+    episodes: Sequence[EpisodeResult],
+    output: Path,
+    base_url: str | None = None,
+) -> list[Path]:
+    """Write cover, chapters, feed, page, playlist and manifest into `output`.
+
+    Call after every episode's MP3, VTT and TXT are in place. `base_url` (for example
+    https://clinic.example/guide/) makes the feed's links absolute; without it they are
+    relative, so the folder works from anywhere. Returns the paths of the files this
+    wrote, the manifest last (a file whose bytes were already right is not rewritten).
+    """
+    links = Links.of(base_url)
+    items = items_of(output, episodes)
+    written = [_write(output / COVER, cover_png(guide))]
+    for item in items:
+        written.append(_write(output / item.chapters_file, chapters_json(guide, item).encode()))
+    _remove_stale_chapters(output, items)
+    written.append(_write(output / FEED, feed_xml(guide, items, links)))
+    written.append(_write(output / PAGE, index_html(guide, items, links).encode()))
+    written.append(_write(output / PLAYLIST, playlist_m3u8(guide, items).encode()))
+    published = {_relative(output, path) for path in written}
+    published |= {path for item in items for path in (item.mp3, item.vtt, item.txt)}
+    entries = [file_entry(output, output / path) for path in sorted(published)]
+    written.append(_write(output / MANIFEST, manifest_json(guide, entries).encode()))
+    return written

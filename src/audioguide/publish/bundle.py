@@ -1,0 +1,67 @@
+"""`bundle`: the published folder as one deterministic zip, for sending or archiving.
+
+It holds exactly the files the manifest lists, plus the manifest, each checked against
+its recorded size and sha256 first: a folder changed or half-written since `publish`
+is refused rather than shipped. Fixed timestamps, permissions and order, so the same
+guide gives the same zip bytes on any machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from audioguide.fsutil import atomic_path
+from audioguide.publish.common import PublishError
+from audioguide.publish.manifest import NAME, FileEntry, read_manifest
+
+EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
+FILE_MODE = 0o100644  # regular file, rw-r--r--
+UNIX = 3  # "made on" Unix, whatever the machine, so the header bytes do not vary
+
+
+def _entries(output: Path) -> list[FileEntry]:
+    try:
+        entries = read_manifest(output)
+    except FileNotFoundError as error:
+        raise PublishError(f"{output / NAME} not found; build the guide first") from error
+    except (ValueError, KeyError, TypeError) as error:
+        raise PublishError(f"{output / NAME} is not a valid manifest: {error}") from error
+    for entry in entries:
+        parts = PurePosixPath(entry.path).parts
+        # A manifest is data from disk: never let it reach outside the folder or pick up
+        # hidden state (`.audioguide/`, temp files).
+        if (
+            not parts
+            or PurePosixPath(entry.path).is_absolute()
+            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+        ):
+            raise PublishError(f"{output / NAME} lists an unsafe path: {entry.path!r}")
+    return entries
+
+
+def _checked(output: Path, entry: FileEntry) -> bytes:
+    try:
+        data = (output / entry.path).read_bytes()
+    except FileNotFoundError as error:
+        raise PublishError(f"{entry.path} is listed in {NAME} but missing") from error
+    if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise PublishError(f"{entry.path} changed since it was published; build again")
+    return data
+
+
+def bundle(output: Path, dest_zip: Path) -> Path:
+    """Zip the published files of `output` (as its manifest lists them) into `dest_zip`."""
+    entries = _entries(output)
+    members = {entry.path: entry for entry in entries}
+    with atomic_path(dest_zip) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+        for name in sorted([*members, NAME]):
+            entry = members.get(name)
+            data = _checked(output, entry) if entry else (output / NAME).read_bytes()
+            info = zipfile.ZipInfo(name, date_time=EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = FILE_MODE << 16
+            info.create_system = UNIX
+            archive.writestr(info, data, compresslevel=9)
+    return dest_zip

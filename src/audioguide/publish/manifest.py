@@ -1,0 +1,65 @@
+"""`manifest.json`: every published file with its size and sha256, and the guide's version.
+
+A reader (a clinic's web server, a USB-stick checker, `bundle`) can tell from it alone
+whether a folder is complete and unchanged. No absolute paths, no timestamps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from audioguide.model import Guide
+from audioguide.publish.common import one_line
+
+NAME = "manifest.json"
+FORMAT = "audioguide-manifest/1"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str  # POSIX, relative to the output folder
+    size: int
+    sha256: str
+
+
+def file_entry(output: Path, path: Path) -> FileEntry:
+    """Measure one file (I/O at the edge); streamed, so a long MP3 is not read whole."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return FileEntry(path.relative_to(output).as_posix(), size, digest.hexdigest())
+
+
+def version(guide: Guide, entries: Iterable[FileEntry]) -> str:
+    """`<date>+<12 hex>`: the guide's date, then a hash over the files' paths and hashes."""
+    digest = hashlib.sha256()
+    for entry in sorted(entries, key=lambda e: e.path):
+        digest.update(f"{entry.path}\0{entry.sha256}\n".encode())
+    return f"{guide.date}+{digest.hexdigest()[:12]}"
+
+
+def manifest_json(guide: Guide, entries: Iterable[FileEntry]) -> str:
+    files = sorted(entries, key=lambda e: e.path)
+    document = {
+        "format": FORMAT,
+        "title": one_line(guide.title),
+        "language": guide.language,
+        "version": version(guide, files),
+        "files": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in files],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_manifest(output: Path) -> list[FileEntry]:
+    """The files a manifest lists; ValueError if it is not one of ours."""
+    document = json.loads((output / NAME).read_text(encoding="utf-8"))
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(f"{output / NAME} is not an audioguide manifest")
+    return [FileEntry(str(f["path"]), int(f["size"]), str(f["sha256"])) for f in document["files"]]

@@ -1,0 +1,170 @@
+"""`index.html`: one static page that plays the guide straight from disk, no network.
+
+Rendered with jinja2 and autoescaping, so nothing from a script can become markup. The
+chapter times reach the inline script through `data-` attributes (escaped like any
+attribute), never through JavaScript built from strings. A Content-Security-Policy with
+the hashes of our one style and one script blocks every other script and every
+request off the page's own folder, as a second wall behind the escaping.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import jinja2
+from markupsafe import Markup
+
+from audioguide.model import Guide
+from audioguide.publish.common import (
+    Item,
+    Links,
+    Strings,
+    clean,
+    clock,
+    one_line,
+    safe_href,
+    strings_for,
+)
+
+TEMPLATE = "index.html.j2"
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    title: str
+    start: str  # seconds, as written into data-start
+    clock: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a transcript: a chapter heading, a paragraph or the credit footer."""
+
+    kind: str  # "heading" | "paragraph" | "credit"
+    text: str
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    anchor: str
+    player: str
+    kicker: str  # "Episode 1"
+    title: str
+    label: str  # the player's accessible name
+    summary: str
+    clock: str
+    mp3: str
+    chapters: tuple[ChapterView, ...]
+    transcript: tuple[Part, ...]
+
+
+def transcript_parts(text: str) -> tuple[Part, ...]:
+    """Read the plain-text transcript back into parts (see transcript.plain_text).
+
+    Its 78-column lines are joined again, so the page reflows to any screen width. The
+    `===` title is dropped: the episode's heading already says it.
+    """
+    parts: list[Part] = []
+    for block in clean(text).replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if lines[0] == "---":
+            if lines[1:]:
+                parts.append(Part("credit", " ".join(lines[1:])))
+            continue
+        underline = set(lines[-1])
+        if len(lines) > 1 and underline in ({"="}, {"-"}):
+            if underline == {"-"}:
+                parts.append(Part("heading", " ".join(lines[:-1])))
+            continue
+        parts.append(Part("paragraph", " ".join(lines)))
+    return tuple(parts)
+
+
+def episode_view(item: Item, s: Strings) -> EpisodeView:
+    kicker = s.episode.format(number=item.number)
+    title = one_line(item.title)
+    return EpisodeView(
+        anchor=item.anchor,
+        player=f"{item.anchor}-player",
+        kicker=kicker,
+        title=title,
+        label=f"{kicker}: {title}",
+        summary=clean(item.summary),
+        clock=clock(item.seconds),
+        mp3=Links().url(item.mp3),  # the page always links its own folder: works offline
+        chapters=tuple(
+            ChapterView(one_line(m.title), repr(m.start_ms / 1000), clock(m.start_ms / 1000))
+            for m in sorted(item.chapters, key=lambda m: m.start_ms)
+        ),
+        transcript=transcript_parts(item.transcript),
+    )
+
+
+@cache
+def _asset(name: str) -> str:
+    return files("audioguide.publish").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _hash_source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("audioguide.publish", "templates"),
+        autoescape=True,  # every {{ }} is escaped, attributes included
+        undefined=jinja2.StrictUndefined,  # a typo in the template fails, not renders ""
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def index_html(guide: Guide, items: Sequence[Item], links: Links) -> str:
+    """The page's HTML. Pure: same guide and episodes, same text."""
+    s = strings_for(guide.language)
+    css, js = _asset("page.css"), _asset("page.js")
+    csp = "; ".join(
+        (
+            "default-src 'none'",
+            "img-src 'self'",
+            "media-src 'self'",
+            f"style-src {_hash_source(css)}",
+            f"script-src {_hash_source(js)}",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
+    source = guide.source
+    return (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            lang=guide.language,
+            s=s,
+            title=one_line(guide.title),
+            description=clean(guide.description),
+            author=one_line(guide.author),
+            date=guide.date,
+            credit=clean(guide.credit),
+            source_title=one_line(source.title),
+            source_author=one_line(source.author),
+            source_date=one_line(source.date),
+            source_href=safe_href(source.url),
+            feed=links.url("feed.xml"),
+            playlist=Links().url("playlist.m3u8"),
+            episodes=[episode_view(item, s) for item in items],
+            csp=csp,
+            # Our own package files, not script text: trusted, and hashed into the CSP above.
+            css=Markup(css),
+            js=Markup(js),
+        )
+    )

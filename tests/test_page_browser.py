@@ -1,0 +1,227 @@
+"""The published page in a real headless Chromium, opened straight from disk (file://).
+
+Driven by Playwright's Python package against Debian's `chromium` (never a browser
+Playwright downloads). Without Chromium these tests fail, naming the install command:
+a page nobody has seen play is not a page we have tested.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from publish_sample import build_episodes, write_guide
+
+from audioguide.publish import publish
+from audioguide.report import EpisodeResult
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL = "sudo apt-get install -y --no-install-recommends chromium"
+# Without the background-networking flags Chromium phones home at start-up, and this
+# machine's closed network refuses it; a fresh profile keeps runs independent.
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--mute-audio",
+]
+PHONE = {"width": 390, "height": 844}
+SCREENSHOT = Path(tempfile.gettempdir()) / "audioguide-page.png"
+NASTY = "Tom & Jerry <b>bold</b> \"quoted\" 'single' <script>alert(1)</script>"
+
+
+@dataclasses.dataclass
+class Published:
+    output: Path
+    episodes: list[EpisodeResult]
+
+    @property
+    def url(self) -> str:
+        return (self.output / "index.html").as_uri()
+
+
+def _publish(root: Path, mp3s: Path, **options: Any) -> Published:
+    guide = write_guide(root / "scripts")
+    episodes = build_episodes(root / "out", mp3s, **options)
+    publish(guide, episodes, root / "out")
+    return Published(root / "out", episodes)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
+    return _publish(tmp_path_factory.mktemp("page"), tmp_path_factory.mktemp("mp3"))
+
+
+@pytest.fixture(scope="module")
+def nasty(tmp_path_factory: pytest.TempPathFactory) -> Published:
+    return _publish(
+        tmp_path_factory.mktemp("nasty"),
+        tmp_path_factory.mktemp("mp3"),
+        titles={"first-steps": NASTY},
+        summaries={"first-steps": NASTY},
+    )
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    if not executable:
+        pytest.fail(f"Chromium is not installed (needed to test the page); run: {INSTALL}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the Playwright package is missing: .venv/bin/pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        browser_context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(executable),
+            args=ARGS,
+            headless=True,
+            viewport=PHONE,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
+        yield browser_context
+        browser_context.close()
+
+
+@dataclasses.dataclass
+class Visit:
+    page: Any
+    errors: list[str]
+    requests: list[str]
+    dialogs: list[str]
+
+
+def visit(context: Any, site: Published) -> Visit:
+    page = context.new_page()
+    seen = Visit(page, [], [], [])
+    page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.errors.append(str(e)))
+    page.on("requestfailed", lambda r: seen.errors.append(f"failed: {r.url}"))
+    page.on("request", lambda r: seen.requests.append(r.url))
+    page.on("dialog", lambda d: (seen.dialogs.append(d.message), d.dismiss()))
+    page.goto(site.url)
+    # Every player has read its MP3's header (or failed, which the checks then show).
+    page.wait_for_function(
+        "[...document.querySelectorAll('audio')].every(a => a.readyState >= 1 || a.error)",
+        timeout=15_000,
+    )
+    return seen
+
+
+def test_page_loads_from_disk_without_errors_or_network(context: Any, published: Published):
+    seen = visit(context, published)
+    assert seen.errors == []
+    assert seen.requests and all(url.startswith("file://") for url in seen.requests), seen.requests
+    assert seen.page.evaluate("[...document.querySelectorAll('audio')].map(a => a.error)") == [
+        None,
+        None,
+    ]
+    # Our one script ran under the page's CSP (it marks nothing until played, but exists).
+    assert seen.page.evaluate("document.scripts.length") == 1
+    seen.page.close()
+
+
+def test_each_player_knows_its_episode_duration(context: Any, published: Published):
+    seen = visit(context, published)
+    players = seen.page.evaluate(
+        "[...document.querySelectorAll('audio')].map(a => [a.duration, a.ariaLabel])"
+    )
+    assert len(players) == len(published.episodes)
+    for (duration, label), episode in zip(players, published.episodes, strict=True):
+        assert duration == pytest.approx(episode.seconds, abs=0.1)
+        assert label == f"Episode {episode.number}: {episode.title}"
+    seen.page.close()
+
+
+def test_chapter_buttons_seek_their_player(context: Any, published: Published):
+    seen = visit(context, published)
+    page = seen.page
+    buttons = page.locator("button[data-start]")
+    assert buttons.count() == sum(len(e.chapters) for e in published.episodes)
+    expected = [
+        (f"episode-{e.number:02d}-player", m.start_ms / 1000)
+        for e in published.episodes
+        for m in e.chapters
+    ]
+    # Later chapters first, so each click really moves the player.
+    for index in reversed(range(buttons.count())):
+        player, start = expected[index]
+        buttons.nth(index).click()
+        now = page.evaluate(
+            "id => { const a = document.getElementById(id); a.pause(); return a.currentTime; }",
+            player,
+        )
+        assert now == pytest.approx(start, abs=0.1), (index, player)
+        # The chapter being heard is marked for screen readers too.
+        page.wait_for_function(
+            "b => b.getAttribute('aria-current') === 'true'",
+            arg=buttons.nth(index).element_handle(),
+            timeout=5_000,
+        )
+    assert seen.errors == []
+    page.close()
+
+
+def test_chapters_work_from_the_keyboard_with_visible_focus(context: Any, published: Published):
+    seen = visit(context, published)
+    page = seen.page
+    target = "More to say"
+    for _ in range(60):  # Tab through the page as a keyboard user would
+        page.keyboard.press("Tab")
+        if target in page.evaluate("document.activeElement.textContent || ''"):
+            break
+    else:
+        pytest.fail(f"the chapter button {target!r} is not reachable with Tab")
+    focused = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+    )
+    assert focused[0] == "BUTTON" and focused[1] != "none" and focused[2] >= 2
+    page.keyboard.press("Enter")
+    now = page.evaluate(
+        "(() => { const a = document.getElementById('episode-01-player');"
+        " a.pause(); return a.currentTime; })()"
+    )
+    assert now == pytest.approx(1.2, abs=0.1)
+    page.close()
+
+
+def test_markup_in_titles_stays_text_in_the_browser(context: Any, nasty: Published):
+    seen = visit(context, nasty)
+    page = seen.page
+    assert page.evaluate("document.scripts.length") == 1
+    assert page.evaluate("document.querySelectorAll('main b').length") == 0
+    assert page.evaluate("document.querySelector('#episode-01-title').textContent").endswith(NASTY)
+    assert page.evaluate("document.querySelector('#episode-01-player').ariaLabel") == (
+        f"Episode 1: {NASTY}"
+    )
+    assert seen.dialogs == [] and seen.errors == []
+    page.close()
+
+
+def test_page_fits_a_phone_and_screenshot(context: Any, published: Published):
+    seen = visit(context, published)
+    page = seen.page
+    page.locator("details").first.evaluate("d => { d.open = true; }")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # Tap targets: chapter buttons at least 44 CSS px tall (WCAG 2.5.5 / Apple's HIG).
+    heights = page.evaluate(
+        "[...document.querySelectorAll('button')].map(b => b.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert SCREENSHOT.stat().st_size > 10_000
+    page.close()
