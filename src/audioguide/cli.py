@@ -6,12 +6,15 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from audioguide import __version__
 from audioguide.errors import AudioguideError
+
+if TYPE_CHECKING:
+    from audioguide.report import BuildReport
 
 CACHE_ENV = "AUDIOGUIDE_CACHE"
 DEFAULT_CACHE = Path(".audioguide-cache")
@@ -55,7 +58,8 @@ class _Progress:
 
 
 def _minutes(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{round(seconds % 60):02d}"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 @cli.command()
@@ -92,6 +96,13 @@ def _minutes(seconds: float) -> str:
     metavar="ID",
     help="Build only this episode (repeatable).",
 )
+@click.option("--drafts", is_flag=True, help="Publish draft and review episodes too.")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where the folder will be served, e.g. https://clinic.example/guide/ "
+    "(makes the feed's links absolute, as podcast apps need).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def build(
     scripts_dir: Path,
@@ -100,38 +111,56 @@ def build(
     jobs: int | None,
     force: bool,
     episodes: tuple[str, ...],
+    drafts: bool,
+    base_url: str | None,
     quiet: bool,
 ) -> None:
-    """Build the guide in SCRIPTS_DIR (default: scripts/) into MP3 episodes.
+    """Build the guide in SCRIPTS_DIR (default: scripts/) into OUTPUT.
 
-    Only episodes whose scripts or settings changed are built again; spoken
-    sentences are kept in a clip cache, so an edit speaks only what changed.
+    Writes each episode's MP3, transcripts and chapters, then the cover, podcast
+    feed, web page, playlist and manifest. Only episodes whose scripts or settings
+    changed are built again; spoken sentences are kept in a clip cache, so an edit
+    speaks only what changed. A sub-folder with its own guide.yaml (e.g. es/) is
+    another edition, built to OUTPUT/es/.
 
     \b
     Examples:
       audioguide build                   # scripts/ -> output/
       audioguide build my-guide -o dist  # another guide, another folder
       audioguide build -e welcome        # just one episode
+      audioguide build --base-url https://clinic.example/guide/
     """
     # Imported here: keeps --help and --version fast.
-    from audioguide.build import build as run_build
-    from audioguide.build import default_jobs
+    from audioguide.build import build_all, default_jobs
 
+    if base_url:
+        from audioguide.publish import check_base_url
+
+        base_url = check_base_url(base_url)
     progress = _Progress(not quiet and sys.stderr.isatty())
     try:
-        report = run_build(
+        reports = build_all(
             scripts_dir,
             output,
             cache_dir=_cache_dir(cache_dir),
             jobs=jobs or default_jobs(),
             force=force,
             only=episodes,
+            drafts=drafts,
+            base_url=base_url,
             progress=progress,
         )
     finally:
         progress.close()
     if quiet:
         return
+    for edition, report in reports:
+        if len(reports) > 1:
+            click.echo(f"{report.guide.title} ({report.guide.language}) -> {edition.output}/")
+        _summary(report, edition.output)
+
+
+def _summary(report: BuildReport, output: Path) -> None:
     click.echo(f"{'episode':<38} {'length':>6} {'LUFS':>6} {'peak':>6} {'size':>7}  status")
     for ep in report.episodes:
         click.echo(
@@ -141,11 +170,11 @@ def build(
     total = sum(ep.seconds for ep in report.episodes)
     built = sum(ep.rebuilt for ep in report.episodes)
     if built == 0:
-        click.echo(f"Nothing changed: {len(report.episodes)} episodes up to date in {output}/.")
+        click.echo(f"Nothing changed: {len(report.episodes)} episodes up to date in {output}/.\n")
     else:
         click.echo(
             f"{built} of {len(report.episodes)} episodes built, {_minutes(total)} in all, "
-            f"in {output}/ ({report.spoken} sentences spoken, {report.cached} from the cache)"
+            f"in {output}/ ({report.spoken} sentences spoken, {report.cached} from the cache)\n"
         )
 
 
@@ -180,6 +209,33 @@ def clean(output: Path, cache: bool, cache_dir: Path | None) -> None:
         if folder.is_dir():
             shutil.rmtree(folder)
             click.echo(f"Removed the clip cache {folder}/.")
+
+
+@cli.command()
+@click.argument("zip_path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    default="output",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The built folder to pack.",
+)
+def bundle(zip_path: Path | None, output: Path) -> None:
+    """Pack the published guide in OUTPUT into ZIP_PATH (default: OUTPUT.zip).
+
+    The zip holds exactly the files the manifest lists, checked against their
+    hashes; the same guide always gives the same zip bytes.
+
+    \b
+    Example:
+      audioguide bundle -o output guide.zip
+    """
+    from audioguide.publish import bundle as make_bundle
+
+    dest = zip_path or output.with_name(output.name + ".zip")
+    make_bundle(output, dest)
+    click.echo(f"Wrote {dest} ({dest.stat().st_size / 1e6:.1f} MB).")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from audioguide.errors import AudioguideError
 from audioguide.model import Guide
 from audioguide.report import ChapterMark
 
@@ -18,7 +19,7 @@ from audioguide.report import ChapterMark
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-class PublishError(Exception):
+class PublishError(AudioguideError):
     """Raised for inputs publish cannot use (a bad base URL, a file outside `output`)."""
 
 
