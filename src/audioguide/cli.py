@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from audioguide import __version__
-from audioguide.errors import AudioguideError
+from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 
 if TYPE_CHECKING:
     from audioguide.report import BuildReport
@@ -29,7 +29,9 @@ class _Group(click.Group):
         except AudioguideError as exc:
             if ctx.params.get("debug"):
                 raise
-            click.echo(str(exc), err=True)
+            # Script errors name their file:line:col; everything else gets the same prefix.
+            scripted = isinstance(exc, ScriptError | ScriptErrors)
+            click.echo(str(exc) if scripted else f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
 

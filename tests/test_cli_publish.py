@@ -1,0 +1,77 @@
+"""The CLI's publishing options, end to end with the real engine on a tiny guide."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from click.testing import CliRunner
+
+from audioguide.cli import cli
+from conftest import EPISODE_TWO, WriteGuide
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def enclosures(feed: Path) -> list[str]:
+    return [e.get("url", "") for e in ElementTree.parse(feed).iter("enclosure")]
+
+
+@pytest.fixture
+def built(write_guide: WriteGuide, tmp_path: Path) -> Path:
+    root = write_guide(**{"episodes__02-second.yaml": "status: draft\n" + EPISODE_TWO})
+    code, out = run("build", root, "-o", tmp_path / "out", "--cache-dir", tmp_path / "c", "-q")
+    assert code == 0, out
+    return tmp_path / "out"
+
+
+def test_drafts_are_built_but_not_published(built: Path, tmp_path: Path) -> None:
+    assert (built / "episodes" / "02-second-steps.mp3").is_file()
+    assert enclosures(built / "feed.xml") == ["episodes/01-first-steps.mp3"]
+    assert "02-second-steps" not in (built / "playlist.m3u8").read_text()
+    root = tmp_path / "scripts"
+    code, _ = run("build", root, "-o", built, "--cache-dir", tmp_path / "c", "--drafts", "-q")
+    assert code == 0
+    assert len(enclosures(built / "feed.xml")) == 2
+
+
+def test_base_url_makes_links_absolute(built: Path, tmp_path: Path) -> None:
+    args = ["build", tmp_path / "scripts", "-o", built, "--cache-dir", tmp_path / "c", "-q"]
+    code, _ = run(*args, "--base-url", "https://clinic.example/guide")
+    assert code == 0
+    assert enclosures(built / "feed.xml") == [
+        "https://clinic.example/guide/episodes/01-first-steps.mp3"
+    ]
+    code, out = run(*args, "--base-url", "javascript:alert(1)")
+    assert code == 1 and "Traceback" not in out and "error" in out.lower()
+
+
+def test_bundle_is_the_manifest_and_deterministic(built: Path, tmp_path: Path) -> None:
+    code, out = run("bundle", "-o", built, tmp_path / "a.zip")
+    assert code == 0, out
+    run("bundle", "-o", built, tmp_path / "b.zip")
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    names = zipfile.ZipFile(tmp_path / "a.zip").namelist()
+    assert "manifest.json" in names and "episodes/01-first-steps.mp3" in names
+    assert not any(n.startswith(".") or "/." in n for n in names)
+    assert "episodes/02-second-steps.mp3" not in names  # a draft is not handed out
+
+
+def test_bundle_before_a_build_is_a_clear_error(tmp_path: Path) -> None:
+    code, out = run("bundle", "-o", tmp_path / "nothing")
+    assert code == 1 and "build the guide first" in out and "Traceback" not in out
+
+
+def test_summary_table(write_guide: WriteGuide, tmp_path: Path) -> None:
+    root = write_guide()
+    args = ["build", root, "-o", tmp_path / "o", "--cache-dir", tmp_path / "c"]
+    code, out = run(*args)
+    assert code == 0
+    assert "01-first-steps.mp3" in out and "built" in out and "2 of 2 episodes built" in out
+    code, out = run(*args)
+    assert "Nothing changed: 2 episodes up to date" in out and "reused" in out
