@@ -8,9 +8,9 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
+from conftest import EPISODE_TWO, WriteGuide
 
 from audioguide.cli import cli
-from conftest import EPISODE_TWO, WriteGuide
 
 
 def run(*args: str | Path) -> tuple[int, str]:

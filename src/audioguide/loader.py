@@ -76,7 +76,7 @@ GUIDE_KEYS = [
     "cover",
     "episodes",
 ]
-EPISODE_KEYS = ["id", "title", "summary", "date", "voice", "segments"]
+EPISODE_KEYS = ["id", "title", "summary", "date", "status", "voice", "segments"]
 SEGMENT_KINDS = ("say", "pause", "chapter", "sound")
 
 T = TypeVar("T")
