@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,6 +171,71 @@ def test_closed_engine_refuses_work() -> None:
         eng.synthesize(SENTENCE, Voice())
 
 
+# --- repeatability -----------------------------------------------------------------
+
+A = "Welcome to the first episode."
+B = "When your baby babbles, points or cries, you answer with a look."
+C = "It is short."
+
+
+def test_same_sentence_gives_same_bytes_whatever_came_before(engine: Pyttsx3Engine) -> None:
+    # libespeak-ng carries state from one utterance to the next (its pitch flutter, among
+    # others): each repeat used to differ in its samples and by up to hundreds in length.
+    first: dict[tuple[str, int], bytes] = {}
+    for order in ((A, B, C), (C, B, A), (B, A, C)):
+        for text in order:
+            pcm = engine.synthesize(text, Voice()).pcm
+            assert pcm == first.setdefault((text, 155), pcm), f"{text!r} changed"
+        # Another rate (and a variant whose breath noise uses rand()) in between.
+        pcm = engine.synthesize(SENTENCE, Voice(name="gmw/en-us+f3", rate=220)).pcm
+        assert pcm == first.setdefault((SENTENCE, 220), pcm)
+    assert len(first) == 4
+
+
+def test_separate_engines_agree_after_different_histories(engine: Pyttsx3Engine) -> None:
+    one, two = Pyttsx3Engine("en-US"), Pyttsx3Engine("en-US")
+    try:
+        one.synthesize(A, Voice())
+        two.synthesize(B, Voice(rate=120))
+        two.synthesize(C, Voice(pitch=80))
+        clips = [eng.synthesize(SENTENCE, Voice()).pcm for eng in (one, two, engine)]
+        assert one._worker._proc is not None and two._worker._proc is not None
+        assert one._worker._proc.pid != two._worker._proc.pid  # two child processes
+    finally:
+        one.close()
+        two.close()
+    assert clips[0] == clips[1] == clips[2]
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue  # exited meanwhile
+    return found
+
+
+def test_timed_out_synthesis_leaves_no_process_behind() -> None:
+    eng = Pyttsx3Engine(timeout=0.005)
+    try:
+        with pytest.raises(EngineError, match="timed out"):
+            eng.synthesize(LONG, Voice())
+        assert eng._worker.folder is not None
+        # The child and the forks it synthesizes in all carry the folder in their command
+        # line; the last failed attempt killed the child and any fork still running (a
+        # killed process may take a moment to go).
+        deadline = time.monotonic() + 5
+        while processes_mentioning(str(eng._worker.folder)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_mentioning(str(eng._worker.folder)) == []
+    finally:
+        eng.close()
+
+
 # --- fresh processes ---------------------------------------------------------------
 
 
@@ -237,8 +303,9 @@ def test_registry_makes_pyttsx3_with_a_stable_version() -> None:
 
 
 def test_registry_rejects_unknown_engine() -> None:
-    with pytest.raises(EngineError, match="unknown engine 'piper'"):
-        create_engine("piper", "en-US")
+    # Not "piper" any more: that is a real engine now.
+    with pytest.raises(EngineError, match="unknown engine 'no-such-engine'"):
+        create_engine("no-such-engine", "en-US")
 
 
 # --- pure functions ----------------------------------------------------------------
