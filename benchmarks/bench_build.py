@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from audioguide.assemble import RATE, render
-from audioguide.build import default_jobs, plan_guide
+from audioguide.build import default_jobs, editions, plan_guide
 from audioguide.engines.base import Clip
 from audioguide.loader import load_guide
 from audioguide.master import master
@@ -90,33 +90,40 @@ def build_cmd(scripts: Path, out: Path, cache: Path, jobs: int) -> list[str | Pa
 
 
 def cold(scripts: Path, work: Path, jobs: int) -> tuple[float, float]:
-    guide = load_guide(scripts)
-    text = "\n".join(
-        u.spoken for items in plan_guide(guide).values() for u in items if isinstance(u, Utterance)
-    )
-    (work / "all.txt").write_text(text)
-    # The same espeak-ng voice the build uses, so the baseline speaks the same way.
-    name = guide.voice.name or {"en": "en-us", "es": "es-419"}.get(guide.language[:2], "")
-    voice = ["-v", name] if name else []
-    rate = str(guide.voice.rate)
+    """The build of every edition vs espeak-ng speaking each edition's text + one encode."""
+    inputs = []
+    for n, edition in enumerate(editions(scripts, work / "out")):
+        guide = load_guide(edition.scripts)
+        text = "\n".join(
+            u.spoken
+            for items in plan_guide(guide).values()
+            for u in items
+            if isinstance(u, Utterance)
+        )
+        (work / f"all{n}.txt").write_text(text)
+        # The same espeak-ng voice the build uses, so the baseline speaks the same way.
+        name = guide.voice.name or {"en": "en-us", "es": "es-419"}.get(guide.language[:2], "")
+        inputs.append((n, ["-v", name] if name else [], str(guide.voice.rate)))
 
     def baseline() -> None:
-        run("espeak-ng", *voice, "-s", rate, "-w", work / "all.wav", "-f", work / "all.txt")
-        run(
-            "ffmpeg",
-            "-y",
-            "-v",
-            "error",
-            "-i",
-            work / "all.wav",
-            "-ac",
-            "1",
-            "-ar",
-            "44100",
-            "-b:a",
-            "64k",
-            work / "all.mp3",
-        )
+        for n, voice, rate in inputs:
+            txt, wav, mp3 = (work / f"all{n}{ext}" for ext in (".txt", ".wav", ".mp3"))
+            run("espeak-ng", *voice, "-s", rate, "-w", wav, "-f", txt)
+            run(
+                "ffmpeg",
+                "-y",
+                "-v",
+                "error",
+                "-i",
+                wav,
+                "-ac",
+                "1",
+                "-ar",
+                "44100",
+                "-b:a",
+                "64k",
+                mp3,
+            )
 
     base = timed(baseline)
     ours = timed(lambda: run(*build_cmd(scripts, work / "out", work / "cache", jobs)))

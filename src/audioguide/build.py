@@ -375,7 +375,7 @@ def build(
 
         status = {ep.id: ep.status for ep in guide.episodes}
         published = [r for r in results if drafts or status[r.id] == "approved"]
-        publish(guide, published, output, base_url)
+        publish(guide, published, output, base_url, cover)
     return BuildReport(guide, output, results, len(missing), len(keys) - len(missing))
 
 

@@ -54,6 +54,7 @@ and restarts it, checks every WAV (`check_wav`) and retries with a fresh file na
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -573,6 +574,7 @@ def _missing(detail: str) -> ToolMissingError:
     )
 
 
+@functools.cache  # the same in every engine of a process; reading it loads the library
 def _read_version() -> str:
     """pyttsx3 and espeak-ng versions, read without starting a synthesizer."""
     from importlib.metadata import version

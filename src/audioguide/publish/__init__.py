@@ -104,8 +104,12 @@ def publish(
     episodes: Sequence[EpisodeResult],
     output: Path,
     base_url: str | None = None,
+    cover: bytes | None = None,
 ) -> list[Path]:
     """Write cover, chapters, feed, page, playlist and manifest into `output`.
+
+    `cover` is the PNG the build already made (drawing one takes a good part of a
+    second); without it the cover is made here.
 
     Call after every episode's MP3, VTT and TXT are in place. `base_url` (for example
     https://clinic.example/guide/) makes the feed's links absolute; without it they are
@@ -114,7 +118,7 @@ def publish(
     """
     links = Links.of(base_url)
     items = items_of(output, episodes)
-    written = [_write(output / COVER, cover_png(guide))]
+    written = [_write(output / COVER, cover if cover is not None else cover_png(guide))]
     for item in items:
         written.append(_write(output / item.chapters_file, chapters_json(guide, item).encode()))
     _remove_stale_chapters(output, items)
