@@ -146,3 +146,16 @@ def test_empty_chapter_is_an_error(
     assert "has nothing in it" in result.output
     assert result.output.startswith(f"{EP1}:")
     assert not (tmp_path / "output").exists()
+
+
+def test_missing_ffmpeg_says_how_to_install_it(
+    write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_guide()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no ffmpeg anywhere
+    result = CliRunner().invoke(cli, ["build", "scripts", "-o", "output", "--cache-dir", "c"])
+    assert result.exit_code == 1
+    assert "sudo apt-get install ffmpeg" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "output").exists()
