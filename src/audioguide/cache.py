@@ -6,11 +6,14 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import wave
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 
 from audioguide.engines.base import Clip
+from audioguide.errors import EngineError
 from audioguide.fsutil import atomic_write
 from audioguide.model import Voice
 
@@ -19,16 +22,45 @@ CACHE_FORMAT = "clip-v1:s16le-mono-wav"
 
 
 def clip_key(engine: str, engine_version: str, voice: Voice, spoken: str) -> str:
-    """The content key: everything that can change the audio of one utterance."""
+    """The content key: everything that can change the audio of one utterance.
+
+    A voice model counts by its content, not its path: the loader stores the model as an
+    absolute path, and keys must not change when the guide folder moves or is copied.
+    """
+    fields = asdict(voice)
+    if voice.model:
+        fields["model"] = "sha256:" + model_sha256(voice.model)
     payload = {
         "format": CACHE_FORMAT,
         "engine": engine,
         "engine_version": engine_version,
-        "voice": asdict(voice),
+        "voice": fields,
         "text": spoken,
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()
+
+
+def model_sha256(path: str) -> str:
+    """The sha256 of a voice model file, hashed once per process while the file is as it was.
+
+    Every clip key of a build needs it and a model is tens of megabytes (~0.1 s to hash).
+    """
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise EngineError(f"voice model {path} cannot be read: {e.strerror}") from e
+    return _hash_file(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _hash_file(path: str, size: int, mtime_ns: int) -> str:
+    # size and mtime are only part of the cache key: a replaced file is hashed afresh.
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError as e:
+        raise EngineError(f"voice model {path} cannot be read: {e.strerror}") from e
 
 
 def wav_bytes(clip: Clip) -> bytes:

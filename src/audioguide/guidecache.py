@@ -15,7 +15,7 @@ from pathlib import Path
 
 from audioguide import __version__
 from audioguide.fsutil import atomic_write
-from audioguide.model import Guide, Sound
+from audioguide.model import Guide, Say, Sound
 
 # The modules whose code decides what a script loads to.
 _CODE = ("loader.py", "model.py", "text.py")
@@ -38,8 +38,13 @@ def _entry(cache_dir: Path, root: Path) -> Path:
 
 
 def _assets_present(guide: Guide) -> bool:
+    """Files the loader checked that a script edit would not show: sounds, cover, models."""
     assets = [s.path for ep in guide.episodes for s in ep.segments if isinstance(s, Sound)]
-    return all(p.is_file() for p in [*assets, *([guide.cover] if guide.cover else [])])
+    voices = [guide.voice, *(ep.voice for ep in guide.episodes)]
+    voices += [s.voice for ep in guide.episodes for s in ep.segments if isinstance(s, Say)]
+    models = [Path(v.model) for v in voices if v.model]
+    cover = [guide.cover] if guide.cover else []
+    return all(p.is_file() for p in [*assets, *cover, *models])
 
 
 def cached_guide(cache_dir: Path, root: Path) -> Guide | None:

@@ -384,7 +384,7 @@ def _segment(
     value = item[kind]
     at = m.value_loc(kind)
     if kind == "say":
-        seg_voice = _options(Voice, m.section("voice"), voice, "voice")
+        seg_voice = _voice(root, m.section("voice"), voice)
         if not isinstance(value, str):
             errors.fail(at, f"'say' must be text, not {_kind(value)}", "put the text in quotes")
             return None
@@ -444,7 +444,7 @@ def _episode(
         m.errors.fail(
             m.value_loc("status"), f"status '{status}' is not one of " + ", ".join(STATUSES)
         )
-    voice = _options(Voice, m.section("voice"), guide_voice, "voice")
+    voice = _voice(root, m.section("voice"), guide_voice)
     raw_segments = data.get("segments")
     segments: list[Segment] = []
     if not isinstance(raw_segments, CommentedSeq) or not raw_segments:
@@ -539,7 +539,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
     elif not (source.title and source.author and source.date):
         errors.fail(source_section.where, "'source' needs title, author and date")
     credit = m.string("credit", f"A paraphrase of {source.title} by {source.author}.")
-    voice = _options(Voice, m.section("voice"), Voice(), "voice")
+    voice = _voice(root, m.section("voice"), Voice())
     chime = data.get("chime", True)
     if not isinstance(chime, bool):
         errors.fail(m.value_loc("chime"), "'chime' must be true or false")
@@ -594,3 +594,69 @@ def _check_speakable(
                 if not speak(sentence).strip():
                     errors.fail(segment.where, f"nothing to say in '{sentence[:40]}'", "use words")
                     break
+
+
+# --- voice models (the piper engine) ----------------------------------------------------
+
+
+def _voice(root: Path, section: _Map | None, base: Voice) -> Voice:
+    """`_options` for a voice, then its model checked where the YAML sets engine or model."""
+    voice = _options(Voice, section, base, "voice")
+    if section is None or not ({"engine", "model"} & set(section.data)):
+        return voice  # inherited as it is: checked where it was set
+    return _voice_model(root, section, voice)
+
+
+def _voice_model(root: Path, m: _Map, voice: Voice) -> Voice:
+    """Resolve `model` to an absolute path and check what the piper engine needs.
+
+    Engines do not know the guide folder, so the model is stored as an absolute path; clip
+    keys hash the file instead (`cache.clip_key`), so they do not depend on the folder.
+    The path must lie inside the guide as written; a symlink there may point elsewhere
+    (voice models are tens of megabytes, worth sharing between guides).
+    """
+    if voice.engine != "piper" and not ("model" in m.data and voice.model):
+        return voice  # nothing to check, and the engine module stays unloaded
+    from audioguide.engines import piper_engine  # it imports piper only to speak
+
+    if "model" in m.data and voice.model:
+        where = m.value_loc("model")
+        raw = voice.model
+        path = Path(os.path.abspath(root / raw))
+        if not path.is_relative_to(os.path.abspath(root)):
+            m.errors.fail(
+                where,
+                f"voice model '{raw}' is outside the guide folder",
+                "put it in the guide, e.g. in voices/ (a symlink there will do)",
+            )
+            return voice
+        if not path.is_file():
+            m.errors.fail(
+                where,
+                f"voice model '{raw}' not found",
+                f"looked in {display_path(root)}; {piper_engine.MODELS_HINT}",
+            )
+            return voice
+        if not piper_engine.config_path(path).is_file():
+            m.errors.fail(
+                where,
+                f"voice model '{raw}' has no {piper_engine.config_path(path).name} beside it",
+                "a Piper voice is the .onnx file and its .onnx.json",
+            )
+            return voice
+        voice = dataclasses.replace(voice, model=str(path))
+    if voice.engine != "piper":
+        return voice
+    where = m.value_loc("engine") if "engine" in m.data else m.value_loc("model")
+    if not voice.model:
+        m.errors.fail(
+            where,
+            "the piper engine needs a voice model",
+            f"add model: voices/NAME.onnx to this voice; {piper_engine.MODELS_HINT}",
+        )
+    reason = piper_engine.missing()
+    message = f"the piper engine is not installed ({reason})"
+    # Once per load: every voice that names piper would repeat it.
+    if reason and not any(e.message == message for e in m.errors.items):
+        m.errors.fail(where, message, f"install it with: {piper_engine.INSTALL_HINT}")
+    return voice

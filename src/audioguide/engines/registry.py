@@ -15,7 +15,14 @@ def _pyttsx3(language: str) -> Engine:
     return Pyttsx3Engine(language)
 
 
-ENGINES: dict[str, Callable[[str], Engine]] = {"pyttsx3": _pyttsx3}
+def _piper(language: str) -> Engine:
+    # Piper is an optional extra (GPL-3.0-or-later): imported only when a guide asks for it.
+    from audioguide.engines.piper_engine import PiperEngine
+
+    return PiperEngine(language)
+
+
+ENGINES: dict[str, Callable[[str], Engine]] = {"pyttsx3": _pyttsx3, "piper": _piper}
 
 
 def create_engine(name: str, language: str) -> Engine:
