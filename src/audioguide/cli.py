@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,6 +17,7 @@ from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 if TYPE_CHECKING:
     from audioguide.report import BuildReport
 
+F = TypeVar("F", bound=Callable[..., Any])
 CACHE_ENV = "AUDIOGUIDE_CACHE"
 DEFAULT_CACHE = Path(".audioguide-cache")
 
@@ -59,6 +61,18 @@ class _Progress:
             click.echo("\r\033[K", nl=False, err=True)
 
 
+def _output_option(help_text: str) -> Callable[[F], F]:
+    """`-o/--output`, shared by the commands that work on a built folder."""
+    return click.option(
+        "-o",
+        "--output",
+        default="output",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
 def _minutes(seconds: float) -> str:
     whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
@@ -70,14 +84,7 @@ def _minutes(seconds: float) -> str:
     default="scripts",
     type=click.Path(file_okay=False, path_type=Path),
 )
-@click.option(
-    "-o",
-    "--output",
-    default="output",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the episodes and transcripts.",
-)
+@_output_option("Folder for the episodes and transcripts.")
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -185,14 +192,7 @@ def _cache_dir(option: Path | None) -> Path:
 
 
 @cli.command()
-@click.option(
-    "-o",
-    "--output",
-    default="output",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The output folder to empty.",
-)
+@_output_option("The output folder to empty.")
 @click.option("--cache", is_flag=True, help="Also remove the clip cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path))
 def clean(output: Path, cache: bool, cache_dir: Path | None) -> None:
@@ -215,14 +215,7 @@ def clean(output: Path, cache: bool, cache_dir: Path | None) -> None:
 
 @cli.command()
 @click.argument("zip_path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    default="output",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The built folder to pack.",
-)
+@_output_option("The built folder to pack.")
 def bundle(zip_path: Path | None, output: Path) -> None:
     """Pack the published guide in OUTPUT into ZIP_PATH (default: OUTPUT.zip).
 
