@@ -3,23 +3,57 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from audioguide import __version__
+from audioguide.engines.registry import ENGINES
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 
 if TYPE_CHECKING:
+    from audioguide.build import Edition
+    from audioguide.checks import Diagnostic
+    from audioguide.loader import Sources
+    from audioguide.model import Guide
     from audioguide.report import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 CACHE_ENV = "AUDIOGUIDE_CACHE"
 DEFAULT_CACHE = Path(".audioguide-cache")
+
+
+def _isatty(stream: IO[Any]) -> bool:
+    return stream.isatty()
+
+
+def _colour(err: bool = False) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return not os.environ.get("NO_COLOR") and _isatty(sys.stderr if err else sys.stdout)
+
+
+_SEVERITY = re.compile(r": (error|warning): ")
+
+
+def _echo_lines(lines: str, *, err: bool = False) -> None:
+    """Print diagnostics, the words 'error' and 'warning' in colour where allowed."""
+    colour = _colour(err)
+    if colour:
+        lines = _SEVERITY.sub(
+            lambda m: (
+                ": "
+                + click.style(m[1], fg="red" if m[1] == "error" else "yellow", bold=True)
+                + ": "
+            ),
+            lines,
+        )
+    click.echo(lines, err=err, color=colour)
 
 
 class _Group(click.Group):
@@ -33,15 +67,36 @@ class _Group(click.Group):
                 raise
             # Script errors name their file:line:col; everything else gets the same prefix.
             scripted = isinstance(exc, ScriptError | ScriptErrors)
-            click.echo(str(exc) if scripted else f"error: {exc}", err=True)
+            _echo_lines(str(exc) if scripted else f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="audioguide")
+@click.option("-v", "--verbose", is_flag=True, help="Say more, e.g. how long each stage took.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors and warnings.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def cli(debug: bool) -> None:
-    """Turn short YAML scripts into a podcast-style audio guide, offline."""
+def cli(verbose: bool, quiet: bool, debug: bool) -> None:
+    """Turn short YAML scripts into a podcast-style audio guide, offline.
+
+    \b
+    A day's work:
+      audioguide check                  # find mistakes, in a second, no audio
+      audioguide preview welcome --chapter "Before we begin" --play
+      audioguide build                  # scripts/ -> output/
+
+    Set NO_COLOR to turn colour off.
+    """
+
+
+def _flag(name: str) -> bool:
+    """A global option (-v, -q) from the group, wherever the command is."""
+    return bool(click.get_current_context().find_root().params.get(name))
+
+
+def _verbose(message: str) -> None:
+    if _flag("verbose") and not _flag("quiet"):
+        click.echo(message, err=True)
 
 
 class _Progress:
@@ -142,11 +197,15 @@ def build(
     # Imported here: keeps --help and --version fast.
     from audioguide.build import build_all, default_jobs
 
+    quiet = quiet or _flag("quiet")
     if base_url:
         from audioguide.publish import check_base_url
 
         base_url = check_base_url(base_url)
-    progress = _Progress(not quiet and sys.stderr.isatty())
+    started = time.monotonic()
+    _check_voices(scripts_dir, output, _cache_dir(cache_dir))
+    timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
+    _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
     try:
         reports = build_all(
             scripts_dir,
@@ -157,10 +216,13 @@ def build(
             only=episodes,
             drafts=drafts,
             base_url=base_url,
-            progress=progress,
+            progress=timings,
         )
     finally:
-        progress.close()
+        timings.progress.close()
+    for line in timings.lines():
+        _verbose(line)
+    _verbose(f"build done in {time.monotonic() - started:.2f} s")
     if quiet:
         return
     for edition, report in reports:
@@ -189,6 +251,49 @@ def _summary(report: BuildReport, output: Path) -> None:
 
 def _cache_dir(option: Path | None) -> Path:
     return option or Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE)
+
+
+class _Timings:
+    """Passes progress on, noting when each stage (speaking, encoding) finished."""
+
+    def __init__(self, progress: _Progress) -> None:
+        self.progress = progress
+        self.started = time.monotonic()
+        self.stages: dict[str, tuple[int, float]] = {}  # stage -> (items, seconds in)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.stages[stage] = (total, time.monotonic() - self.started)
+        self.progress(stage, done, total)
+
+    def lines(self) -> list[str]:
+        return [f"{stage} {n}: done {t:.2f} s in" for stage, (n, t) in self.stages.items()]
+
+
+def _sources_of(root: Path) -> Sources:
+    from audioguide.loader import load_with_sources
+
+    return load_with_sources(root)[1]
+
+
+def _check_voices(scripts: Path, output: Path, cache_dir: Path) -> None:
+    """Every edition's voices, checked against the engine before the build writes a file.
+
+    Each edition's guide is loaded through the guide cache, as the build loads it, so
+    the build then finds it there; the engines' voice lists are cached by version.
+    """
+    import functools
+
+    from audioguide import guidecache
+    from audioguide.build import editions
+    from audioguide.checks import check_voices
+    from audioguide.engines.registry import create_engine
+    from audioguide.loader import check_files
+
+    for edition in editions(scripts, output):
+        check_files(edition.scripts)  # before the guide cache reads every script
+        guide = guidecache.load(cache_dir, edition.scripts)
+        locate = functools.partial(_sources_of, edition.scripts)
+        check_voices(guide, create_engine, cache_dir, locate)
 
 
 @cli.command()
@@ -231,6 +336,350 @@ def bundle(zip_path: Path | None, output: Path) -> None:
     dest = zip_path or output.with_name(output.name + ".zip")
     make_bundle(output, dest)
     click.echo(f"Wrote {dest} ({dest.stat().st_size / 1e6:.1f} MB).")
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@cli.command()
+@click.argument(
+    "scripts_dir",
+    default="scripts",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option("--strict", is_flag=True, help="Count warnings as errors (exit 2 on any).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Where the engines' voice lists are kept [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
+)
+def check(scripts_dir: Path, strict: bool, cache_dir: Path | None) -> None:
+    """Check the guide in SCRIPTS_DIR (default: scripts/) without making any audio.
+
+    Prints every mistake and warning as `path:line:col: error|warning: message (hint)`,
+    then each episode with its status and estimated length, and a summary. Warnings:
+    an episode over 6 or under 1 minute, an acronym or name with no lexicon entry, a
+    sentence over 35 words, an unused lexicon entry, an episode without a chapter.
+    Exits with status 2 if there is an error, 0 otherwise.
+
+    \b
+    Examples:
+      audioguide check                  # scripts/ and its editions
+      audioguide check my-guide --strict
+    """
+    from audioguide.build import editions
+
+    found = editions(scripts_dir, Path("output"))
+    errors = 0
+    for edition in found:
+        errors += _check_edition(edition, strict, _cache_dir(cache_dir), len(found) > 1)
+    if errors:
+        click.get_current_context().exit(2)
+
+
+def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool) -> int:
+    """Check one edition and print what was found; return the number of errors."""
+    from audioguide import checks
+    from audioguide.engines.registry import create_engine
+    from audioguide.estimate import sound_file_seconds
+    from audioguide.loader import load_with_sources
+
+    prefix = f"{edition.scripts}/: " if named else ""
+    started = time.monotonic()
+    try:
+        guide, sources = load_with_sources(edition.scripts)
+    except ScriptErrors as exc:
+        found = checks.from_errors(exc)
+        _print_diagnostics(found)
+        if not _flag("quiet"):
+            click.echo(f"{prefix}the guide did not load: {_plural(len(found), 'error')}")
+        return len(found)
+    loaded = time.monotonic()
+    voices, failed = checks.voices_for(guide, create_engine, cache_dir)
+    listed = time.monotonic()
+    found = checks.diagnose(guide, sources, voices, sound_file_seconds)
+    found += checks.cover_diagnostics(guide)
+    found += [
+        checks.Diagnostic(
+            guide.where,
+            "warning",
+            f"could not list the voices of the {engine} engine: {reason}",
+            "voice names and the language were not checked",
+        )
+        for engine, reason in failed.items()
+    ]
+    if strict:
+        found = checks.strict(found)
+    _print_diagnostics(sorted(found, key=lambda d: (d.where.path, d.where.line, d.where.col)))
+    n_errors = sum(d.severity == "error" for d in found)
+    if not _flag("quiet"):
+        _print_episodes(guide, sound_file_seconds)
+        click.echo(
+            f"{prefix}{_status_summary(guide)}, {_plural(n_errors, 'error')}, "
+            f"{_plural(len(found) - n_errors, 'warning')}"
+        )
+    _verbose(
+        f"{prefix}loaded in {loaded - started:.3f} s, voices listed in {listed - loaded:.3f} s, "
+        f"checked in {time.monotonic() - listed:.3f} s"
+    )
+    return n_errors
+
+
+def _print_diagnostics(found: Sequence[Diagnostic]) -> None:
+    if found:
+        _echo_lines("\n".join(d.line() for d in found))
+
+
+def _print_episodes(guide: Guide, sound_seconds: Callable[[Path], float]) -> None:
+    from audioguide import text
+    from audioguide.estimate import episode_seconds, minutes
+
+    speak = text.compile_lexicon(guide.lexicon)
+    width = max(len(ep.id) for ep in guide.episodes)
+    for ep in guide.episodes:
+        length = "~" + minutes(episode_seconds(guide, ep, speak, sound_seconds))
+        click.echo(f"  {ep.number:02d}  {ep.id:<{width}}  {ep.status:<8}  {length:>6}  {ep.title}")
+
+
+def _status_summary(guide: Guide) -> str:
+    from audioguide.model import STATUSES
+
+    counts = {s: sum(ep.status == s for ep in guide.episodes) for s in reversed(STATUSES)}
+    parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return f"{_plural(len(guide.episodes), 'episode')} ({parts})"
+
+
+# --- voices ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "-l",
+    "--language",
+    metavar="CODE",
+    help="Only voices for this language; a prefix, e.g. en, en-gb, es.",
+)
+@click.option(
+    "--engine",
+    default="pyttsx3",
+    show_default=True,
+    type=click.Choice(sorted(ENGINES)),
+    help="The speech engine.",
+)
+@click.option(
+    "--model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="For piper: the voice model (.onnx) whose speakers to list.",
+)
+def voices(language: str | None, engine: str, model: Path | None) -> None:
+    """List the voices an engine can speak with, for `voice: name:` in a script.
+
+    \b
+    Examples:
+      audioguide voices --language en
+      audioguide voices --language es-419
+    """
+    from audioguide.engines.base import Engine
+
+    made: Engine
+    if engine == "piper" and model is not None:
+        from audioguide.engines.piper_engine import PiperEngine
+
+        made = PiperEngine(language or "en-US", model=model)
+    else:
+        from audioguide.engines.registry import create_engine
+
+        made = create_engine(engine, language or "en-US")
+    found = made.voices()
+    if language:
+        prefix = language.lower().replace("_", "-")
+        found = [v for v in found if any(x.lower().startswith(prefix) for x in v.languages)]
+    if not found:
+        click.echo(f"No {engine} voice speaks '{language}'.")
+        return
+    rows = [("ID", "NAME", "LANGUAGES", "GENDER")] + [
+        (v.id, v.name, ", ".join(v.languages), v.gender or "-")
+        for v in sorted(found, key=lambda v: v.id)
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + row[3])
+    if not _flag("quiet"):
+        click.echo(f"\n{_plural(len(found), 'voice')}; use one in a script as voice: name: ID")
+
+
+# --- init --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Start a new guide in FOLDER: a commented guide.yaml, an example episode and a
+    README for staff. It checks and builds as it is; it never overwrites a guide.
+
+    \b
+    Example:
+      audioguide init clinic-guide
+      audioguide check clinic-guide
+    """
+    from audioguide.scaffold import init_guide
+
+    written = init_guide(folder)
+    if _flag("quiet"):
+        return
+    click.echo(f"Created a new guide in {folder}/:")
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(
+        f"Next: edit {folder}/guide.yaml, then run `audioguide check {folder}` "
+        f"and `audioguide preview example -s {folder}`."
+    )
+
+
+# --- preview -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("episode")
+@click.option(
+    "-s",
+    "--scripts",
+    "scripts_dir",
+    default="scripts",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The guide folder.",
+)
+@click.option(
+    "--segment", type=click.IntRange(min=1), metavar="N", help="Only segment N (1 = first)."
+)
+@click.option("--chapter", metavar="NAME", help="Only this chapter (its title, any capitals).")
+@click.option("--play", is_flag=True, help="Play it when it is ready.")
+@click.option(
+    "-o",
+    "--output",
+    "dest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The WAV file to write [default: output/preview/EPISODE[-PART].wav].",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
+)
+def preview(
+    episode: str,
+    scripts_dir: Path,
+    segment: int | None,
+    chapter: str | None,
+    play: bool,
+    dest: Path | None,
+    cache_dir: Path | None,
+) -> None:
+    """Render one episode, or one segment or chapter of it, to a WAV file to listen to.
+
+    Fast: only that part is spoken, through the same clip cache as the build (whatever
+    it speaks, the next build reuses). A segment or chapter is rendered without the
+    chime, intro and outro. Prints the file's path.
+
+    \b
+    Examples:
+      audioguide preview welcome
+      audioguide preview welcome --segment 3 --play
+      audioguide preview welcome --chapter "Before we begin" -o before.wav
+    """
+    if segment is not None and chapter is not None:
+        raise click.UsageError("give --segment or --chapter, not both")
+    from audioguide import guidecache
+    from audioguide.checks import check_voices
+    from audioguide.engines.registry import create_engine
+    from audioguide.loader import check_files
+    from audioguide.preview import render_preview, select
+
+    cache = _cache_dir(cache_dir)
+    started = time.monotonic()
+    check_files(scripts_dir)  # before the guide cache reads every script
+    guide = guidecache.load(cache, scripts_dir)
+    select(guide, episode, segment=segment, chapter=chapter)  # a wrong name fails at once
+    check_voices(guide, create_engine, cache, lambda: _sources_of(scripts_dir))
+    path = render_preview(
+        guide,
+        episode,
+        segment=segment,
+        chapter=chapter,
+        dest=dest,
+        cache_dir=cache,
+        engine_factory=create_engine,
+    )
+    _verbose(f"rendered in {time.monotonic() - started:.2f} s")
+    click.echo(str(path))
+    if play:
+        _play(path)
+
+
+def _play(path: Path) -> None:
+    import contextlib
+    import subprocess
+
+    from audioguide.preview import PLAYERS, find_player
+
+    command = find_player()
+    if command is None:
+        names = ", ".join(name for name, _ in PLAYERS)
+        click.echo(f"No audio player found (looked for {names}); open {path} yourself.", err=True)
+        return
+    click.echo(f"Playing with {Path(command[0]).name} (Ctrl-C stops).", err=True)
+    with contextlib.suppress(KeyboardInterrupt):  # stopping the player is not an error
+        subprocess.run([*command, str(path)], check=False)
+
+
+# --- watch -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument(
+    "scripts_dir",
+    default="scripts",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@_output_option("Folder for the episodes and transcripts.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Worker processes for speech and encoding [default: the CPU count].",
+)
+@click.option("--drafts", is_flag=True, help="Publish draft and review episodes too.")
+def watch(
+    scripts_dir: Path, output: Path, cache_dir: Path | None, jobs: int | None, drafts: bool
+) -> None:
+    """Build the guide now, then again each time a file in SCRIPTS_DIR is saved.
+
+    Only what changed is rebuilt, and each rebuild says which episodes it made. A save
+    with a mistake prints the error lines and keeps watching. Ctrl-C stops.
+
+    \b
+    Example:
+      audioguide watch scripts -o output
+    """
+    from audioguide.build import default_jobs
+    from audioguide.watch import Options
+    from audioguide.watch import watch as watch_loop
+
+    options = Options(_cache_dir(cache_dir), jobs or default_jobs(), drafts)
+    try:
+        watch_loop(scripts_dir, output, options, echo=_echo_lines)
+    except KeyboardInterrupt:
+        click.echo("\nStopped watching.")
 
 
 def main() -> None:

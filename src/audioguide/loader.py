@@ -11,17 +11,23 @@ import datetime as dt
 import difflib
 import os
 import re
+import stat
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+from ruamel.yaml.parser import RoundTripParser
+from ruamel.yaml.reader import ReaderError
 
 from audioguide import text
+from audioguide.engines.registry import ENGINES
 from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.model import (
     STATUSES,
@@ -40,7 +46,14 @@ from audioguide.model import (
 
 GUIDE_FILE = "guide.yaml"
 EPISODES_DIR = "episodes"
-MAX_SCRIPT_BYTES = 1_000_000
+# Limits that keep a load within a second and a few megabytes whatever a file holds.
+# ruamel's round-trip parser costs some 50 us per YAML value and, inside brackets, time
+# that grows with the square of the depth (10,000 nested `[` took minutes), so values
+# and depth are counted while parsing. A real episode has ~150 values and 3 levels;
+# its text is ~5 kB (250 kB is over an hour of speech).
+MAX_SCRIPT_BYTES = 250_000
+MAX_VALUES = 2_000
+MAX_DEPTH = 40
 MAX_PAUSE_SECONDS = 60.0
 TEMPLATE_FIELDS = ("guide", "number", "total", "title")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -48,6 +61,18 @@ DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 LANGUAGE_RE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*\Z")
 DURATION_RE = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*(ms|s)\s*\Z")
 AUDIO_MAGIC = (b"RIFF", b"ID3", b"fLaC", b"OggS", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
+
+
+# RIFF files that are not sound (a video, a picture, an icon).
+NOT_AUDIO_RIFF = (b"AVI ", b"WEBP", b"ACON", b"CDXA")
+
+
+def _is_audio(head: bytes) -> bool:
+    """The first 12 bytes look like WAV, MP3, FLAC or Ogg."""
+    if head.startswith(b"RIFF") and head[8:12] in NOT_AUDIO_RIFF:
+        return False
+    return head.startswith(AUDIO_MAGIC)
+
 
 # Inclusive ranges for numeric options; a value outside is a script error.
 RANGES: dict[tuple[type, str], tuple[float, float]] = {
@@ -82,14 +107,47 @@ SEGMENT_KINDS = ("say", "pause", "chapter", "sound")
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class VoiceUse:
+    """A voice as a script sets it (`engine` and `name` resolved over what it inherits)."""
+
+    engine: str
+    name: str
+    where: Location  # the `name` value
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where things are written, for the checks the `Guide` alone cannot place.
+
+    `texts` holds each script as read (by its display path), so a check can point at the
+    line of a word; `places` the values of guide.yaml by key (`language`, `intro`...).
+    """
+
+    texts: Mapping[str, str]
+    places: Mapping[str, Location]
+    lexicon: tuple[Location, ...]  # the word of each `Guide.lexicon` entry, in order
+    voices: tuple[VoiceUse, ...]
+
+
 class _Errors:
-    """Collects script errors; `fail` records one and returns None for easy chaining."""
+    """Collects script errors; `fail` records one and returns None for easy chaining.
+
+    It also gathers the `Sources` of the load, as it is handed to every step.
+    """
 
     def __init__(self) -> None:
         self.items: list[ScriptError] = []
+        self.texts: dict[str, str] = {}
+        self.places: dict[str, Location] = {}
+        self.lexicon: list[Location] = []
+        self.voices: list[VoiceUse] = []
 
     def fail(self, where: Location, message: str, hint: str = "") -> None:
         self.items.append(ScriptError(where, message, hint))
+
+    def sources(self) -> Sources:
+        return Sources(dict(self.texts), dict(self.places), tuple(self.lexicon), tuple(self.voices))
 
 
 def display_path(path: Path) -> str:
@@ -107,23 +165,226 @@ def _loc(path: str, line_col: tuple[int, int] | None) -> Location:
     return Location(path, line_col[0] + 1, line_col[1] + 1)
 
 
-def _read_yaml(path: Path, errors: _Errors) -> Any:
-    """Parse one file; on any failure record an error and return None."""
+_DEEP = (
+    f"lists and mappings nested more than {MAX_DEPTH} deep",
+    "a script needs only a few levels: check the brackets and the indentation",
+)
+
+
+class _Refused(YAMLError):
+    """A document the loader will not finish parsing (see `_BoundedParser`)."""
+
+    def __init__(self, mark: StreamMark, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark, self.message, self.hint = mark, message, hint
+
+
+class _BoundedParser(RoundTripParser):
+    """The round-trip parser, stopped at the first alias, or when the values or the nesting
+    pass the limits: the composer takes every event from `get_event`, so nothing beyond
+    the limit is ever scanned, built or recursed into."""
+
+    def __init__(self, loader: Any) -> None:
+        super().__init__(loader)
+        self._depth = 0
+        self._values = 0
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        if isinstance(event, AliasEvent):  # "billion laughs" needs aliases: none at all
+            raise _Refused(
+                event.start_mark,
+                "YAML aliases (*name) are not supported",
+                "write the value out in full",
+            )
+        if isinstance(event, ScalarEvent) and event.value == "<<" and not event.style:
+            # A merged key has no position of its own, so no error could point at it.
+            raise _Refused(
+                event.start_mark,
+                "YAML merge keys (<<) are not supported",
+                "write the keys out in full",
+            )
+        if isinstance(event, CollectionStartEvent):
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _Refused(event.start_mark, *_DEEP)
+        elif isinstance(event, CollectionEndEvent):
+            self._depth -= 1
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise _Refused(
+                event.start_mark,
+                f"script holds more than {MAX_VALUES:,} YAML values",
+                "split it into episodes",
+            )
+        return event
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip construction where a value that cannot be built is a marked error.
+
+    ruamel raises bare ValueError, AssertionError... for some tagged or malformed values
+    (`!!float abc`, `!!omap` with a repeated key); they get the value's position here.
+    """
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (MarkedYAMLError, RecursionError):
+            raise
+        except Exception as exc:  # third-party code: any failure is a bad value here
+            raise ConstructorError(
+                None,
+                None,
+                f"cannot read this value ({str(exc) or type(exc).__name__})",
+                node.start_mark,
+            ) from None
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        # 2026-02-30 looks like a date but is none: keep the text, and let the date
+        # checks say what is wrong with it instead of failing inside the parser.
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):
+            return str(node.value)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+class _NotAFile(Exception):
+    pass
+
+
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes; larger than MAX_SCRIPT_BYTES -> OverflowError, before reading it.
+
+    The size is taken from stat first, and at most one byte over the cap is ever read,
+    so a huge file, a device or a file that grows while read costs no memory. A pipe
+    is refused before it is opened (opening one blocks until someone writes to it).
+    """
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise _NotAFile()
+    if info.st_size > MAX_SCRIPT_BYTES:
+        raise OverflowError(info.st_size)
+    # Non-blocking, in case the file was swapped for a pipe since the stat.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotAFile()
+        raw = f.read(MAX_SCRIPT_BYTES + 1)
+    if len(raw) > MAX_SCRIPT_BYTES:
+        raise OverflowError(len(raw))
+    return raw
+
+
+def check_files(root: Path) -> None:
+    """Raise ScriptErrors for a `*.yaml` under `root` that is not a plain file of at most
+    MAX_SCRIPT_BYTES, without opening any.
+
+    For whatever reads every script before the loader does (the guide cache hashes them
+    all): it would block on a pipe, never finish a device, or read a 50 MB file whole.
+    """
+    errors = _Errors()
+    for path in sorted(root.rglob("*.yaml")) if root.is_dir() else ():
+        shown = display_path(path)
+        try:
+            info = path.stat()
+        except OSError as exc:  # a symlink loop, no permission
+            errors.fail(Location(shown, 1, 1), f"cannot read: {exc.strerror or exc}")
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            errors.fail(Location(shown, 1, 1), *_NOT_A_FILE)
+        elif info.st_size > MAX_SCRIPT_BYTES:
+            errors.fail(Location(shown, 1, 1), *_too_big(info.st_size))
+    if errors.items:
+        raise ScriptErrors(sorted(errors.items, key=_order))
+
+
+_NOT_A_FILE = ("not a regular file", "a script is a .yaml text file")
+
+
+def _too_big(size: int) -> tuple[str, str]:
+    return (
+        f"script is {size:,} bytes, more than the {MAX_SCRIPT_BYTES:,} allowed",
+        "split it into episodes",
+    )
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(source: str) -> int | None:
+    """Where brackets first nest more than MAX_DEPTH deep, or None.
+
+    Needed before parsing: ruamel's scanner reads a whole run of opening brackets ahead
+    (each may start a key) in time that grows with the square of their number. Brackets
+    in text count too, but a script never holds dozens unclosed.
+    """
+    depth = 0
+    for match in _BRACKET.finditer(source):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif depth:
+            depth -= 1
+    return None
+
+
+def _position(source: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    line = source.count("\n", 0, index) + 1
+    return line, index - (source.rfind("\n", 0, index) + 1) + 1
+
+
+# Characters no script needs, that YAML's escapes ("\0", "\x07", "\ud800") can still put
+# into a value: C0 controls but tab and line breaks, DEL, and lone surrogates (which
+# cannot be written as UTF-8, so a title holding one would fail when tagged or published).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_text(data: Any, path: str, errors: _Errors) -> None:
+    """Report control characters in any key or value (iterative: the depth is capped)."""
+    stack: list[tuple[Any, Location]] = [(data, Location(path, 1, 1))]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            bad = _CONTROL.search(value)
+            if bad:
+                errors.fail(
+                    where,
+                    f"control character U+{ord(bad.group()):04X} in the text",
+                    "remove it; it may have come with copied text",
+                )
+        elif isinstance(value, CommentedMap):
+            for key, item in value.items():
+                stack.append((key, _loc(path, value.lc.key(key))))
+                stack.append((item, _loc(path, value.lc.value(key))))
+        elif isinstance(value, CommentedSeq):
+            stack.extend((item, _loc(path, value.lc.item(i))) for i, item in enumerate(value))
+
+
+def _read_yaml(path: Path, errors: _Errors, needs: str = "") -> Any:
+    """Parse one file; on any failure record an error and return None.
+
+    `needs` says what the file should hold, for the hint when it is empty.
+    """
     shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_capped(path)
     except FileNotFoundError:
         errors.fail(Location(shown), "file not found", "check the file name")
         return None
-    except OSError as exc:
-        errors.fail(Location(shown), f"cannot read: {exc.strerror}")
+    except OverflowError as exc:
+        errors.fail(Location(shown, 1, 1), *_too_big(exc.args[0]))
         return None
-    if len(raw) > MAX_SCRIPT_BYTES:
-        errors.fail(
-            Location(shown, 1, 1),
-            f"script is {len(raw):,} bytes, more than the {MAX_SCRIPT_BYTES:,} allowed",
-            "split it into episodes",
-        )
+    except _NotAFile:
+        errors.fail(Location(shown, 1, 1), *_NOT_A_FILE)
+        return None
+    except OSError as exc:  # a folder, no permission, a symlink loop...
+        errors.fail(Location(shown, 1, 1), f"cannot read: {exc.strerror or exc}")
         return None
     try:
         source = raw.decode("utf-8-sig")
@@ -132,30 +393,49 @@ def _read_yaml(path: Path, errors: _Errors) -> Any:
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         errors.fail(Location(shown, line, col), "not valid UTF-8 text", "save the file as UTF-8")
         return None
+    errors.texts[shown] = source
+    deep = _too_deep(source)
+    if deep is not None:
+        errors.fail(Location(shown, *_position(source, deep)), *_DEEP)
+        return None
     yaml = YAML(typ="rt")  # one instance per load: instances are not thread-safe
+    yaml.Parser = _BoundedParser
+    yaml.Constructor = _Constructor
     try:
-        # An alias needs a `*`; without one, skip the extra pass over the events.
-        for event in yaml.parse(source) if "*" in source else ():
-            if isinstance(event, AliasEvent):
-                mark = event.start_mark
-                errors.fail(
-                    Location(shown, mark.line + 1, mark.column + 1),
-                    "YAML aliases (*name) are not supported",
-                    "write the value out in full",
-                )
-                return None
-        return yaml.load(source)
+        data = yaml.load(source)
+    except _Refused as exc:
+        where = Location(shown, exc.mark.line + 1, exc.mark.column + 1)
+        errors.fail(where, exc.message, exc.hint)
+        return None
+    except ReaderError as exc:
+        line, col = _position(source, exc.position)
+        errors.fail(
+            Location(shown, line, col),
+            f"control character U+{exc.character:04X} in the text"
+            if isinstance(exc.character, int)
+            else "unreadable character",
+            "remove it; it may have come with copied text",
+        )
+        return None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = "indent with spaces, not tabs" if "\t" in source and "tab" in str(exc) else ""
-        errors.fail(where, f"YAML syntax error: {problem}", hint or "check the YAML syntax")
+        tabbed = "\t" in source and ("tab" in problem or "'\\t'" in problem)
+        hint = "indent with spaces, not tabs" if tabbed else "check the YAML syntax"
+        errors.fail(where, f"YAML syntax error: {problem}", hint)
+        return None
     except RecursionError:
         errors.fail(Location(shown, 1, 1), "YAML nested too deeply")
+        return None
     except YAMLError as exc:
-        errors.fail(Location(shown, 1, 1), f"YAML error: {exc}")
-    return None
+        errors.fail(Location(shown, 1, 1), f"YAML error: {' '.join(str(exc).split())}")
+        return None
+    if data is None:
+        errors.fail(Location(shown, 1, 1), "the file is empty", needs)
+        return None
+    _check_text(data, shown, errors)
+    return data
 
 
 class _Map:
@@ -231,6 +511,12 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+def _short(value: object, limit: int = 40) -> str:
+    """A value as quoted in a message: a pasted page would drown the message."""
+    shown = str(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
+
+
 def parse_duration(value: object) -> tuple[float | None, str, str]:
     """Seconds from `800ms` / `1.5s`, or (None, message, hint)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -238,6 +524,7 @@ def parse_duration(value: object) -> tuple[float | None, str, str]:
     if not isinstance(value, str):
         return None, f"duration {value} has no unit", f"write {value}s or {value}ms"
     match = DURATION_RE.match(value)
+    value = _short(value)
     if not match:
         return None, f"'{value}' is not a duration", "write it like 800ms or 1.5s"
     number, unit = float(match[1]), match[2]
@@ -321,10 +608,21 @@ def _template(m: _Map, key: str, default: str) -> str:
         if name not in TEMPLATE_FIELDS:
             m.errors.fail(
                 m.value_loc(key),
-                f"'{key}' uses unknown placeholder {{{name}}}",
+                f"'{key}' uses unknown placeholder {{{_short(name)}}}",
                 "use " + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS),
             )
             return default
+    # Known names can still fail when the episode is planned: a format spec
+    # ("{title:d}"), a conversion ("{title!x}"), or a spec with a placeholder of its own.
+    try:
+        value.format(guide="Guide", number=1, total=1, title="Title")
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        m.errors.fail(
+            m.value_loc(key),
+            f"'{key}' cannot be filled in: {exc}",
+            "write placeholders plainly, e.g. {title}",
+        )
+        return default
     return value
 
 
@@ -344,6 +642,7 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
             m.errors.fail(where, f"lexicon entry '{word}' needs text to say", "e.g. L C S W")
         else:
             entries.append((word.strip(), said.strip()))
+            m.errors.lexicon.append(_loc(m.path, section.lc.key(word)))
     return tuple(entries)
 
 
@@ -352,8 +651,13 @@ def _asset(root: Path, m: _Map, key: str, value: object) -> Path | None:
     if not isinstance(value, str) or not value.strip():
         m.errors.fail(where, f"'{key}' must be a file path inside the guide folder")
         return None
-    candidate = (root / value.strip()).resolve()
-    if not candidate.is_relative_to(root.resolve()):
+    try:
+        candidate = (root / value.strip()).resolve()
+        inside = candidate.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        m.errors.fail(where, f"'{_short(value)}' cannot be resolved (a symlink loop?)")
+        return None
+    if not inside:
         m.errors.fail(where, f"'{value}' is outside the guide folder", "keep assets in the guide")
         return None
     if not candidate.is_file():
@@ -407,9 +711,13 @@ def _segment(
     asset = _asset(root, m, "sound", value)
     if asset is None:
         return None
-    with open(asset, "rb") as f:
-        head = f.read(4)
-    if not head.startswith(AUDIO_MAGIC):
+    try:
+        with open(asset, "rb") as f:
+            head = f.read(12)
+    except OSError as exc:
+        errors.fail(at, f"cannot read '{value}': {exc.strerror or exc}")
+        return None
+    if not _is_audio(head):
         errors.fail(at, f"'{value}' is not an audio file", "use a WAV, MP3, FLAC or Ogg file")
         return None
     return Sound(asset, at)
@@ -419,7 +727,7 @@ def _episode(
     path: Path, number: int, root: Path, guide_voice: Voice, guide_date: str, errors: _Errors
 ) -> Episode | None:
     shown = display_path(path)
-    data = _read_yaml(path, errors)
+    data = _read_yaml(path, errors, "an episode needs id, title, summary and segments")
     if data is None:
         return None
     if not isinstance(data, CommentedMap):
@@ -438,7 +746,9 @@ def _episode(
     summary = m.string("summary", required=True)
     date = m.string("date", guide_date)
     if m.has("date") and not DATE_RE.match(date):
-        m.errors.fail(m.value_loc("date"), f"date '{date}' is not YYYY-MM-DD")
+        m.errors.fail(m.value_loc("date"), f"date '{_short(date)}' is not YYYY-MM-DD")
+    elif m.has("date") and not _real_date(date):
+        m.errors.fail(m.value_loc("date"), f"date '{date}' is not a real date")
     status = m.string("status", "approved")
     if status not in STATUSES:
         m.errors.fail(
@@ -486,7 +796,11 @@ def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]
         if not isinstance(item, str):
             m.errors.fail(where, "an episode entry must be a file path")
             continue
-        path = (root / item).resolve()
+        try:
+            path = (root / item).resolve()
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+            m.errors.fail(where, f"'{_short(item)}' cannot be resolved (a symlink loop?)")
+            continue
         if not path.is_relative_to(root.resolve()):
             m.errors.fail(where, f"'{item}' is outside the guide folder")
         elif not path.is_file():
@@ -497,13 +811,26 @@ def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]
 
 def load_guide(root: Path) -> Guide:
     """Load and check the guide in `root`; raise `ScriptErrors` listing every mistake."""
+    return load_with_sources(root)[0]
+
+
+def load_with_sources(root: Path) -> tuple[Guide, Sources]:
+    """`load_guide`, and where its parts are written (for `audioguide check`)."""
     errors = _Errors()
     guide = _load(root, errors)
     if errors.items or guide is None:
         if not errors.items:  # pragma: no cover - _load returns None only with errors
             errors.fail(Location(display_path(root)), "could not load the guide")
         raise ScriptErrors(sorted(errors.items, key=_order))
-    return guide
+    return guide, errors.sources()
+
+
+def _real_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _order(e: ScriptError) -> tuple[str, int, int]:
@@ -517,7 +844,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
             Location(display_path(root)), "guide folder not found", "give the scripts folder"
         )
         return None
-    data = _read_yaml(guide_path, errors)
+    data = _read_yaml(guide_path, errors, "a guide needs title, author, date and source")
     if data is None:
         return None
     shown = display_path(guide_path)
@@ -526,12 +853,19 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         return None
     m = _Map(data, shown, errors)
     m.check_keys(GUIDE_KEYS, "guide.yaml")
+    errors.places.update({k: m.value_loc(k) for k in GUIDE_KEYS if k in data})
     date = m.string("date", required=True)
     if date and not DATE_RE.match(date):
-        errors.fail(m.value_loc("date"), f"date '{date}' is not YYYY-MM-DD", "e.g. 2026-11-25")
+        errors.fail(
+            m.value_loc("date"), f"date '{_short(date)}' is not YYYY-MM-DD", "e.g. 2026-11-25"
+        )
+    elif date and not _real_date(date):
+        errors.fail(m.value_loc("date"), f"date '{date}' is not a real date", "e.g. 2026-11-25")
     language = m.string("language", "en-US")
     if not LANGUAGE_RE.match(language):
-        errors.fail(m.value_loc("language"), f"'{language}' is not a language tag", "e.g. en-US")
+        errors.fail(
+            m.value_loc("language"), f"'{_short(language)}' is not a language tag", "e.g. en-US"
+        )
     source_section = m.section("source")
     source = _options(Source, source_section, Source(), "source")
     if source_section is None:
@@ -602,9 +936,24 @@ def _check_speakable(
 def _voice(root: Path, section: _Map | None, base: Voice) -> Voice:
     """`_options` for a voice, then its model checked where the YAML sets engine or model."""
     voice = _options(Voice, section, base, "voice")
-    if section is None or not ({"engine", "model"} & set(section.data)):
+    if section is None:
+        return voice
+    _engine_name(section, voice)
+    if not ({"engine", "model"} & set(section.data)):
         return voice  # inherited as it is: checked where it was set
     return _voice_model(root, section, voice)
+
+
+def _engine_name(m: _Map, voice: Voice) -> None:
+    """An unknown engine would fail only when the build first speaks (exit 1, no line):
+    catch it here. Where a voice name is set, record it for the voice checks."""
+    if "engine" in m.data and voice.engine not in ENGINES:
+        close = difflib.get_close_matches(voice.engine, list(ENGINES), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(sorted(ENGINES))
+        m.errors.fail(m.value_loc("engine"), f"unknown engine '{_short(voice.engine)}'", hint)
+    if "name" in m.data:
+        use = VoiceUse(voice.engine, voice.name, m.value_loc("name"))
+        m.errors.voices.append(use)
 
 
 def _voice_model(root: Path, m: _Map, voice: Voice) -> Voice:
