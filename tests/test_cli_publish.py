@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import posixpath
+import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -75,3 +78,60 @@ def test_summary_table(write_guide: WriteGuide, tmp_path: Path) -> None:
     assert "01-first-steps.mp3" in out and "built" in out and "2 of 2 episodes built" in out
     code, out = run(*args)
     assert "Nothing changed: 2 episodes up to date" in out and "reused" in out
+
+
+SPANISH_GUIDE = """\
+title: Guía de prueba
+description: Una guía hecha por las pruebas.
+author: Clínica de prueba
+language: es-US
+date: 2026-11-25
+source:
+  title: Un artículo
+  author: A. Writer
+  date: febrero de 2021
+credit: Paráfrasis de Un artículo.
+"""
+
+SPANISH_EPISODE = """\
+id: primeros-pasos
+title: Primeros pasos
+summary: Donde empieza todo.
+segments:
+  - chapter: Hola
+  - say: Bienvenidos al primer episodio.
+"""
+
+
+def test_editions_link_each_other_and_bundle_together(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    root = write_guide(
+        **{"es__guide.yaml": SPANISH_GUIDE, "es__episodes__01-primeros.yaml": SPANISH_EPISODE}
+    )
+    out = tmp_path / "out"
+    code, text = run("build", root, "-o", out, "--cache-dir", tmp_path / "c", "-q")
+    assert code == 0, text
+    top, es = (out / "index.html").read_text(), (out / "es" / "index.html").read_text()
+    assert '<a href="es/index.html" hreflang="es-US" lang="es-US">Guía de prueba</a>' in top
+    assert '<link rel="alternate" hreflang="es-US" href="es/index.html">' in top
+    assert '<a href="../index.html" hreflang="en-US" lang="en-US">Test Guide</a>' in es
+    assert "Esta guía en otros idiomas:" in es and "This guide in other languages:" in top
+    assert json.loads((out / "manifest.json").read_text())["editions"] == ["es"]
+    assert json.loads((out / "es" / "manifest.json").read_text())["editions"] == []
+
+    code, text = run("bundle", "-o", out, tmp_path / "guide.zip")
+    assert code == 0, text
+    names = set(zipfile.ZipFile(tmp_path / "guide.zip").namelist())
+    assert {"index.html", "es/index.html", "es/manifest.json", "es/cover.png"} <= names
+    assert "es/episodes/01-primeros-pasos.mp3" in names
+    # Every local link on both pages points at a file the zip holds.
+    for page, prefix in ((top, ""), (es, "es/")):
+        for href in re.findall(r'(?:href|src)="([^"#:]+)"', page):
+            assert posixpath.normpath(prefix + href) in names, href
+
+    # An edition folder that has lost its files is refused, not half-bundled.
+    (out / "es" / "manifest.json").unlink()
+    code, text = run("bundle", "-o", out, tmp_path / "again.zip")
+    assert code == 1 and "es/manifest.json not found" in text
+    assert not (tmp_path / "again.zip").exists()

@@ -28,7 +28,7 @@ from audioguide.engines.base import Clip, Engine
 from audioguide.errors import ScriptError, ToolMissingError
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
-from audioguide.report import BuildReport, ChapterMark, EpisodeResult
+from audioguide.report import Alternate, BuildReport, ChapterMark, EpisodeResult
 from audioguide.state import (
     STATE_DIR,
     EpisodeState,
@@ -302,12 +302,14 @@ def build(
     guide: Guide | None = None,
     drafts: bool = False,
     base_url: str | None = None,
+    alternates: Sequence[Alternate] = (),
 ) -> BuildReport:
     """Build the guide in `scripts` into `output`, redoing only what changed.
 
     `guide` is the guide already loaded from `scripts`, to save loading it again.
     Only approved episodes are published (feed, page, playlist, manifest) unless `drafts`;
-    `base_url` makes the feed's links absolute.
+    `base_url` makes the feed's links absolute; `alternates` are the other editions,
+    which the page links (see `alternates_of`).
     """
     if engine_factory is None:
         from audioguide.engines.registry import create_engine
@@ -375,7 +377,7 @@ def build(
 
         status = {ep.id: ep.status for ep in guide.episodes}
         published = [r for r in results if drafts or status[r.id] == "approved"]
-        publish(guide, published, output, base_url, cover)
+        publish(guide, published, output, base_url, cover, alternates)
     return BuildReport(guide, output, results, len(missing), len(keys) - len(missing))
 
 
@@ -442,9 +444,30 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def alternates_of(
+    found: Sequence[tuple[Edition, Guide]],
+) -> dict[Edition, tuple[Alternate, ...]]:
+    """For each edition, the others as its page links them (relative folders)."""
+    return {
+        edition: tuple(
+            Alternate(
+                guide.title,
+                guide.language,
+                Path(os.path.relpath(other.output, edition.output)).as_posix(),
+            )
+            for other, guide in found
+            if other != edition
+        )
+        for edition, _ in found
+    }
+
+
 def build_all(scripts: Path, output: Path, **options: Any) -> list[tuple[Edition, BuildReport]]:
     """Build every edition in `scripts`; each edition's guide is loaded before any is built,
     so a mistake in one leaves every output folder untouched."""
     cache_dir = options["cache_dir"]
     found = [(e, guidecache.load(cache_dir, e.scripts)) for e in editions(scripts, output)]
-    return [(e, build(e.scripts, e.output, guide=g, **options)) for e, g in found]
+    others = alternates_of(found)
+    return [
+        (e, build(e.scripts, e.output, guide=g, alternates=others[e], **options)) for e, g in found
+    ]

@@ -48,3 +48,16 @@ class BuildReport:
     episodes: tuple[EpisodeResult, ...]
     spoken: int  # clips the engine made in this build
     cached: int  # clips taken from the cache
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """Another edition of the guide (another language), as a page links to it."""
+
+    title: str
+    language: str  # BCP 47
+    folder: str  # POSIX, relative to this edition's folder: "es", "..", "../fr"
+
+    @property
+    def page(self) -> str:
+        return f"{self.folder}/index.html"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide.build import Edition, EngineFactory, build, editions
+from audioguide.build import Edition, EngineFactory, alternates_of, build, editions
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.loader import Sources
 from audioguide.model import Guide
@@ -93,6 +93,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         for edition, guide in found:
             locate = functools.partial(_sources, load_with_sources, edition.scripts)
             check_voices(guide, factory, options.cache_dir, locate)
+        others = alternates_of(found)
         reports = [
             build(
                 edition.scripts,
@@ -102,6 +103,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
                 drafts=options.drafts,
                 engine_factory=factory,
                 guide=guide,
+                alternates=others[edition],
             )
             for edition, guide in found
         ]

@@ -24,16 +24,23 @@ from audioguide.fsutil import atomic_write
 from audioguide.model import Guide
 from audioguide.publish.bundle import bundle
 from audioguide.publish.chapters import chapters_json
-from audioguide.publish.common import Item, Links, PublishError, chapters_path, check_base_url
+from audioguide.publish.common import (
+    Item,
+    Links,
+    PublishError,
+    chapters_path,
+    check_base_url,
+)
 from audioguide.publish.cover import cover_png
 from audioguide.publish.feed import feed_xml
 from audioguide.publish.manifest import NAME as MANIFEST
 from audioguide.publish.manifest import file_entry, manifest_json
 from audioguide.publish.page import index_html
 from audioguide.publish.playlist import playlist_m3u8
-from audioguide.report import EpisodeResult
+from audioguide.report import Alternate, EpisodeResult
 
 __all__ = [
+    "Alternate",
     "PublishError",
     "bundle",
     "check_base_url",
@@ -105,6 +112,7 @@ def publish(
     output: Path,
     base_url: str | None = None,
     cover: bytes | None = None,
+    alternates: Sequence[Alternate] = (),
 ) -> list[Path]:
     """Write cover, chapters, feed, page, playlist and manifest into `output`.
 
@@ -115,6 +123,7 @@ def publish(
     https://clinic.example/guide/) makes the feed's links absolute; without it they are
     relative, so the folder works from anywhere. Returns the paths of the files this
     wrote, the manifest last (a file whose bytes were already right is not rewritten).
+    `alternates` are the other editions, which the page links.
     """
     links = Links.of(base_url)
     items = items_of(output, episodes)
@@ -123,10 +132,11 @@ def publish(
         written.append(_write(output / item.chapters_file, chapters_json(guide, item).encode()))
     _remove_stale_chapters(output, items)
     written.append(_write(output / FEED, feed_xml(guide, items, links)))
-    written.append(_write(output / PAGE, index_html(guide, items, links).encode()))
+    written.append(_write(output / PAGE, index_html(guide, items, links, alternates).encode()))
     written.append(_write(output / PLAYLIST, playlist_m3u8(guide, items).encode()))
     published = {_relative(output, path) for path in written}
     published |= {path for item in items for path in (item.mp3, item.vtt, item.txt)}
     entries = [file_entry(output, output / path) for path in sorted(published)]
-    written.append(_write(output / MANIFEST, manifest_json(guide, entries).encode()))
+    below = [a.folder for a in alternates if not a.folder.startswith("..")]
+    written.append(_write(output / MANIFEST, manifest_json(guide, entries, below).encode()))
     return written

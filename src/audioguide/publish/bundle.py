@@ -21,24 +21,36 @@ FILE_MODE = 0o100644  # regular file, rw-r--r--
 UNIX = 3  # "made on" Unix, whatever the machine, so the header bytes do not vary
 
 
-def _entries(output: Path) -> list[FileEntry]:
+def _safe(output: Path, path: str) -> str:
+    parts = PurePosixPath(path).parts
+    # A manifest is data from disk: never let it reach outside the folder or pick up
+    # hidden state (`.audioguide/`, temp files).
+    if (
+        not parts
+        or PurePosixPath(path).is_absolute()
+        or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+    ):
+        raise PublishError(f"{output / NAME} lists an unsafe path: {path!r}")
+    return path
+
+
+def _members(output: Path, prefix: str = "") -> dict[str, tuple[Path, FileEntry | None]]:
+    """Zip name -> (folder, entry) for every file to pack: the manifest's files, the
+    manifest itself (entry None), and the same for each edition it names."""
+    folder = output / prefix if prefix else output
     try:
-        entries = read_manifest(output)
+        manifest = read_manifest(folder)
     except FileNotFoundError as error:
-        raise PublishError(f"{output / NAME} not found; build the guide first") from error
+        what = "build the guide first" if not prefix else "build every edition again"
+        raise PublishError(f"{folder / NAME} not found; {what}") from error
     except (ValueError, KeyError, TypeError) as error:
-        raise PublishError(f"{output / NAME} is not a valid manifest: {error}") from error
-    for entry in entries:
-        parts = PurePosixPath(entry.path).parts
-        # A manifest is data from disk: never let it reach outside the folder or pick up
-        # hidden state (`.audioguide/`, temp files).
-        if (
-            not parts
-            or PurePosixPath(entry.path).is_absolute()
-            or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
-        ):
-            raise PublishError(f"{output / NAME} lists an unsafe path: {entry.path!r}")
-    return entries
+        raise PublishError(f"{folder / NAME} is not a valid manifest: {error}") from error
+    members: dict[str, tuple[Path, FileEntry | None]] = {prefix + NAME: (folder, None)}
+    for entry in manifest.files:
+        members[prefix + _safe(folder, entry.path)] = (folder, entry)
+    for edition in manifest.editions:
+        members |= _members(output, prefix + _safe(folder, edition) + "/")
+    return members
 
 
 def _checked(output: Path, entry: FileEntry) -> bytes:
@@ -52,13 +64,13 @@ def _checked(output: Path, entry: FileEntry) -> bytes:
 
 
 def bundle(output: Path, dest_zip: Path) -> Path:
-    """Zip the published files of `output` (as its manifest lists them) into `dest_zip`."""
-    entries = _entries(output)
-    members = {entry.path: entry for entry in entries}
+    """Zip the published files of `output` (as its manifest lists them, with the other
+    editions it names) into `dest_zip`."""
+    members = _members(output)
     with atomic_path(dest_zip) as tmp, zipfile.ZipFile(tmp, "w") as archive:
-        for name in sorted([*members, NAME]):
-            entry = members.get(name)
-            data = _checked(output, entry) if entry else (output / NAME).read_bytes()
+        for name in sorted(members):
+            folder, entry = members[name]
+            data = _checked(folder, entry) if entry else (folder / NAME).read_bytes()
             info = zipfile.ZipInfo(name, date_time=EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = FILE_MODE << 16

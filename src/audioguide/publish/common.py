@@ -129,6 +129,7 @@ class Strings:
     playlist: str
     published_by: str
     copyright_source: str  # "{title}", "{author}", "{date}"
+    editions: str  # heads the links to the other editions
 
 
 ENGLISH = Strings(
@@ -147,6 +148,7 @@ ENGLISH = Strings(
     playlist="Playlist of all episodes",
     published_by="Published by",
     copyright_source="Paraphrased from “{title}” by {author}, {date}.",
+    editions="This guide in other languages:",
 )
 
 SPANISH = Strings(
@@ -165,6 +167,7 @@ SPANISH = Strings(
     playlist="Lista de reproducción de todos los episodios",
     published_by="Publicado por",
     copyright_source="Paráfrasis de «{title}», de {author}, {date}.",
+    editions="Esta guía en otros idiomas:",
 )
 
 _BY_LANGUAGE = {"en": ENGLISH, "es": SPANISH}

@@ -45,7 +45,9 @@ def version(guide: Guide, entries: Iterable[FileEntry]) -> str:
     return f"{guide.date}+{digest.hexdigest()[:12]}"
 
 
-def manifest_json(guide: Guide, entries: Iterable[FileEntry]) -> str:
+def manifest_json(guide: Guide, entries: Iterable[FileEntry], editions: Iterable[str] = ()) -> str:
+    """`editions` are the sub-folders holding other editions (e.g. "es"), each with its
+    own manifest: a bundle of this folder takes them along, so the page's links work."""
     files = sorted(entries, key=lambda e: e.path)
     document = {
         "format": FORMAT,
@@ -53,13 +55,25 @@ def manifest_json(guide: Guide, entries: Iterable[FileEntry]) -> str:
         "language": guide.language,
         "version": version(guide, files),
         "files": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in files],
+        "editions": sorted(editions),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def read_manifest(output: Path) -> list[FileEntry]:
-    """The files a manifest lists; ValueError if it is not one of ours."""
+@dataclass(frozen=True)
+class Manifest:
+    files: tuple[FileEntry, ...]
+    editions: tuple[str, ...]
+
+
+def read_manifest(output: Path) -> Manifest:
+    """What a manifest lists; ValueError if it is not one of ours."""
     document = json.loads((output / NAME).read_text(encoding="utf-8"))
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"{output / NAME} is not an audioguide manifest")
-    return [FileEntry(str(f["path"]), int(f["size"]), str(f["sha256"])) for f in document["files"]]
+    return Manifest(
+        tuple(
+            FileEntry(str(f["path"]), int(f["size"]), str(f["sha256"])) for f in document["files"]
+        ),
+        tuple(str(e) for e in document.get("editions", ())),
+    )

@@ -30,6 +30,7 @@ from audioguide.publish.common import (
     safe_href,
     strings_for,
 )
+from audioguide.report import Alternate
 
 TEMPLATE = "index.html.j2"
 
@@ -128,8 +129,10 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def index_html(guide: Guide, items: Sequence[Item], links: Links) -> str:
-    """The page's HTML. Pure: same guide and episodes, same text."""
+def index_html(
+    guide: Guide, items: Sequence[Item], links: Links, alternates: Sequence[Alternate] = ()
+) -> str:
+    """The page's HTML. Pure: same guide, episodes and other editions, same text."""
     s = strings_for(guide.language)
     css, js = _asset("page.css"), _asset("page.js")
     csp = "; ".join(
@@ -162,6 +165,10 @@ def index_html(guide: Guide, items: Sequence[Item], links: Links) -> str:
             feed=links.url("feed.xml"),
             playlist=Links().url("playlist.m3u8"),
             episodes=[episode_view(item, s) for item in items],
+            alternates=[
+                (one_line(a.title), a.language, Links().url(a.page))
+                for a in sorted(alternates, key=lambda a: a.folder)
+            ],
             csp=csp,
             # Our own package files, not script text: trusted, and hashed into the CSP above.
             css=Markup(css),
