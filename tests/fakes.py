@@ -2,7 +2,7 @@
 
 Each word becomes a 120 ms tone burst, words are 40 ms apart, and the clip is padded
 with 100 ms of silence on both sides, like a real engine's padding, so trimming is
-exercised too. The clip's rate is 22050 Hz, as espeak-ng's is, so resampling is too.
+exercised too. The clip's rate is 22050 Hz, as espeak-ng's is.
 """
 
 from __future__ import annotations

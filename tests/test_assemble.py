@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from audio_measure import write_wav
 from conftest import WriteGuide
+from fakes import RATE as FAKE_RATE
 from fakes import FakeEngine, spoken_seconds
 
 from audioguide import text
 from audioguide.assemble import RATE, render, resample, trim
 from audioguide.chime import chime
 from audioguide.loader import load_guide
-from audioguide.timeline import LEAD_IN, TAIL, Chime, Mark, Silence, Utterance, plan_episode
+from audioguide.timeline import LEAD_IN, TAIL, Chime, Mark, Play, Silence, Utterance, plan_episode
 
 
 def plan_first(write_guide: WriteGuide) -> tuple[object, ...]:
@@ -72,8 +76,8 @@ def test_render_is_exact(write_guide: WriteGuide) -> None:
     said = [i for i in items if isinstance(i, Utterance)]
     speech = sum(spoken_seconds(u.spoken) for u in said)
     pauses = sum(i.seconds for i in items if isinstance(i, Silence))
-    expected = speech + pauses + len(chime(RATE)) / RATE
-    assert rendered.rate == RATE
+    expected = speech + pauses + len(chime(FAKE_RATE)) / FAKE_RATE
+    assert rendered.rate == FAKE_RATE  # the speech's own rate: nothing was resampled
     assert rendered.seconds == pytest.approx(expected, abs=0.002 * len(said))
     assert len(rendered.cues) == len(said)
     # each cue starts where the previous ended plus the silence between them
@@ -92,8 +96,24 @@ def test_render_the_silences_are_silent(write_guide: WriteGuide) -> None:
     engine = FakeEngine()
     rendered = render(items, lambda u: engine.synthesize(u.spoken, u.voice))
     for before, after in zip(rendered.cues, rendered.cues[1:], strict=False):
-        a, b = round(before.end * RATE) + 5, round(after.start * RATE) - 5
+        a, b = round(before.end * rendered.rate) + 5, round(after.start * rendered.rate) - 5
         assert np.max(np.abs(rendered.samples[a:b].astype(np.int32))) == 0
+
+
+def test_a_sound_at_a_higher_rate_sets_the_episodes_rate(write_guide: WriteGuide) -> None:
+    items = plan_first(write_guide)
+    engine = FakeEngine()
+    speech_only = render(items, lambda u: engine.synthesize(u.spoken, u.voice))
+    sound = Path(write_guide()) / "tone.wav"
+    t = np.arange(RATE // 2) / RATE
+    write_wav(sound, np.round(np.sin(2 * np.pi * 8000 * t) * 8000).astype(np.int16), RATE)
+    rendered = render((*items, Play(sound)), lambda u: engine.synthesize(u.spoken, u.voice))
+    assert rendered.rate == RATE
+    assert rendered.seconds == pytest.approx(speech_only.seconds + 0.5, abs=0.01)
+    # the 8 kHz tone (above 22050 Hz's Nyquist frequency) is kept, not filtered away
+    tail = rendered.samples[-RATE // 4 :].astype(np.float64)
+    assert np.argmax(np.abs(np.fft.rfft(tail))) * 4 == pytest.approx(8000, abs=8)
+    assert render(items, lambda u: engine.synthesize(u.spoken, u.voice), 16000).rate == 16000
 
 
 def test_trim_keeps_a_margin_and_drops_pure_silence() -> None:

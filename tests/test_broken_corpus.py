@@ -164,8 +164,9 @@ def assert_caught(tmp_path: Path, cache: Path, where: str, message: str) -> None
         code, out, wall, cpu = run_timed(args)
         assert code == 2, (args[0], out)
         assert "Traceback" not in out
-        lines = [x for x in out.splitlines() if ": error: " in x and message in x]
-        assert lines, (args[0], out)
+        lines = [x for x in out.splitlines() if ": error: " in x]
+        assert len(lines) == 1, (args[0], out)  # one clear message per mistake
+        assert message in lines[0], (args[0], out)
         assert lines[0].startswith("scripts/" + where), (args[0], lines[0])
         assert cpu < CPU_LIMIT and wall < WALL_LIMIT, (args[0], cpu, wall)
         assert snapshot(output) == before, args[0]

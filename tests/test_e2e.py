@@ -17,7 +17,7 @@ from audio_measure import decode_pcm, ebur128
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audioguide.assemble import RATE, clip_samples
+from audioguide.assemble import RATE, trim
 from audioguide.build import build, plan_guide
 from audioguide.cache import ClipCache, clip_key
 from audioguide.chime import chime
@@ -75,7 +75,8 @@ def expected_seconds(root: Path, cache_dir: Path, episode_index: int) -> float:
             key = clip_key(engine.name, engine.version, item.voice, item.spoken)
             clip = cache.get(key)
             assert clip is not None
-            total += len(clip_samples(clip, RATE)) / RATE
+            samples = np.frombuffer(clip.pcm, dtype="<i2")
+            total += len(trim(samples, clip.rate)) / clip.rate
     return total
 
 

@@ -36,8 +36,10 @@ from audioguide.master import (
     DUAL_MONO_DB,
     LOSSLESS,
     MAX_GAIN_DB,
+    MAX_SHORTFALL_DB,
     MP3_64K,
     integrated_loudness,
+    k_weighting,
     limiter_gain,
     master,
     true_peak,
@@ -129,14 +131,17 @@ def test_final_mp3_meets_targets(
 
 
 @needs_ffmpeg
-def test_energetic_transients_cost_loudness_and_the_report_says_so(tmp_path: Path) -> None:
-    # Plosive pops carry real energy. The single measured gain counts them, then the
-    # limiter takes ~10 dB off them, so the result lands short of the target. The
-    # report's output loudness shows by how much (here ~0.9 LU) so a build can warn.
-    out, report = master(_pops(9), RATE, TARGET, codec=LOSSLESS)
+def test_level_lost_to_heavy_limiting_is_made_up(tmp_path: Path) -> None:
+    # Plosive pops carry real energy. The gain measured first counts them, then the
+    # limiter takes ~10 dB off them and the result would land ~0.9 LU short; mastering
+    # raises the gain by the shortfall once, and the limiter still holds the peaks.
+    x = _pops(9)
+    first_gain = TARGET.loudness - integrated_loudness(x, RATE)
+    out, report = master(x, RATE, TARGET, codec=LOSSLESS)
     lufs, peak = ebur128(write_wav(tmp_path / "pops.wav", out))
     assert report.max_reduction_db > 6.0
-    assert -17.0 <= lufs <= -16.3
+    assert report.gain_db > first_gain + 0.5  # the make-up happened
+    assert lufs == pytest.approx(-16.0, abs=0.25)
     assert report.output_lufs == pytest.approx(lufs, abs=0.1)
     assert peak <= -1.0 + 0.05
 
@@ -146,8 +151,10 @@ def test_report_describes_what_was_done() -> None:
     out, report = master(x, RATE, TARGET)
     assert report.limited and report.max_reduction_db > 3.0
     assert not report.silent and not report.gain_capped
-    assert report.gain_db == pytest.approx(-16.0 - MP3_64K.level_db - report.input_lufs)
+    planned = -16.0 - MP3_64K.level_db - report.input_lufs
+    assert planned < report.gain_db < planned + 1.0  # plus the make-up for limiting
     assert report.output_lufs == pytest.approx(integrated_loudness(out, RATE))
+    assert report.delivered_lufs == pytest.approx(-16.0, abs=MAX_SHORTFALL_DB)
     assert report.output_true_peak == pytest.approx(true_peak(out))
     assert report.output_true_peak <= TARGET.true_peak - MP3_64K.overshoot_db + 0.01
 
@@ -162,13 +169,49 @@ def test_below_the_ceiling_it_is_a_plain_gain() -> None:
     assert np.max(np.abs(out - expected)) <= 1  # float32 arithmetic, one LSB at most
 
 
-def test_loudness_matches_pyloudnorm_on_the_whole_signal() -> None:
-    # The chunked measurement gates the same blocks as one pyloudnorm call would.
+def _signal_at(rate: int, seed: int) -> Samples:
+    # speechlike() puts sibilance up to 8 kHz: made at 44.1 kHz and decimated for 11025
+    # (aliasing changes nothing a loudness comparison cares about).
+    if rate == 11025:
+        return _frozen(scaled_to(speechlike(30, seed, 44100)[::4], -3.0))
+    return _frozen(scaled_to(speechlike(30, seed, rate), -3.0))
+
+
+def test_k_weighting_at_48k_is_the_standards_table() -> None:
+    # ITU-R BS.1770-4, tables 1 and 2: the pre-filter and the RLB filter at 48 kHz.
+    shelf, high_pass = k_weighting(48000)
+    assert shelf == pytest.approx(
+        [1.53512485958697, -2.69169618940638, 1.19839281085285, 1.0, -1.69065929318241,
+         0.73248077421585], abs=1e-12
+    )  # fmt: skip
+    assert high_pass == pytest.approx(
+        [1.0, -2.0, 1.0, 1.0, -1.99004745483398, 0.99007225036621], abs=1e-12
+    )
+
+
+def test_chunked_loudness_is_the_whole_signals() -> None:
+    # The filter state crosses chunk boundaries: cutting the signal changes nothing.
     x = _speech(7)
-    whole = pyloudnorm.Meter(RATE).integrated_loudness(x / 32768.0) + DUAL_MONO_DB
-    chunked = integrated_loudness(x, RATE, chunk=4 * RATE + 123)  # odd size: rounded to hops
-    assert chunked == pytest.approx(whole, abs=0.01)
-    assert integrated_loudness(x, RATE) == pytest.approx(whole, abs=0.01)
+    whole = integrated_loudness(x, RATE)
+    assert integrated_loudness(x, RATE, chunk=4 * RATE + 123) == pytest.approx(whole, abs=1e-9)
+    assert integrated_loudness(x, RATE, chunk=RATE // 10) == pytest.approx(whole, abs=1e-9)
+
+
+@pytest.mark.parametrize("rate", [11025, 22050, 44100])
+def test_loudness_agrees_with_pyloudnorm(rate: int) -> None:
+    # An independent implementation; its filters approximate the standard's a little
+    # differently (by up to about 0.2 dB at low rates), ours match ffmpeg's (below).
+    x = _signal_at(rate, 3)
+    reference = pyloudnorm.Meter(rate).integrated_loudness(x / 32768.0) + DUAL_MONO_DB
+    assert integrated_loudness(x, rate) == pytest.approx(reference, abs=0.25)
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("rate", [11025, 22050, 48000])
+def test_loudness_agrees_with_ffmpeg_at_any_rate(rate: int, tmp_path: Path) -> None:
+    x = _signal_at(rate, 4)
+    lufs, _ = ebur128(write_wav(tmp_path / "x.wav", x, rate))
+    assert integrated_loudness(x, rate) == pytest.approx(lufs, abs=0.06)  # one printed decimal
 
 
 def test_chunking_does_not_change_the_result() -> None:

@@ -21,7 +21,8 @@ from audioguide.errors import EngineError
 from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance
 from audioguide.transcript import ChapterCue, Cue
 
-RATE = 44100
+RATE = 44100  # an episode with no speech or sounds of its own (a chime only)
+MAX_RATE = 48000
 # Engines pad their clips with silence; trimming it makes the script's pauses exact.
 # A little margin keeps soft consonants at the edges.
 TRIM_THRESHOLD = 0.004  # about -48 dBFS
@@ -59,28 +60,44 @@ def trim(samples: Samples, rate: int) -> Samples:
     return samples[max(0, loud[0] - margin) : loud[-1] + 1 + margin]
 
 
-def clip_samples(clip: Clip, rate: int) -> Samples:
-    trimmed = trim(np.frombuffer(clip.pcm, dtype="<i2").astype(np.int16), clip.rate)
-    return resample(trimmed, clip.rate, rate)
-
-
-def sound_samples(path: Path, rate: int) -> Samples:
+def sound_file(path: Path) -> tuple[Samples, int]:
+    """A sound asset as mono int16 samples and its own rate."""
     from pydub import AudioSegment  # imported here: loading pydub costs start-up time
 
     audio = AudioSegment.from_file(str(path)).set_channels(1).set_sample_width(2)
-    data = np.frombuffer(audio.raw_data, dtype="<i2").astype(np.int16)
-    return resample(data, audio.frame_rate, rate)
+    return np.frombuffer(audio.raw_data, dtype="<i2").astype(np.int16), audio.frame_rate
+
+
+def episode_rate(rates: list[int]) -> int:
+    """The rate an episode is rendered and mastered at: the highest of its sources.
+
+    Speech engines mostly speak at 22050 Hz; keeping that rate (the MP3 encoder
+    resamples once, at the end) halves the work against rendering at 44.1 kHz and loses
+    nothing, as the speech holds nothing above its own Nyquist frequency.
+    """
+    return min(max(rates, default=RATE), MAX_RATE)
 
 
 def render(
-    items: tuple[Item, ...], clip_for: Callable[[Utterance], Clip], rate: int = RATE
+    items: tuple[Item, ...], clip_for: Callable[[Utterance], Clip], rate: int | None = None
 ) -> Rendered:
-    """Join the timeline into samples, recording sentence and chapter times exactly."""
+    """Join the timeline into samples, recording sentence and chapter times exactly.
+
+    `rate` defaults to `episode_rate` of the clips and sounds.
+    """
+    sources: dict[int, tuple[Samples, int]] = {}  # item index -> (samples, their rate)
+    for i, item in enumerate(items):
+        if isinstance(item, Play):
+            sources[i] = sound_file(item.path)
+        elif isinstance(item, Utterance):
+            clip = clip_for(item)
+            sources[i] = (np.frombuffer(clip.pcm, dtype="<i2").astype(np.int16), clip.rate)
+    rate = rate or episode_rate([r for _, r in sources.values()])
     parts: list[Samples] = []
     cues: list[Cue] = []
     chapters: list[ChapterCue] = []
     pos = 0
-    for item in items:
+    for i, item in enumerate(items):
         if isinstance(item, Mark):
             chapters.append(ChapterCue(item.title, pos / rate))
             continue
@@ -89,9 +106,10 @@ def render(
         elif isinstance(item, Chime):
             part = chime(rate)
         elif isinstance(item, Play):
-            part = sound_samples(item.path, rate)
+            part = resample(*sources[i], rate)
         else:
-            part = clip_samples(clip_for(item), rate)
+            data, source_rate = sources[i]
+            part = resample(trim(data, source_rate), source_rate, rate)
             if part.size == 0:
                 raise EngineError(f"the engine returned only silence for: {item.display[:60]}")
             cues.append(Cue(pos / rate, (pos + len(part)) / rate, item.display))

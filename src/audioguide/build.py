@@ -43,7 +43,7 @@ EngineFactory = Callable[[str, str], Engine]
 Progress = Callable[[str, int, int], None]
 EPISODES_DIR = "episodes"
 # Part of every episode key: bump when the rendering or encoding changes.
-BUILD_FORMAT = "episode-v1"
+BUILD_FORMAT = "episode-v2"  # v2: rendered at the speech's own rate, loudness make-up
 
 
 def episode_stem(episode: Episode) -> str:
@@ -145,7 +145,7 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     """Render, master and export one episode; return its new state."""
     # Imported here: the audio stack costs a second of start-up a no-op build never pays.
     from audioguide import transcript
-    from audioguide.assemble import RATE, render
+    from audioguide.assemble import render
     from audioguide.export import Tags, write_episode_mp3
     from audioguide.master import master
 
@@ -160,7 +160,7 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
             cache.put(job.keys[u], clip)
         return clip
 
-    rendered = render(job.items, clip_for, RATE)
+    rendered = render(job.items, clip_for)
     mastered, report = master(rendered.samples, rendered.rate, guide.mastering)
     chapters = _chapter_marks([(c.title, c.start) for c in rendered.chapters], rendered.seconds)
     tags = Tags(

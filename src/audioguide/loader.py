@@ -612,17 +612,16 @@ def _template(m: _Map, key: str, default: str) -> str:
                 "use " + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS),
             )
             return default
-    # Known names can still fail when the episode is planned: a format spec
-    # ("{title:d}"), a conversion ("{title!x}"), or a spec with a placeholder of its own.
-    try:
-        value.format(guide="Guide", number=1, total=1, title="Title")
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        m.errors.fail(
-            m.value_loc(key),
-            f"'{key}' cannot be filled in: {exc}",
-            "write placeholders plainly, e.g. {title}",
-        )
-        return default
+    # A format spec or conversion ("{title:>9999999}", "{title!r}") can fail, or pad a
+    # sentence to any length when the episode is planned: only plain names are allowed.
+    for _, field, spec, conversion in string.Formatter().parse(value):
+        if field is not None and (spec or conversion):
+            m.errors.fail(
+                m.value_loc(key),
+                f"'{key}' formats placeholder {{{_short(field)}}}",
+                "write placeholders plainly, e.g. {title}",
+            )
+            return default
     return value
 
 
@@ -634,6 +633,7 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
         m.errors.fail(m.value_loc("lexicon"), "'lexicon' must map words to how they are said")
         return ()
     entries = []
+    places = {}
     for word, said in section.items():
         where = _loc(m.path, section.lc.value(word))
         if not isinstance(word, str) or not word.strip():
@@ -642,14 +642,70 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
             m.errors.fail(where, f"lexicon entry '{word}' needs text to say", "e.g. L C S W")
         else:
             entries.append((word.strip(), said.strip()))
-            m.errors.lexicon.append(_loc(m.path, section.lc.key(word)))
+            places[word.strip()] = _loc(m.path, section.lc.key(word))
+            m.errors.lexicon.append(places[word.strip()])
+    for loop in lexicon_loops(entries):
+        names = ", ".join(f"'{w}'" for w in loop)
+        m.errors.fail(
+            places[loop[0]],
+            f"lexicon entries {names} are said with each other's words"
+            if len(loop) > 1
+            else f"lexicon entry '{loop[0]}' is said with '{loop[0]}' itself",
+            "the lexicon is applied once, not again to what it says: write out how it sounds",
+        )
     return tuple(entries)
+
+
+def lexicon_loops(entries: list[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """Groups of entries whose spoken texts lead back to themselves (A says B, B says A),
+    in file order. The lexicon is applied in one pass, so a loop cannot hang a build,
+    but it shows the writer expected a chain of replacements that does not happen."""
+    words = [w for w, _ in entries]
+    mark = text.compile_lexicon([(w, f"\ue000{i}\ue001") for i, w in enumerate(words)])
+    holds = [{int(n) for n in re.findall("\ue000(\\d+)\ue001", mark(said))} for _, said in entries]
+    # Kosaraju: finish order on the graph, then components on the reversed graph.
+    order: list[int] = []
+    visited: set[int] = set()
+    for root in range(len(words)):
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(sorted(holds[root])))]
+        while stack:
+            node, children = stack[-1]
+            child = next((c for c in children if c not in visited), None)
+            if child is None:
+                order.append(node)
+                stack.pop()
+            else:
+                visited.add(child)
+                stack.append((child, iter(sorted(holds[child]))))
+    held_by: list[set[int]] = [set() for _ in words]
+    for i, targets in enumerate(holds):
+        for j in targets:
+            held_by[j].add(i)
+    loops: list[list[int]] = []
+    placed: set[int] = set()
+    for root in reversed(order):
+        if root in placed:
+            continue
+        group, todo = {root}, [root]
+        while todo:
+            for j in held_by[todo.pop()] - placed - group:
+                group.add(j)
+                todo.append(j)
+        placed |= group
+        if len(group) > 1 or root in holds[root]:
+            loops.append(sorted(group))
+    return [tuple(words[j] for j in group) for group in sorted(loops)]
 
 
 def _asset(root: Path, m: _Map, key: str, value: object) -> Path | None:
     where = m.value_loc(key)
     if not isinstance(value, str) or not value.strip():
         m.errors.fail(where, f"'{key}' must be a file path inside the guide folder")
+        return None
+    if "\0" in value:  # reported as a control character; no path can hold one
         return None
     try:
         candidate = (root / value.strip()).resolve()
@@ -786,7 +842,8 @@ def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]
     listed = m.data.get("episodes")
     if listed is None:
         for path in sorted((root / EPISODES_DIR).glob("*.yaml")):
-            yield path, None
+            if not path.name.startswith("."):  # editors' lock and backup files
+                yield path, None
         return
     if not isinstance(listed, CommentedSeq):
         m.errors.fail(m.value_loc("episodes"), "'episodes' must be a list of file paths")
@@ -795,6 +852,8 @@ def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]
         where = _loc(m.path, listed.lc.item(i))
         if not isinstance(item, str):
             m.errors.fail(where, "an episode entry must be a file path")
+            continue
+        if "\0" in item:  # reported as a control character; no path can hold one
             continue
         try:
             path = (root / item).resolve()

@@ -1,6 +1,6 @@
 """Loudness mastering: one measured gain to the target, then a true-peak limiter.
 
-The episode is measured once (ITU-R BS.1770 integrated loudness, via pyloudnorm) and
+The episode is measured once (ITU-R BS.1770 integrated loudness) and
 moved to the target with a single linear gain. Only where the 4x-oversampled peak would
 pass the ceiling does a look-ahead limiter pull the gain down for a few milliseconds.
 
@@ -16,14 +16,12 @@ Everything is deterministic (no random dither): same input, same output bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pyloudnorm
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly
+from scipy.signal import resample_poly, sosfilt
 
 from audioguide.model import Mastering
 
@@ -33,6 +31,8 @@ Floats = npt.NDArray[np.float32]
 DUAL_MONO_DB = 10 * math.log10(2)  # 3.0103 dB: the same signal on two channels
 MAX_GAIN_DB = 30.0  # near-silence (room tone, a failed engine) must not be blown up
 OVERSAMPLE = 4
+# Limiting lowers loudness a little; past this shortfall the gain is raised to make up.
+MAX_SHORTFALL_DB = 0.2
 # Limiter timing. The gain reaches its floor before a peak and holds it across the
 # peak. Ramps of a few ms do not pump (the gain is back within 10 ms), and a 10 ms
 # hold bridges successive pitch pulses (100-200 Hz voices) of a loud vowel, so the
@@ -42,7 +42,6 @@ RAMP_SECONDS = 0.005  # moving-average window (attack and release ramps)
 CHUNK_SECONDS = 60.0  # bounds memory: a chunk's float work arrays, not the episode's
 _BLOCK_SECONDS = 0.4  # BS.1770 gating block ...
 _HOP_SECONDS = 0.1  # ... with 75 % overlap
-_PREROLL_HOPS = 5  # 0.5 s lets the K-weighting filters settle at a chunk boundary
 _FULL_SCALE = 32768.0
 
 
@@ -122,6 +121,13 @@ def master(
     ceiling = 10 ** ((settings.true_peak - codec.overshoot_db) / 20)
     out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk)
     output_lufs = integrated_loudness(out, rate, chunk=chunk)
+    short = settings.loudness - codec.level_db - output_lufs
+    if min_gain < 1.0 and short > MAX_SHORTFALL_DB and gain_db + short <= MAX_GAIN_DB:
+        # Heavy limiting (clicks, pops) took audible level away: aim that much higher
+        # once; the limiter still holds the peaks.
+        gain_db += short
+        out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk)
+        output_lufs = integrated_loudness(out, rate, chunk=chunk)
     report = MasterReport(
         input_lufs=input_lufs,
         gain_db=gain_db,
@@ -139,45 +145,63 @@ def master(
 def integrated_loudness(x: Samples, rate: int, *, chunk: int | None = None) -> float:
     """Integrated loudness of mono int16 samples in LUFS, as dual mono (BS.1770-4).
 
-    pyloudnorm does the K-weighting and the 400 ms block energies. Run on a whole
-    40-minute episode it would hold several float64 copies (over 2 GB), so it runs on
-    chunks of whole 100 ms hops, each with a 0.5 s pre-roll for the filters to settle;
-    the blocks are then gated together exactly as BS.1770 gates one long signal.
+    The K-weighting runs in chunks with its filter state carried over, so the result is
+    the same as filtering the whole signal at once, in bounded memory; block energies
+    come from per-hop sums of squares rather than one pass per block.
     """
-    if len(x) < _BLOCK_SECONDS * rate:  # the same test pyloudnorm makes
+    if len(x) < _BLOCK_SECONDS * rate:
         return -math.inf  # shorter than one gating block: nothing to measure
-    energies = np.concatenate(list(_block_energies(x, rate, chunk)))
-    return _gated_loudness(energies) + DUAL_MONO_DB
+    return _gated_loudness(_block_energies(x, rate, chunk or len(x))) + DUAL_MONO_DB
 
 
-def _block_energies(x: Samples, rate: int, chunk: int | None) -> Iterator[npt.NDArray[np.float64]]:
+def k_weighting(rate: int) -> npt.NDArray[np.float64]:
+    """BS.1770's K-weighting (a high shelf, then a high pass) as second-order sections.
+
+    The filters are designed for any rate from their analog prototypes with the
+    bilinear transform; the constants are those that reproduce the standard's
+    48 kHz coefficients exactly, as EBU R128 meters (libebur128, ffmpeg) do.
+    """
+    k = math.tan(math.pi * 1681.974450955533 / rate)
+    q = 0.7071752369554196
+    vh = 10 ** (3.999843853973347 / 20)
+    vb = vh**0.4996667741545416
+    a0 = 1 + k / q + k * k
+    shelf = [
+        (vh + vb * k / q + k * k) / a0,
+        2 * (k * k - vh) / a0,
+        (vh - vb * k / q + k * k) / a0,
+        1.0,
+        2 * (k * k - 1) / a0,
+        (1 - k / q + k * k) / a0,
+    ]
+    k = math.tan(math.pi * 38.13547087602444 / rate)
+    q = 0.5003270373238773
+    a0 = 1 + k / q + k * k
+    high_pass = [1.0, -2.0, 1.0, 1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
+    return np.array([shelf, high_pass], dtype=np.float64)
+
+
+def _block_energies(x: Samples, rate: int, chunk: int) -> npt.NDArray[np.float64]:
     """Mean-square K-weighted energy of every 400 ms block, 100 ms apart."""
-    meter = pyloudnorm.Meter(rate)
+    sos = k_weighting(rate)
+    state = np.zeros((2, 2), dtype=np.float64)
     hop = _HOP_SECONDS * rate
-    if chunk is None or not hop.is_integer() or len(x) <= chunk:
-        # Odd rates (11025 Hz) have no whole-sample hop to cut at; measure in one go.
-        yield _meter_blocks(meter, x)
-        return
-    step = int(hop)
-    chunk = max(step, chunk - chunk % step)  # whole hops, so blocks line up across chunks
-    overlap = round(_BLOCK_SECONDS * rate) - step  # the last block of a chunk runs past it
-    preroll = _PREROLL_HOPS * step
+    block = round(_BLOCK_SECONDS * rate)
+    count = round((len(x) / rate - _BLOCK_SECONDS) / _HOP_SECONDS) + 1  # BS.1770's block count
+    # Sums of squares over spans of `step` samples; a block is the sum of whole spans.
+    step = int(hop) if hop.is_integer() else 1  # odd rates (11025 Hz): per sample
+    chunk = max(step, chunk - chunk % step)
+    sums = []
     for start in range(0, len(x), chunk):
-        lo = max(0, start - preroll)
-        last = start + chunk >= len(x)
-        piece = x[lo:] if last else x[lo : start + chunk + overlap]
-        blocks = _meter_blocks(meter, piece)
-        skip = (start - lo) // step  # blocks starting in the pre-roll belong to the previous chunk
-        yield blocks[skip:] if last else blocks[skip : skip + chunk // step]
-
-
-def _meter_blocks(meter: pyloudnorm.Meter, piece: Samples) -> npt.NDArray[np.float64]:
-    data = piece.astype(np.float64) / _FULL_SCALE
-    meter.integrated_loudness(data)
-    # pyloudnorm leaves each block's loudness, -0.691 + 10 log10(z), in blockwise_loudness.
-    loudness = np.asarray(meter.blockwise_loudness, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        return np.asarray(10 ** ((loudness + 0.691) / 10), dtype=np.float64)
+        y, state = sosfilt(sos, x[start : start + chunk] / _FULL_SCALE, zi=state)
+        y *= y
+        if len(y) % step:
+            y = np.concatenate([y, np.zeros(step - len(y) % step)])
+        sums.append(y.reshape(-1, step).sum(axis=1))
+    cumulative = np.concatenate([[0.0], np.cumsum(np.concatenate(sums))])
+    first = (np.arange(count) * hop).astype(np.int64) // step
+    last = np.minimum(first + block // step, len(cumulative) - 1)
+    return np.asarray((cumulative[last] - cumulative[first]) / block, dtype=np.float64)
 
 
 def _gated_loudness(z: npt.NDArray[np.float64]) -> float:

@@ -130,7 +130,7 @@ def render_preview(
 ) -> Path:
     """Render the chosen part to a mastered mono WAV at `dest`; return its path."""
     # Imported here: the audio stack is slow to load and `select` errors need none of it.
-    from audioguide.assemble import RATE, render
+    from audioguide.assemble import render
     from audioguide.cache import wav_bytes
     from audioguide.fsutil import atomic_write
     from audioguide.master import LOSSLESS, master
@@ -150,7 +150,7 @@ def render_preview(
             cache.put(key, clip)
         return clip
 
-    rendered = render(items, clip_for, RATE)
+    rendered = render(items, clip_for)
     # A WAV is not encoded, so no allowance for a codec's level change or overshoot.
     mastered, _ = master(rendered.samples, rendered.rate, guide.mastering, codec=LOSSLESS)
     path = dest or default_path(part)
