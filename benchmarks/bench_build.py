@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from audioguide.assemble import RATE, render
-from audioguide.build import default_jobs, editions, plan_guide
+from audioguide.build import default_jobs, plan_guide
+from audioguide.editions import editions
 from audioguide.engines.base import Clip
 from audioguide.loader import load_guide
 from audioguide.master import master

@@ -75,10 +75,10 @@ def test_the_test_guide_is_short_and_its_lexicon_unused(write_guide: WriteGuide)
     found = diagnose(write_guide())
     assert all(d.severity == "warning" for d in found)
     short = [d for d in found if "under 1 minute" in d.message]
-    assert [d.where.path for d in short] == [
-        str(Path("scripts/episodes/01-first.yaml")),
-        str(Path("scripts/episodes/02-second.yaml")),
-    ] or len(short) == 2
+    assert [Path(d.where.path).parts[-2:] for d in short] == [
+        ("episodes", "01-first.yaml"),
+        ("episodes", "02-second.yaml"),
+    ]
     unused = one(found, "lexicon entry 'LCSW' is never said")
     assert (unused.where.line, unused.where.col) == (18, 3)
 
@@ -316,7 +316,7 @@ def test_the_shipped_guide_checks_fast_and_clean(voice_cache: Path) -> None:
     assert time.process_time() - started < 1.0
     assert code == 0, out
     assert ": error: " not in out
-    # Few false alarms: no ordinary word is taken for a name or an acronym.
-    words = [x.split("'")[1] for x in out.splitlines() if "looks like" in x]
-    assert all(checks.classify(w, "en-US") for w in words)
-    assert len(words) <= 3, words
+    # The shipped guide is clean: every name and acronym it says has a lexicon entry,
+    # and no ordinary word is taken for one.
+    assert ": warning: " not in out, out
+    assert out.count("0 errors, 0 warnings") == 2

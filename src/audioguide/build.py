@@ -24,16 +24,20 @@ from typing import Any
 
 from audioguide import __version__, guidecache, text
 from audioguide.cache import ClipCache, clip_key
+from audioguide.editions import Edition, alternates_of, editions
 from audioguide.engines.base import Clip, Engine
 from audioguide.errors import ScriptError, ToolMissingError
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
-from audioguide.report import Alternate, BuildReport, ChapterMark, EpisodeResult
+from audioguide.report import Alternate, BuildReport, ChapterMark
 from audioguide.state import (
+    EPISODES_DIR,
     STATE_DIR,
     EpisodeState,
+    episode_stem,
     files_match,
     load_state,
+    result_of,
     save_state,
     sha256_file,
 )
@@ -41,13 +45,8 @@ from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance, pla
 
 EngineFactory = Callable[[str, str], Engine]
 Progress = Callable[[str, int, int], None]
-EPISODES_DIR = "episodes"
 # Part of every episode key: bump when the rendering or encoding changes.
 BUILD_FORMAT = "episode-v2"  # v2: rendered at the speech's own rate, loudness make-up
-
-
-def episode_stem(episode: Episode) -> str:
-    return f"{episode.number:02d}-{episode.id}"
 
 
 def require_tools() -> None:
@@ -193,27 +192,6 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
         loudness=round(report.delivered_lufs, 2),
         true_peak=round(report.output_true_peak, 2),
         chapters=chapters,
-    )
-
-
-def result_of(episode: Episode, state: EpisodeState, output: Path, rebuilt: bool) -> EpisodeResult:
-    stem = output / EPISODES_DIR / episode_stem(episode)
-    mp3 = stem.with_suffix(".mp3")
-    return EpisodeResult(
-        id=episode.id,
-        number=episode.number,
-        title=episode.title,
-        summary=episode.summary,
-        date=episode.date,
-        mp3=mp3,
-        vtt=stem.with_suffix(".vtt"),
-        txt=stem.with_suffix(".txt"),
-        seconds=state.seconds,
-        loudness=state.loudness,
-        true_peak=state.true_peak,
-        size=mp3.stat().st_size,
-        chapters=state.chapters,
-        rebuilt=rebuilt,
     )
 
 
@@ -416,58 +394,30 @@ def _run_jobs(jobs_list: list[EpisodeJob], jobs: int) -> Iterator[tuple[EpisodeJ
             yield futures[future], future.result()
 
 
-@dataclass(frozen=True)
-class Edition:
-    """One guide inside a scripts folder, and where its files go."""
-
-    name: str  # "" for the guide at the top of the folder
-    scripts: Path
-    output: Path
-
-
-def editions(scripts: Path, output: Path) -> list[Edition]:
-    """The guide in `scripts`, then each sub-folder that holds a guide (e.g. `es/`).
-
-    Each edition gets its own output folder (`output/es/`), feed and page; the clip
-    cache is shared.
-    """
-    found = []
-    if (scripts / "guide.yaml").is_file() or not scripts.is_dir():
-        found.append(Edition("", scripts, output))
-    if scripts.is_dir():
-        for sub in sorted(p for p in scripts.iterdir() if (p / "guide.yaml").is_file()):
-            found.append(Edition(sub.name, sub, output / sub.name))
-    return found or [Edition("", scripts, output)]
-
-
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def alternates_of(
-    found: Sequence[tuple[Edition, Guide]],
-) -> dict[Edition, tuple[Alternate, ...]]:
-    """For each edition, the others as its page links them (relative folders)."""
-    return {
-        edition: tuple(
-            Alternate(
-                guide.title,
-                guide.language,
-                Path(os.path.relpath(other.output, edition.output)).as_posix(),
-            )
-            for other, guide in found
-            if other != edition
-        )
-        for edition, _ in found
-    }
-
-
 def build_all(scripts: Path, output: Path, **options: Any) -> list[tuple[Edition, BuildReport]]:
     """Build every edition in `scripts`; each edition's guide is loaded before any is built,
-    so a mistake in one leaves every output folder untouched."""
+    so a mistake in one leaves every output folder untouched. A full build (not a subset
+    of episodes) leaves a record that lets the next no-op build stop early (`fresh`)."""
+    from audioguide import fresh
+
     cache_dir = options["cache_dir"]
     found = [(e, guidecache.load(cache_dir, e.scripts)) for e in editions(scripts, output)]
     others = alternates_of(found)
-    return [
-        (e, build(e.scripts, e.output, guide=g, alternates=others[e], **options)) for e, g in found
-    ]
+    reports = []
+    for edition, guide in found:
+        fresh.forget(cache_dir, edition)  # until this build has finished
+        report = build(
+            edition.scripts, edition.output, guide=guide, alternates=others[edition], **options
+        )
+        reports.append((edition, report))
+        if not options.get("only"):
+            kept = [rel for state in load_state(edition.output).values() for rel, _ in state.files]
+            settings = fresh.settings(
+                options.get("drafts", False), options.get("base_url"), others[edition]
+            )
+            fresh.record(cache_dir, edition, guide, settings, kept)
+    return reports

@@ -18,8 +18,9 @@ from audioguide.engines.registry import ENGINES
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 
 if TYPE_CHECKING:
-    from audioguide.build import Edition
     from audioguide.checks import Diagnostic
+    from audioguide.editions import Edition
+    from audioguide.engines.base import VoiceInfo
     from audioguide.loader import Sources
     from audioguide.model import Guide
     from audioguide.report import BuildReport
@@ -194,34 +195,44 @@ def build(
       audioguide build -e welcome        # just one episode
       audioguide build --base-url https://clinic.example/guide/
     """
-    # Imported here: keeps --help and --version fast.
-    from audioguide.build import build_all, default_jobs
-
     quiet = quiet or _flag("quiet")
     if base_url:
         from audioguide.publish import check_base_url
 
         base_url = check_base_url(base_url)
     started = time.monotonic()
-    _check_voices(scripts_dir, output, _cache_dir(cache_dir))
-    timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
-    _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
-    try:
-        reports = build_all(
-            scripts_dir,
-            output,
-            cache_dir=_cache_dir(cache_dir),
-            jobs=jobs or default_jobs(),
-            force=force,
-            only=episodes,
-            drafts=drafts,
-            base_url=base_url,
-            progress=timings,
+    reports = None
+    if not force and not episodes:
+        from audioguide.fresh import up_to_date
+
+        reports = up_to_date(
+            scripts_dir, output, cache_dir=_cache_dir(cache_dir), drafts=drafts, base_url=base_url
         )
-    finally:
-        timings.progress.close()
-    for line in timings.lines():
-        _verbose(line)
+        _verbose(
+            f"{'nothing' if reports else 'something'} changed, by the record of the last build"
+        )
+    if reports is None:
+        from audioguide.build import build_all, default_jobs
+
+        _check_voices(scripts_dir, output, _cache_dir(cache_dir))
+        timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
+        _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
+        try:
+            reports = build_all(
+                scripts_dir,
+                output,
+                cache_dir=_cache_dir(cache_dir),
+                jobs=jobs or default_jobs(),
+                force=force,
+                only=episodes,
+                drafts=drafts,
+                base_url=base_url,
+                progress=timings,
+            )
+        finally:
+            timings.progress.close()
+        for line in timings.lines():
+            _verbose(line)
     _verbose(f"build done in {time.monotonic() - started:.2f} s")
     if quiet:
         return
@@ -284,8 +295,8 @@ def _check_voices(scripts: Path, output: Path, cache_dir: Path) -> None:
     import functools
 
     from audioguide import guidecache
-    from audioguide.build import editions
     from audioguide.checks import check_voices
+    from audioguide.editions import editions
     from audioguide.engines.registry import create_engine
     from audioguide.loader import check_files
 
@@ -371,7 +382,7 @@ def check(scripts_dir: Path, strict: bool, cache_dir: Path | None) -> None:
       audioguide check                  # scripts/ and its editions
       audioguide check my-guide --strict
     """
-    from audioguide.build import editions
+    from audioguide.editions import editions
 
     found = editions(scripts_dir, Path("output"))
     errors = 0
@@ -386,11 +397,12 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
     from audioguide import checks
     from audioguide.engines.registry import create_engine
     from audioguide.estimate import sound_file_seconds
-    from audioguide.loader import load_with_sources
+    from audioguide.loader import check_files, load_with_sources
 
     prefix = f"{edition.scripts}/: " if named else ""
     started = time.monotonic()
     try:
+        check_files(edition.scripts)  # as a build does: the same mistakes, the same words
         guide, sources = load_with_sources(edition.scripts)
     except ScriptErrors as exc:
         found = checks.from_errors(exc)
@@ -485,6 +497,8 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
     """
     from audioguide.engines.base import Engine
 
+    if model is not None and engine != "piper":
+        raise click.UsageError("--model names a Piper voice model: add --engine piper")
     made: Engine
     if engine == "piper" and model is not None:
         from audioguide.engines.piper_engine import PiperEngine
@@ -496,8 +510,13 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
         made = create_engine(engine, language or "en-US")
     found = made.voices()
     if language:
-        prefix = language.lower().replace("_", "-")
-        found = [v for v in found if any(x.lower().startswith(prefix) for x in v.languages)]
+        found = _speaking(found, language.lower().replace("_", "-"))
+        if not found and "-" in language:
+            # As a build picks a voice: es-US falls back to any Spanish voice.
+            primary = language.split("-")[0].lower()
+            found = _speaking(made.voices(), primary)
+            if found and not _flag("quiet"):
+                click.echo(f"No voice is marked '{language}'; these speak '{primary}':")
     if not found:
         click.echo(f"No {engine} voice speaks '{language}'.")
         return
@@ -505,11 +524,15 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
         (v.id, v.name, ", ".join(v.languages), v.gender or "-")
         for v in sorted(found, key=lambda v: v.id)
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + row[3])
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     if not _flag("quiet"):
         click.echo(f"\n{_plural(len(found), 'voice')}; use one in a script as voice: name: ID")
+
+
+def _speaking(voices: Sequence[VoiceInfo], prefix: str) -> list[VoiceInfo]:
+    return [v for v in voices if any(x.lower().startswith(prefix) for x in v.languages)]
 
 
 # --- init --------------------------------------------------------------------------------

@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
+import stat
 from pathlib import Path
 
 from audioguide import __version__
 from audioguide.fsutil import atomic_write
 from audioguide.model import Guide, Say, Sound
+
+_MAX_READ = 4 << 20  # far above the loader's own limit
 
 # The modules whose code decides what a script loads to.
 _CODE = ("loader.py", "model.py", "text.py")
@@ -28,7 +31,15 @@ def digest(root: Path) -> str:
         h.update((package / name).read_bytes())
     for path in sorted(root.rglob("*.yaml")):
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
+        try:
+            info = path.stat()
+            # Never block on a pipe or read a device or a huge file: the loader refuses
+            # those, with the right message, once the digest has sent it there.
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_READ:
+                raise OSError("not a script")
+            h.update(path.read_bytes() + b"\0")
+        except OSError:
+            h.update(b"\1unreadable\0")
     return h.hexdigest()
 
 
@@ -37,14 +48,18 @@ def _entry(cache_dir: Path, root: Path) -> Path:
     return cache_dir / "guides" / f"{name}.pickle"
 
 
-def _assets_present(guide: Guide) -> bool:
+def asset_paths(guide: Guide) -> list[Path]:
     """Files the loader checked that a script edit would not show: sounds, cover, models."""
     assets = [s.path for ep in guide.episodes for s in ep.segments if isinstance(s, Sound)]
     voices = [guide.voice, *(ep.voice for ep in guide.episodes)]
     voices += [s.voice for ep in guide.episodes for s in ep.segments if isinstance(s, Say)]
     models = [Path(v.model) for v in voices if v.model]
     cover = [guide.cover] if guide.cover else []
-    return all(p.is_file() for p in [*assets, *cover, *models])
+    return sorted({*assets, *cover, *models})
+
+
+def _assets_present(guide: Guide) -> bool:
+    return all(p.is_file() for p in asset_paths(guide))
 
 
 def cached_guide(cache_dir: Path, root: Path) -> Guide | None:

@@ -133,7 +133,7 @@ feed and the web page; `audioguide build --drafts` includes the others for liste
 
 
 class GuideExistsError(AudioguideError):
-    """The folder already holds a guide: `init` never overwrites one."""
+    """The folder already holds a guide (`init` never overwrites one), or cannot hold one."""
 
     exit_code = 2
 
@@ -159,8 +159,14 @@ def init_guide(dest: Path, today: dt.date | None = None) -> list[Path]:
             f"{dest / taken[0]} already exists; `init` never overwrites a guide "
             "(choose a new folder, e.g. audioguide init my-guide)"
         )
-    written = []
-    for name, content in planned.items():
-        atomic_write_text(dest / name, content)
-        written.append(dest / name)
+    written: list[Path] = []
+    try:
+        for name, content in planned.items():
+            atomic_write_text(dest / name, content)
+            written.append(dest / name)
+    except OSError as exc:
+        # All or nothing: a half-made guide would block the next `init` in that folder.
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise GuideExistsError(f"cannot create the guide in {dest}: {exc.strerror or exc}") from exc
     return written

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from audioguide.fsutil import atomic_write
-from audioguide.report import ChapterMark
+from audioguide.model import Episode
+from audioguide.report import ChapterMark, EpisodeResult
 
+EPISODES_DIR = "episodes"
 STATE_DIR = ".audioguide"
 STATE_FILE = "state.json"
 STATE_VERSION = 1
@@ -87,3 +89,28 @@ def files_match(output: Path, state: EpisodeState) -> bool:
         if not path.is_file() or sha256_file(path) != digest:
             return False
     return True
+
+
+def episode_stem(episode: Episode) -> str:
+    return f"{episode.number:02d}-{episode.id}"
+
+
+def result_of(episode: Episode, state: EpisodeState, output: Path, rebuilt: bool) -> EpisodeResult:
+    stem = output / EPISODES_DIR / episode_stem(episode)
+    mp3 = stem.with_suffix(".mp3")
+    return EpisodeResult(
+        id=episode.id,
+        number=episode.number,
+        title=episode.title,
+        summary=episode.summary,
+        date=episode.date,
+        mp3=mp3,
+        vtt=stem.with_suffix(".vtt"),
+        txt=stem.with_suffix(".txt"),
+        seconds=state.seconds,
+        loudness=state.loudness,
+        true_peak=state.true_peak,
+        size=mp3.stat().st_size,
+        chapters=state.chapters,
+        rebuilt=rebuilt,
+    )

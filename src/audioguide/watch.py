@@ -12,12 +12,14 @@ A broken save prints its errors and the loop goes on; the next save builds again
 from __future__ import annotations
 
 import functools
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide.build import Edition, EngineFactory, alternates_of, build, editions
+from audioguide.build import EngineFactory, build
+from audioguide.editions import Edition, alternates_of, editions
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.loader import Sources
 from audioguide.model import Guide
@@ -43,13 +45,17 @@ def snapshot(root: Path, skip: tuple[Path, ...] = ()) -> Stamps:
     skipped = [p.resolve() for p in skip]
     for path in root.rglob("*"):
         rel = path.relative_to(root)
-        if _ignored(rel) or any(path.resolve().is_relative_to(p) for p in skipped):
+        if _ignored(rel):
             continue
         try:
+            if any(path.resolve().is_relative_to(p) for p in skipped):
+                continue
             st = path.stat()
-        except OSError:  # removed while we looked
+        except (OSError, RuntimeError):  # removed while we looked; a symlink loop
+            # A loop is still a change to notice: the build reports it properly.
+            stamps[rel.as_posix()] = (-1, -1)
             continue
-        if path.is_file():
+        if stat.S_ISREG(st.st_mode):
             stamps[rel.as_posix()] = (st.st_mtime_ns, st.st_size)
     return stamps
 
@@ -116,7 +122,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         echo(exc.line())
         echo("Not built: fix the line above and save again.")
         return False
-    except AudioguideError as exc:  # the engine or ffmpeg failed: the next save may do
+    except (AudioguideError, OSError) as exc:  # the engine, ffmpeg or the disk failed
         echo(f"error: {exc}")
         echo("Not built; waiting for the next save.")
         return False

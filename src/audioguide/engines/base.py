@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from audioguide.model import Voice
@@ -37,3 +39,25 @@ class Engine(Protocol):
     def synthesize(self, text: str, voice: Voice) -> Clip: ...
 
     def voices(self) -> list[VoiceInfo]: ...
+
+
+def package_version(dist: str) -> str:
+    """An installed distribution's version, e.g. "2.99" for "pyttsx3".
+
+    Read from the name of its `.dist-info` folder on `sys.path`: importing
+    `importlib.metadata` alone costs ~40 ms, most of a no-op build's start-up budget.
+    Raises PackageNotFoundError (a ModuleNotFoundError) when it is not installed.
+    """
+    import re
+    import sys
+
+    wanted = re.sub(r"[-_.]+", "_", dist).lower()
+    for folder in map(Path, sys.path):
+        with contextlib.suppress(OSError):
+            for entry in folder.glob("*.dist-info"):
+                name, _, found = entry.name.removesuffix(".dist-info").rpartition("-")
+                if re.sub(r"[-_.]+", "_", name).lower() == wanted:
+                    return found
+    from importlib.metadata import version  # editable or egg installs, and the error
+
+    return version(dist)

@@ -76,7 +76,7 @@ from typing import Any
 import numpy as np
 
 from audioguide.cache import model_sha256
-from audioguide.engines.base import Clip, VoiceInfo
+from audioguide.engines.base import Clip, VoiceInfo, package_version
 from audioguide.engines.pyttsx3_engine import plausible_seconds, short
 from audioguide.errors import EngineError, ToolMissingError
 from audioguide.model import Voice
@@ -164,11 +164,12 @@ def missing() -> str:
     return ""
 
 
-def _read_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def read_version() -> str:
+    from importlib.metadata import PackageNotFoundError
 
     try:
-        return f"piper-tts-{version('piper-tts')}/onnxruntime-{version('onnxruntime')}/{SCHEME}"
+        piper, onnxruntime = package_version("piper-tts"), package_version("onnxruntime")
+        return f"piper-tts-{piper}/onnxruntime-{onnxruntime}/{SCHEME}"
     except PackageNotFoundError as e:
         raise _missing(f"the Python package {e.name} is not installed") from e
 
@@ -308,7 +309,7 @@ class PiperEngine:
         reason = missing()
         if reason:
             raise _missing(reason)
-        self.version = _read_version()
+        self.version = read_version()
         self.language = language
         self.model = Path(model) if model else None  # what `voices()` lists
         self._lock = threading.Lock()

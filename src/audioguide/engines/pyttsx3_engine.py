@@ -73,7 +73,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audioguide.engines.base import Clip, VoiceInfo
+from audioguide.engines.base import Clip, VoiceInfo, package_version
 from audioguide.errors import EngineError, ToolMissingError
 from audioguide.model import Voice
 
@@ -575,17 +575,15 @@ def _missing(detail: str) -> ToolMissingError:
 
 
 @functools.cache  # the same in every engine of a process; reading it loads the library
-def _read_version() -> str:
+def read_version() -> str:
     """pyttsx3 and espeak-ng versions, read without starting a synthesizer."""
-    from importlib.metadata import version
-
     try:
         from pyttsx3.drivers import _espeak
     except (ImportError, OSError, RuntimeError) as e:
         raise _missing(str(e)) from e
     raw = _espeak.Info(None) or b"unknown"
     espeak = raw.decode("utf-8", "replace").split()[0]
-    return f"pyttsx3-{version('pyttsx3')}/espeak-ng-{espeak}"
+    return f"pyttsx3-{package_version('pyttsx3')}/espeak-ng-{espeak}"
 
 
 # BCP 47 primary tags that espeak-ng files under another code.
@@ -648,7 +646,7 @@ class Pyttsx3Engine:
     def __init__(
         self, language: str = "en-US", *, attempts: int = 4, timeout: float = 10.0
     ) -> None:
-        self.version = _read_version()
+        self.version = read_version()
         self.language = language
         self.attempts = attempts
         self.timeout = timeout

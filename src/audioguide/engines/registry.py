@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from audioguide.engines.base import Engine
 from audioguide.errors import EngineError
+
+T = TypeVar("T")
 
 
 def _pyttsx3(language: str) -> Engine:
@@ -22,14 +25,35 @@ def _piper(language: str) -> Engine:
     return PiperEngine(language)
 
 
+def _pyttsx3_version() -> str:
+    from audioguide.engines.pyttsx3_engine import read_version
+
+    return read_version()
+
+
+def _piper_version() -> str:
+    from audioguide.engines.piper_engine import read_version
+
+    return read_version()
+
+
 ENGINES: dict[str, Callable[[str], Engine]] = {"pyttsx3": _pyttsx3, "piper": _piper}
+VERSIONS: dict[str, Callable[[], str]] = {"pyttsx3": _pyttsx3_version, "piper": _piper_version}
+
+
+def _lookup(table: dict[str, T], name: str) -> T:
+    try:
+        return table[name]
+    except KeyError:
+        known = ", ".join(sorted(table))
+        raise EngineError(f"unknown engine {name!r} (known: {known})") from None
 
 
 def create_engine(name: str, language: str) -> Engine:
     """A new engine `name` that picks its default voice for `language` (e.g. "en-US")."""
-    try:
-        factory = ENGINES[name]
-    except KeyError:
-        known = ", ".join(sorted(ENGINES))
-        raise EngineError(f"unknown engine {name!r} (known: {known})") from None
-    return factory(language)
+    return _lookup(ENGINES, name)(language)
+
+
+def engine_version(name: str) -> str:
+    """The version engine `name` reports (part of every clip key), without starting it."""
+    return _lookup(VERSIONS, name)()

@@ -1,0 +1,159 @@
+"""Whether a build would change nothing, told from a record of the last one before any
+parser, speech engine or audio library is loaded: what makes a no-op build quick.
+
+After a full build of an edition, `record` notes a stamp of everything that build read
+(the scripts and the loader's code, through the guide cache's digest; sounds, cover and
+voice models, and audioguide's own code, by size and modification time; the engines'
+versions; the options) and the size and modification time of every file it is
+responsible for in the output folder. `up_to_date` gives the reports of that build only
+if all of it is still so. Anything else, a touched file included, means the full build
+runs, and that decides episode by episode as always.
+
+The record is kept in the cache folder, not the output: it holds modification times,
+which differ between two folders built from the same scripts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from audioguide import __version__, guidecache
+from audioguide.editions import Edition, alternates_of, editions
+from audioguide.errors import AudioguideError
+from audioguide.fsutil import atomic_write
+from audioguide.model import Guide
+from audioguide.report import Alternate, BuildReport
+
+FORMAT = "fresh-v1"
+# Written by every build of the edition, whatever changed; never compared.
+_SKIP = frozenset({".audioguide/lock"})
+
+Options = Mapping[str, object]
+
+
+def _stat(path: Path) -> list[int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return [-1, -1]
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _engines(guide: Guide) -> list[str]:
+    voices = [guide.voice, *(ep.voice for ep in guide.episodes)]
+    voices += [getattr(s, "voice", guide.voice) for ep in guide.episodes for s in ep.segments]
+    return sorted({v.engine for v in voices})
+
+
+def _code() -> list[list[object]]:
+    package = Path(__file__).parent
+    return [[p.relative_to(package).as_posix(), *_stat(p)] for p in sorted(package.rglob("*.py"))]
+
+
+def stamp(edition: Edition, guide: Guide, options: Options) -> str:
+    """A hash over every input of the edition's build that the record can vouch for."""
+    from audioguide.engines.registry import engine_version
+
+    payload = {
+        "format": FORMAT,
+        "audioguide": __version__,
+        "code": _code(),
+        "scripts": guidecache.digest(edition.scripts),
+        "assets": [[str(p), *_stat(p)] for p in guidecache.asset_paths(guide)],
+        "engines": {name: engine_version(name) for name in _engines(guide)},
+        "options": options,
+        "output": str(edition.output.resolve()),
+    }
+    blob = json.dumps(payload, sort_keys=True, default=str).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _record_path(cache_dir: Path, edition: Edition) -> Path:
+    name = hashlib.sha256(str(edition.output.resolve()).encode()).hexdigest()[:32]
+    return cache_dir / "fresh" / f"{name}.json"
+
+
+def _responsible_for(output: Path, episode_files: Sequence[str]) -> list[str]:
+    """The files a build of this edition keeps: its episodes', what the manifest lists,
+    the manifest and the state. Other editions' folders and stray files are not ours."""
+    manifest = json.loads((output / "manifest.json").read_text("utf-8"))
+    listed = [str(f["path"]) for f in manifest["files"]]
+    found = {*episode_files, *listed, "manifest.json", ".audioguide/state.json"}
+    return sorted(found - _SKIP)
+
+
+def record(
+    cache_dir: Path, edition: Edition, guide: Guide, options: Options, episode_files: Sequence[str]
+) -> None:
+    """Note, after a full build of `edition`, what it read and what it left."""
+    files = _responsible_for(edition.output, episode_files)
+    data = {
+        "stamp": stamp(edition, guide, options),
+        "files": {rel: _stat(edition.output / rel) for rel in files},
+    }
+    atomic_write(_record_path(cache_dir, edition), json.dumps(data, sort_keys=True).encode())
+
+
+def forget(cache_dir: Path, edition: Edition) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(_record_path(cache_dir, edition))
+
+
+def is_fresh(cache_dir: Path, edition: Edition, guide: Guide, options: Options) -> bool:
+    """True if a build of `edition` now would change nothing, by the record."""
+    try:
+        data = json.loads(_record_path(cache_dir, edition).read_text("utf-8"))
+        files = data["files"]
+        if not files or any(_stat(edition.output / rel) != st for rel, st in files.items()):
+            return False
+        return bool(data["stamp"] == stamp(edition, guide, options))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, AudioguideError):
+        return False  # the full build says what is wrong, if anything
+
+
+def settings(drafts: bool, base_url: str | None, alternates: Sequence[Alternate]) -> Options:
+    """The build options that change what an edition's files hold."""
+    return {
+        "drafts": drafts,
+        "base_url": base_url,
+        "alternates": [[a.title, a.language, a.folder] for a in alternates],
+    }
+
+
+def up_to_date(
+    scripts: Path,
+    output: Path,
+    *,
+    cache_dir: Path,
+    drafts: bool = False,
+    base_url: str | None = None,
+) -> list[tuple[Edition, BuildReport]] | None:
+    """The reports of the last build if building every edition now would change nothing;
+    None if anything may have changed (then run the build)."""
+    from audioguide.state import load_state, result_of
+
+    found = []
+    for edition in editions(scripts, output):
+        guide = guidecache.cached_guide(cache_dir, edition.scripts)
+        if guide is None:
+            return None
+        found.append((edition, guide))
+    others = alternates_of(found)
+    for edition, guide in found:
+        if not is_fresh(cache_dir, edition, guide, settings(drafts, base_url, others[edition])):
+            return None
+    reports = []
+    for edition, guide in found:
+        states = load_state(edition.output)
+        results = tuple(
+            result_of(ep, states[ep.id], edition.output, rebuilt=False)
+            for ep in guide.episodes
+            if ep.id in states
+        )
+        reports.append((edition, BuildReport(guide, edition.output, results, 0, 0)))
+    return reports
