@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import resample_poly
 
 from audioguide.chime import chime
 from audioguide.engines.base import Clip
@@ -46,6 +45,10 @@ class Rendered:
 def resample(samples: Samples, rate: int, target: int) -> Samples:
     if rate == target:
         return samples
+    # Imported here: scipy.signal costs over a second to load, and most episodes are
+    # rendered at their speech's own rate and never resample.
+    from scipy.signal import resample_poly
+
     g = gcd(rate, target)
     out: npt.NDArray[np.float32] = resample_poly(samples.astype(np.float32), target // g, rate // g)
     return np.clip(np.round(out), -32768, 32767).astype(np.int16)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly, sosfilt
 
+from audioguide import dsp
 from audioguide.model import Mastering
 
 Samples = npt.NDArray[np.int16]
@@ -181,10 +181,14 @@ def k_weighting(rate: int) -> npt.NDArray[np.float64]:
     return np.array([shelf, high_pass], dtype=np.float64)
 
 
+@cache
+def _k_weighting_taps(rate: int) -> npt.NDArray[np.float64]:
+    return dsp.fir_of_sos(k_weighting(rate), dsp.impulse_length(rate))
+
+
 def _block_energies(x: Samples, rate: int, chunk: int) -> npt.NDArray[np.float64]:
     """Mean-square K-weighted energy of every 400 ms block, 100 ms apart."""
-    sos = k_weighting(rate)
-    state = np.zeros((2, 2), dtype=np.float64)
+    weighting = dsp.FirFilter(_k_weighting_taps(rate))
     hop = _HOP_SECONDS * rate
     block = round(_BLOCK_SECONDS * rate)
     count = round((len(x) / rate - _BLOCK_SECONDS) / _HOP_SECONDS) + 1  # BS.1770's block count
@@ -193,7 +197,7 @@ def _block_energies(x: Samples, rate: int, chunk: int) -> npt.NDArray[np.float64
     chunk = max(step, chunk - chunk % step)
     sums = []
     for start in range(0, len(x), chunk):
-        y, state = sosfilt(sos, x[start : start + chunk] / _FULL_SCALE, zi=state)
+        y = weighting(x[start : start + chunk] / _FULL_SCALE)
         y *= y
         if len(y) % step:
             y = np.concatenate([y, np.zeros(step - len(y) % step)])
@@ -231,8 +235,7 @@ def true_peak(x: Samples, *, chunk: int | None = None) -> float:
     return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
-# resample_poly's default anti-imaging filter spans 10 input samples each side.
-_OVERSAMPLE_PAD = 32
+_OVERSAMPLE_PAD = dsp.OVERSAMPLE_REACH
 
 
 # An inter-sample peak rises at most a few dB over the samples around it (3 dB for the
@@ -262,15 +265,13 @@ def _peak_envelope(y: Floats, level: float | None = None) -> Floats:
     if chosen.size == 0:
         return env
     # All hot blocks, each with the filter's span of context, oversampled in one call;
-    # zeros beyond the ends are what resample_poly assumes there anyway.
+    # zeros beyond the ends are what the oversampler assumes there anyway.
     padded = np.zeros(blocks * _BLOCK + 2 * pad, dtype=np.float32)
     padded[pad : pad + n] = y
     windows = padded[chosen[:, None] * _BLOCK + np.arange(_BLOCK + 2 * pad)[None, :]]
-    up: Floats = resample_poly(windows, OVERSAMPLE, 1, axis=1).astype(np.float32, copy=False)
+    up = dsp.oversample4(windows)
     np.abs(up, out=up)
-    peaks = np.maximum(np.maximum(up[:, 0::4], up[:, 1::4]), np.maximum(up[:, 2::4], up[:, 3::4]))[
-        :, pad : pad + _BLOCK
-    ]
+    peaks = up.max(axis=2)
     grid = np.zeros(blocks * _BLOCK, dtype=np.float32)
     grid[:n] = env
     view = grid.reshape(blocks, _BLOCK)
@@ -292,8 +293,8 @@ def limiter_gain(envelope: Floats, ceiling: float, hold: int, ramp: int) -> Floa
         raise ValueError("hold and ramp must be odd, with ramp <= hold")
     with np.errstate(divide="ignore"):
         required = np.minimum(np.float32(1.0), np.float32(ceiling) / envelope)
-    spread = minimum_filter1d(required, size=hold, mode="nearest")
-    gain: Floats = uniform_filter1d(spread, size=ramp, mode="nearest")
+    spread = dsp.sliding_min(required, hold)
+    gain: Floats = dsp.moving_average(spread, ramp)
     # The average is computed in float32; rounding may land a hair above the bound.
     np.minimum(gain, required, out=gain)
     return gain
