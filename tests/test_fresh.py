@@ -8,7 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import EPISODE_ONE, WriteGuide
-from fakes import FakeEngine
+from fakes import FakeEngine, fake_factory
+from test_incremental import hashes
 
 from audioguide.build import build_all
 from audioguide.cli import cli
@@ -76,3 +77,56 @@ def test_the_cli_says_nothing_changed_and_touches_nothing(
     assert "nothing changed, by the record of the last build" in again.output
     assert "Nothing changed: 2 episodes up to date" in again.output
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == times
+
+
+SPANISH = """\
+title: Guía de prueba
+description: Una guía hecha por las pruebas.
+author: Clínica de prueba
+language: es-US
+date: 2026-11-25
+source:
+  title: Un artículo
+  author: A. Writer
+  date: febrero de 2021
+credit: Paráfrasis de Un artículo.
+"""
+
+SPANISH_EPISODE = """\
+id: primeros-pasos
+title: Primeros pasos
+summary: Donde empieza todo.
+segments:
+  - chapter: Hola
+  - say: Bienvenidos al primer episodio. Es corto.
+"""
+
+
+def two_editions(write_guide: WriteGuide) -> Path:
+    return write_guide(
+        **{"es__guide.yaml": SPANISH, "es__episodes__01-primeros.yaml": SPANISH_EPISODE}
+    )
+
+
+def test_editions_built_side_by_side_match_one_by_one(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    root = two_editions(write_guide)
+    serial, shared = tmp_path / "one", tmp_path / "two"
+    build_all(root, serial, cache_dir=tmp_path / "c1", jobs=1, engine_factory=fake_factory)
+    reports = build_all(
+        root, shared, cache_dir=tmp_path / "c2", jobs=2, engine_factory=fake_factory
+    )
+    assert [e.output for e, _ in reports] == [shared, shared / "es"]
+    assert [len(r.episodes) for _, r in reports] == [2, 1]
+    assert hashes(serial) == hashes(shared) and len(hashes(shared)) > 20
+
+
+def test_an_unchanged_edition_is_not_built_again(write_guide: WriteGuide, tmp_path: Path) -> None:
+    root, out, cache = two_editions(write_guide), tmp_path / "out", tmp_path / "c"
+    build_all(root, out, cache_dir=cache, jobs=2, engine_factory=fake_factory)
+    spanish = {p: p.stat().st_mtime_ns for p in (out / "es").rglob("*") if p.is_file()}
+    (root / "episodes" / "01-first.yaml").write_text(EPISODE_ONE.replace("short", "brief"))
+    reports = build_all(root, out, cache_dir=cache, jobs=2, engine_factory=fake_factory)
+    assert [[e.rebuilt for e in r.episodes] for _, r in reports] == [[True, False], [False]]
+    assert {p: p.stat().st_mtime_ns for p in (out / "es").rglob("*") if p.is_file()} == spanish

@@ -15,7 +15,7 @@ import pytest
 from conftest import EPISODE_ONE, WriteGuide
 from fakes import FakeEngine, fake_factory
 
-from audioguide.build import build
+from audioguide.build import build, sweep_temp_files
 from audioguide.cache import ClipCache
 from audioguide.lock import LockedError, build_lock
 from audioguide.state import STATE_DIR
@@ -180,7 +180,7 @@ import sys, time
 sys.path.insert(0, {tests!r})
 from pathlib import Path
 import fakes
-from audioguide.build import build
+from audioguide.build import build, sweep_temp_files
 
 class Slow(fakes.FakeEngine):
     def synthesize(self, text, voice):
@@ -275,3 +275,19 @@ def test_guide_cache_notices_a_removed_sound(write_guide: WriteGuide, tmp_path: 
     (root / "assets" / "ding.wav").unlink()
     with pytest.raises(ScriptErrors, match="not found"):
         guidecache.load(tmp_path / "c", root)
+
+
+def test_sweep_removes_only_dead_writers_temp_files(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    left = tmp_path / "ab" / f".clip.wav.{dead}-1.tmp"  # a killed build's
+    live = tmp_path / "ab" / f".clip.wav.{os.getpid()}-2.tmp"  # being written now
+    left.parent.mkdir()
+    left.write_bytes(b"half")
+    live.write_bytes(b"half")
+    sweep_temp_files(tmp_path)
+    assert not left.exists() and live.exists()

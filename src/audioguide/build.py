@@ -13,11 +13,20 @@ leaves whole files and the next build finishes the job.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+    wait,
+)
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -195,18 +204,16 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     )
 
 
-# Worker-process side of the speech pool: one engine set per worker, made once.
-_worker_voices: Voices | None = None
+# Worker-process side of the speech pool: one engine set per worker and language, made
+# on first use and kept, so each worker starts an engine once.
+_worker_voices: dict[tuple[EngineFactory, str], Voices] = {}
 
 
-def _init_speech_worker(factory: EngineFactory, language: str) -> None:
-    global _worker_voices
-    _worker_voices = Voices(factory, language)
-
-
-def _speak_into_cache(cache_dir: Path, key: str, u: Utterance) -> str:
-    assert _worker_voices is not None
-    ClipCache(cache_dir).put(key, _worker_voices.speak(u))
+def _speak_into_cache(
+    factory: EngineFactory, language: str, cache_dir: Path, key: str, u: Utterance
+) -> str:
+    voices = _worker_voices.setdefault((factory, language), Voices(factory, language))
+    ClipCache(cache_dir).put(key, voices.speak(u))
     return key
 
 
@@ -216,33 +223,62 @@ def synthesize(
     voices: Voices,
     jobs: int,
     progress: Progress | None,
+    pool: Executor | None = None,
 ) -> None:
-    """Speak every missing clip into the cache, in `jobs` worker processes."""
+    """Speak every missing clip into the cache, in `jobs` worker processes (or `pool`)."""
     order = sorted(missing)
-    if jobs <= 1 or len(order) < 2 * jobs:
+    if pool is None and (jobs <= 1 or len(order) < 2 * jobs):
         cache = ClipCache(cache_dir)
         for done, key in enumerate(order, start=1):
             cache.put(key, voices.speak(missing[key]))
             if progress:
                 progress("speaking", done, len(order))
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    init = (voices.factory, voices.language)
-    with ProcessPoolExecutor(jobs, initializer=_init_speech_worker, initargs=init) as pool:
-        futures = [pool.submit(_speak_into_cache, cache_dir, k, missing[k]) for k in order]
+    with _pool(pool, jobs) as workers:
+        common = (voices.factory, voices.language, cache_dir)
+        futures = [workers.submit(_speak_into_cache, *common, k, missing[k]) for k in order]
         for done, future in enumerate(as_completed(futures), start=1):
             future.result()
             if progress:
                 progress("speaking", done, len(order))
 
 
+@contextlib.contextmanager
+def _pool(shared: Executor | None, jobs: int) -> Iterator[Executor]:
+    """The build's shared worker pool, or one of `jobs` processes for this stage."""
+    if shared is not None:
+        yield shared
+        return
+    with ProcessPoolExecutor(jobs) as own:
+        yield own
+
+
 def sweep_temp_files(*folders: Path) -> None:
-    """Remove temp files a killed build left (a SIGKILL leaves no chance to clean up)."""
+    """Remove temp files a killed build left (a SIGKILL leaves no chance to clean up).
+
+    Only those of dead processes: the clip cache is shared, and another build, or
+    another edition of this one, may be writing there now.
+    """
     for folder in folders:
         for path in folder.rglob(".*.tmp") if folder.is_dir() else ():
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+            if not _writer_alive(path):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+
+def _writer_alive(temp: Path) -> bool:
+    """Whether the process named in a temp file's name (see fsutil.temp_name) is running."""
+    try:
+        pid = int(temp.name.rsplit(".", 2)[-2].split("-")[0])
+    except (IndexError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's, alive
+    return True
 
 
 def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
@@ -281,13 +317,15 @@ def build(
     drafts: bool = False,
     base_url: str | None = None,
     alternates: Sequence[Alternate] = (),
+    pool: Executor | None = None,
 ) -> BuildReport:
     """Build the guide in `scripts` into `output`, redoing only what changed.
 
     `guide` is the guide already loaded from `scripts`, to save loading it again.
     Only approved episodes are published (feed, page, playlist, manifest) unless `drafts`;
     `base_url` makes the feed's links absolute; `alternates` are the other editions,
-    which the page links (see `alternates_of`).
+    which the page links (see `alternates_of`). `pool`, if given, runs speech and
+    episodes instead of pools of `jobs` processes made for this build.
     """
     if engine_factory is None:
         from audioguide.engines.registry import create_engine
@@ -321,7 +359,7 @@ def build(
             for u in plans[ep.id]
             if isinstance(u, Utterance) and keys[u] not in cache
         }
-        synthesize(missing, cache_dir, voices, jobs, progress)
+        synthesize(missing, cache_dir, voices, jobs, progress, pool)
         job_list = [
             EpisodeJob(
                 guide,
@@ -338,7 +376,7 @@ def build(
         ]
         old_states = states
         states = {k: v for k, v in states.items() if k in ep_keys}
-        for done, (job, state) in enumerate(_run_jobs(job_list, jobs), start=1):
+        for done, (job, state) in enumerate(_run_jobs(job_list, jobs, pool), start=1):
             states[job.episode.id] = state
             save_state(output, states)
             if progress:
@@ -378,17 +416,16 @@ def _cover(guide: Guide, cache_dir: Path) -> bytes:
     return png
 
 
-def _run_jobs(jobs_list: list[EpisodeJob], jobs: int) -> Iterator[tuple[EpisodeJob, EpisodeState]]:
-    if jobs <= 1 or len(jobs_list) < 2:
+def _run_jobs(
+    jobs_list: list[EpisodeJob], jobs: int, pool: Executor | None = None
+) -> Iterator[tuple[EpisodeJob, EpisodeState]]:
+    if pool is None and (jobs <= 1 or len(jobs_list) < 2):
         for job in jobs_list:
             yield job, build_episode(job)
         return
-    # Imported here: a no-op build never starts a pool, and the import costs start-up time.
-    from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-
-    with ProcessPoolExecutor(min(jobs, len(jobs_list))) as pool:
+    with _pool(pool, min(jobs, len(jobs_list))) as workers:
         futures: dict[Future[EpisodeState], EpisodeJob] = {
-            pool.submit(build_episode, job): job for job in jobs_list
+            workers.submit(build_episode, job): job for job in jobs_list
         }
         for future in as_completed(futures):
             yield futures[future], future.result()
@@ -398,26 +435,62 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def build_all(scripts: Path, output: Path, **options: Any) -> list[tuple[Edition, BuildReport]]:
-    """Build every edition in `scripts`; each edition's guide is loaded before any is built,
-    so a mistake in one leaves every output folder untouched. A full build (not a subset
-    of episodes) leaves a record that lets the next no-op build stop early (`fresh`)."""
+def build_all(
+    scripts: Path, output: Path, *, cache_dir: Path, jobs: int = 1, **options: Any
+) -> list[tuple[Edition, BuildReport]]:
+    """Build every edition in `scripts`.
+
+    Each edition's guide is loaded before any is built, so a mistake in one leaves every
+    output folder untouched. An edition the record of its last full build shows to be
+    unchanged is not built at all (`fresh`). The others build side by side, sharing one
+    pool of `jobs` worker processes, so one edition's speech and encoding fill the gaps
+    in another's. A full build (not a subset of episodes) leaves that record.
+    """
     from audioguide import fresh
 
-    cache_dir = options["cache_dir"]
     found = [(e, guidecache.load(cache_dir, e.scripts)) for e in editions(scripts, output)]
     others = alternates_of(found)
-    reports = []
-    for edition, guide in found:
+    only = options.get("only") or ()
+    drafts, base_url = options.get("drafts", False), options.get("base_url")
+
+    def settings(edition: Edition) -> fresh.Options:
+        return fresh.settings(drafts, base_url, others[edition])
+
+    def one(edition: Edition, guide: Guide, pool: Executor | None) -> BuildReport:
+        if not only and not options.get("force"):
+            answer = fresh.report_if_fresh(cache_dir, edition, guide, settings(edition))
+            if answer is not None:
+                return answer
         fresh.forget(cache_dir, edition)  # until this build has finished
+        progress = options.get("progress")
+        if progress is not None and len(found) > 1:
+            name = edition.name or "main"
+            progress = functools.partial(_named_progress, progress, name)
         report = build(
-            edition.scripts, edition.output, guide=guide, alternates=others[edition], **options
+            edition.scripts,
+            edition.output,
+            cache_dir=cache_dir,
+            jobs=jobs,
+            guide=guide,
+            alternates=others[edition],
+            pool=pool,
+            **{**options, "progress": progress},
         )
-        reports.append((edition, report))
-        if not options.get("only"):
+        if not only:
             kept = [rel for state in load_state(edition.output).values() for rel, _ in state.files]
-            settings = fresh.settings(
-                options.get("drafts", False), options.get("base_url"), others[edition]
-            )
-            fresh.record(cache_dir, edition, guide, settings, kept)
-    return reports
+            fresh.record(cache_dir, edition, guide, settings(edition), kept)
+        return report
+
+    if jobs <= 1 or len(found) == 1:
+        return [(edition, one(edition, guide, None)) for edition, guide in found]
+    with ProcessPoolExecutor(jobs) as pool, ThreadPoolExecutor(len(found)) as threads:
+        # Start every worker now, while this process has one thread: a fork taken while
+        # another thread holds a lock would copy that lock held, for ever.
+        wait([pool.submit(os.getpid) for _ in range(jobs)])
+        futures = [threads.submit(one, edition, guide, pool) for edition, guide in found]
+        wait(futures)
+        return [(edition, f.result()) for (edition, _), f in zip(found, futures, strict=True)]
+
+
+def _named_progress(progress: Progress, name: str, stage: str, done: int, total: int) -> None:
+    progress(f"{name}: {stage}", done, total)

@@ -214,7 +214,7 @@ def build(
     if reports is None:
         from audioguide.build import build_all, default_jobs
 
-        _check_voices(scripts_dir, output, _cache_dir(cache_dir))
+        _check_voices(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
         timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
         _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
         try:
@@ -286,23 +286,33 @@ def _sources_of(root: Path) -> Sources:
     return load_with_sources(root)[1]
 
 
-def _check_voices(scripts: Path, output: Path, cache_dir: Path) -> None:
-    """Every edition's voices, checked against the engine before the build writes a file.
+def _check_voices(
+    scripts: Path, output: Path, cache_dir: Path, drafts: bool, base_url: str | None
+) -> None:
+    """The voices of every edition the build will build, checked against the engine
+    before it writes a file (an unchanged edition, by `fresh`, is not built).
 
     Each edition's guide is loaded through the guide cache, as the build loads it, so
     the build then finds it there; the engines' voice lists are cached by version.
     """
     import functools
 
-    from audioguide import guidecache
+    from audioguide import fresh, guidecache
     from audioguide.checks import check_voices
-    from audioguide.editions import editions
+    from audioguide.editions import alternates_of, editions
     from audioguide.engines.registry import create_engine
     from audioguide.loader import check_files
 
+    found = []
     for edition in editions(scripts, output):
         check_files(edition.scripts)  # before the guide cache reads every script
-        guide = guidecache.load(cache_dir, edition.scripts)
+        found.append((edition, guidecache.load(cache_dir, edition.scripts)))
+    others = alternates_of(found)
+    for edition, guide in found:
+        if fresh.is_fresh(
+            cache_dir, edition, guide, fresh.settings(drafts, base_url, others[edition])
+        ):
+            continue
         locate = functools.partial(_sources_of, edition.scripts)
         check_voices(guide, create_engine, cache_dir, locate)
 

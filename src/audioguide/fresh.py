@@ -135,8 +135,6 @@ def up_to_date(
 ) -> list[tuple[Edition, BuildReport]] | None:
     """The reports of the last build if building every edition now would change nothing;
     None if anything may have changed (then run the build)."""
-    from audioguide.state import load_state, result_of
-
     found = []
     for edition in editions(scripts, output):
         guide = guidecache.cached_guide(cache_dir, edition.scripts)
@@ -147,13 +145,23 @@ def up_to_date(
     for edition, guide in found:
         if not is_fresh(cache_dir, edition, guide, settings(drafts, base_url, others[edition])):
             return None
-    reports = []
-    for edition, guide in found:
-        states = load_state(edition.output)
-        results = tuple(
-            result_of(ep, states[ep.id], edition.output, rebuilt=False)
-            for ep in guide.episodes
-            if ep.id in states
-        )
-        reports.append((edition, BuildReport(guide, edition.output, results, 0, 0)))
-    return reports
+    return [(edition, report_of(edition, guide)) for edition, guide in found]
+
+
+def report_of(edition: Edition, guide: Guide) -> BuildReport:
+    """The report of the edition's last build, from its state: nothing rebuilt."""
+    from audioguide.state import load_state, result_of
+
+    states = load_state(edition.output)
+    results = tuple(
+        result_of(ep, states[ep.id], edition.output, rebuilt=False)
+        for ep in guide.episodes
+        if ep.id in states
+    )
+    return BuildReport(guide, edition.output, results, 0, 0)
+
+
+def report_if_fresh(
+    cache_dir: Path, edition: Edition, guide: Guide, options: Options
+) -> BuildReport | None:
+    return report_of(edition, guide) if is_fresh(cache_dir, edition, guide, options) else None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 
 def temp_name(dest: Path) -> Path:
-    # Hidden and without the real suffix, so no player, feed or bundle picks it up.
-    return dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    # Hidden and without the real suffix, so no player, feed or bundle picks it up;
+    # unique per process and thread, as editions build side by side.
+    return dest.with_name(f".{dest.name}.{os.getpid()}-{threading.get_ident()}.tmp")
 
 
 @contextlib.contextmanager
