@@ -154,7 +154,7 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     # Imported here: the audio stack costs a second of start-up a no-op build never pays.
     from audioguide import transcript
     from audioguide.assemble import render
-    from audioguide.export import Tags, write_episode_mp3
+    from audioguide.export import EpisodeMp3, Tags
     from audioguide.master import master
 
     guide, episode = job.guide, job.episode
@@ -169,7 +169,6 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
         return clip
 
     rendered = render(job.items, clip_for)
-    mastered, report = master(rendered.samples, rendered.rate, guide.mastering)
     chapters = _chapter_marks([(c.title, c.start) for c in rendered.chapters], rendered.seconds)
     tags = Tags(
         title=episode.title,
@@ -185,7 +184,9 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     )
     stem = job.output / EPISODES_DIR / episode_stem(episode)
     mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
-    write_episode_mp3(mastered, rendered.rate, tags, mp3)
+    # LAME encodes each mastered piece while the next is made and the whole measured.
+    with EpisodeMp3(mp3, rendered.rate, tags, len(rendered.samples)) as encoder:
+        _, report = master(rendered.samples, rendered.rate, guide.mastering, sink=encoder)
     from audioguide.fsutil import atomic_write_text
 
     atomic_write_text(vtt, transcript.vtt(rendered.cues))
@@ -227,7 +228,7 @@ def synthesize(
 ) -> None:
     """Speak every missing clip into the cache, in `jobs` worker processes (or `pool`)."""
     order = sorted(missing)
-    if pool is None and (jobs <= 1 or len(order) < 2 * jobs):
+    if jobs <= 1 or len(order) < 2 * jobs:  # a pool's round trips would cost more
         cache = ClipCache(cache_dir)
         for done, key in enumerate(order, start=1):
             cache.put(key, voices.speak(missing[key]))
@@ -376,7 +377,8 @@ def build(
         ]
         old_states = states
         states = {k: v for k, v in states.items() if k in ep_keys}
-        for done, (job, state) in enumerate(_run_jobs(job_list, jobs, pool), start=1):
+        built = _run_jobs(job_list, jobs, pool, meanwhile=_prepare_publish)
+        for done, (job, state) in enumerate(built, start=1):
             states[job.episode.id] = state
             save_state(output, states)
             if progress:
@@ -417,16 +419,23 @@ def _cover(guide: Guide, cache_dir: Path) -> bytes:
 
 
 def _run_jobs(
-    jobs_list: list[EpisodeJob], jobs: int, pool: Executor | None = None
+    jobs_list: list[EpisodeJob],
+    jobs: int,
+    pool: Executor | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> Iterator[tuple[EpisodeJob, EpisodeState]]:
+    """Build the episodes, in worker processes if there are workers; `meanwhile` runs
+    here while they work."""
     if pool is None and (jobs <= 1 or len(jobs_list) < 2):
         for job in jobs_list:
             yield job, build_episode(job)
+        meanwhile()
         return
     with _pool(pool, min(jobs, len(jobs_list))) as workers:
         futures: dict[Future[EpisodeState], EpisodeJob] = {
             workers.submit(build_episode, job): job for job in jobs_list
         }
+        meanwhile()
         for future in as_completed(futures):
             yield futures[future], future.result()
 
@@ -436,7 +445,13 @@ def default_jobs() -> int:
 
 
 def build_all(
-    scripts: Path, output: Path, *, cache_dir: Path, jobs: int = 1, **options: Any
+    scripts: Path,
+    output: Path,
+    *,
+    cache_dir: Path,
+    jobs: int = 1,
+    pool: Executor | None = None,
+    **options: Any,
 ) -> list[tuple[Edition, BuildReport]]:
     """Build every edition in `scripts`.
 
@@ -444,7 +459,8 @@ def build_all(
     output folder untouched. An edition the record of its last full build shows to be
     unchanged is not built at all (`fresh`). The others build side by side, sharing one
     pool of `jobs` worker processes, so one edition's speech and encoding fill the gaps
-    in another's. A full build (not a subset of episodes) leaves that record.
+    in another's (`pool`, from `workers`, or one made here). A full build (not a subset
+    of episodes) leaves that record.
     """
     from audioguide import fresh
 
@@ -456,16 +472,18 @@ def build_all(
     def settings(edition: Edition) -> fresh.Options:
         return fresh.settings(drafts, base_url, others[edition])
 
+    def is_fresh(edition: Edition, guide: Guide) -> bool:
+        return (
+            not only
+            and not options.get("force")
+            and fresh.is_fresh(cache_dir, edition, guide, settings(edition))
+        )
+
     def one(edition: Edition, guide: Guide, pool: Executor | None) -> BuildReport:
-        if not only and not options.get("force"):
-            answer = fresh.report_if_fresh(cache_dir, edition, guide, settings(edition))
-            if answer is not None:
-                return answer
         fresh.forget(cache_dir, edition)  # until this build has finished
         progress = options.get("progress")
-        if progress is not None and len(found) > 1:
-            name = edition.name or "main"
-            progress = functools.partial(_named_progress, progress, name)
+        if progress is not None and len(stale) > 1:
+            progress = functools.partial(_named_progress, progress, edition.name or "main")
         report = build(
             edition.scripts,
             edition.output,
@@ -481,15 +499,41 @@ def build_all(
             fresh.record(cache_dir, edition, guide, settings(edition), kept)
         return report
 
-    if jobs <= 1 or len(found) == 1:
-        return [(edition, one(edition, guide, None)) for edition, guide in found]
-    with ProcessPoolExecutor(jobs) as pool, ThreadPoolExecutor(len(found)) as threads:
-        # Start every worker now, while this process has one thread: a fork taken while
-        # another thread holds a lock would copy that lock held, for ever.
-        wait([pool.submit(os.getpid) for _ in range(jobs)])
-        futures = [threads.submit(one, edition, guide, pool) for edition, guide in found]
-        wait(futures)
-        return [(edition, f.result()) for (edition, _), f in zip(found, futures, strict=True)]
+    reports = {e: fresh.report_of(e, g) for e, g in found if is_fresh(e, g)}
+    stale = [(e, g) for e, g in found if e not in reports]
+    if jobs <= 1 or not stale:
+        reports |= {edition: one(edition, guide, None) for edition, guide in stale}
+    else:
+        with contextlib.ExitStack() as stack:
+            shared = pool or stack.enter_context(workers(jobs))
+            threads = stack.enter_context(ThreadPoolExecutor(len(stale)))
+            futures = {e: threads.submit(one, e, g, shared) for e, g in stale}
+            wait(futures.values())
+            reports |= {edition: future.result() for edition, future in futures.items()}
+    return [(edition, reports[edition]) for edition, _ in found]
+
+
+@contextlib.contextmanager
+def workers(jobs: int) -> Iterator[Executor]:
+    """The worker processes of a build, started at once: each loads the audio stack
+    while this process reads the scripts and plans."""
+    with ProcessPoolExecutor(jobs, initializer=_warm_worker) as pool:
+        # The first task forks every worker now, while this process has one thread: a
+        # fork taken while another thread holds a lock would copy it held, for ever.
+        pool.submit(os.getpid)
+        yield pool
+
+
+def _prepare_publish() -> None:
+    from audioguide import publish  # the import and the page's template take a while
+
+    publish.prepare()
+
+
+def _warm_worker() -> None:
+    import audioguide.assemble
+    import audioguide.export
+    import audioguide.master  # noqa: F401
 
 
 def _named_progress(progress: Progress, name: str, stage: str, done: int, total: int) -> None:

@@ -212,25 +212,32 @@ def build(
             f"{'nothing' if reports else 'something'} changed, by the record of the last build"
         )
     if reports is None:
-        from audioguide.build import build_all, default_jobs
+        import contextlib
 
-        _check_voices(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
+        from audioguide.build import build_all, default_jobs, workers
+
+        jobs = jobs or default_jobs()
         timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
-        _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
-        try:
-            reports = build_all(
-                scripts_dir,
-                output,
-                cache_dir=_cache_dir(cache_dir),
-                jobs=jobs or default_jobs(),
-                force=force,
-                only=episodes,
-                drafts=drafts,
-                base_url=base_url,
-                progress=timings,
-            )
-        finally:
-            timings.progress.close()
+        with contextlib.ExitStack() as stack:
+            # Started first, so the workers load the audio stack while the scripts load.
+            pool = stack.enter_context(workers(jobs)) if jobs > 1 else None
+            _check_voices(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
+            _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
+            try:
+                reports = build_all(
+                    scripts_dir,
+                    output,
+                    cache_dir=_cache_dir(cache_dir),
+                    jobs=jobs,
+                    pool=pool,
+                    force=force,
+                    only=episodes,
+                    drafts=drafts,
+                    base_url=base_url,
+                    progress=timings,
+                )
+            finally:
+                timings.progress.close()
         for line in timings.lines():
             _verbose(line)
     _verbose(f"build done in {time.monotonic() - started:.2f} s")

@@ -17,9 +17,13 @@ its output file behind when ffmpeg fails. Piping raw PCM to ffmpeg's stdin avoid
 
 from __future__ import annotations
 
+import contextlib
 import io
+import queue
 import shutil
 import subprocess
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,55 +122,161 @@ def write_episode_mp3(pcm: bytes | Samples, rate: int, tags: Tags, dest: Path) -
     On any failure `dest` is left as it was and no temporary file remains.
     Raises ToolMissingError without ffmpeg, ExportError when encoding or tagging fails.
     """
-    duration_ms = _byte_view(pcm).nbytes * 1000 // (2 * rate) if rate > 0 else 0
-    if tags.chapters and tags.chapters[-1].end_ms > duration_ms + 1:
-        raise ValueError(f"chapters run to {tags.chapters[-1].end_ms} ms; audio is {duration_ms}")
-    tag = id3_tag(tags)  # before encoding: a bad tag should not cost an encode
-    with atomic_path(dest) as tmp:
+    data = _byte_view(pcm)
+    with EpisodeMp3(dest, rate, tags, data.nbytes // 2) as writer:
+        writer.feed(data)
+
+
+class EpisodeMp3:
+    """A tagged MP3 written while its PCM is still being made, atomically.
+
+    `feed` hands pieces to ffmpeg as they are ready (mastering the next piece goes on
+    while LAME encodes); leaving the `with` block finishes the encode, puts the tag in
+    front and renames the file into place. An exception inside the block, or a failed
+    encode, leaves `dest` as it was and no temporary file. `restart` drops what was fed.
+    """
+
+    def __init__(self, dest: Path, rate: int, tags: Tags, samples: int) -> None:
+        duration_ms = samples * 1000 // rate if rate > 0 else 0
+        if tags.chapters and tags.chapters[-1].end_ms > duration_ms + 1:
+            raise ValueError(
+                f"chapters run to {tags.chapters[-1].end_ms} ms; audio is {duration_ms}"
+            )
+        self.dest, self.rate, self.samples = dest, rate, samples
+        self.tag = id3_tag(tags)  # before encoding: a bad tag should not cost an encode
+        self._atomic = atomic_path(dest)
+        self._tmp: Path | None = None
+        self._encoder: Mp3Encoder | None = None
+
+    def __enter__(self) -> EpisodeMp3:
+        self._tmp = self._atomic.__enter__()
+        self._encoder = Mp3Encoder(self.rate, self._tmp)
+        return self
+
+    def feed(self, pcm: bytes | Samples | memoryview) -> None:
+        assert self._encoder is not None
+        self._encoder.feed(pcm)
+
+    def restart(self) -> None:
+        assert self._encoder is not None and self._tmp is not None
+        self._encoder.abort()
+        self._encoder = Mp3Encoder(self.rate, self._tmp)
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        assert self._encoder is not None and self._tmp is not None
+        if error is not None:
+            self._encoder.abort()
+            self._atomic.__exit__(type(error), error, None)
+            return
         try:
-            encode_mp3(pcm, rate, tmp)
-        except ExportError as e:  # name the episode, not the hidden temp file
-            raise ExportError(f"{dest}: {e}") from e
-        try:
-            audio = tmp.read_bytes()
-            tmp.write_bytes(tag + audio)
-        except OSError as e:
-            raise ExportError(f"could not tag {dest.name}: {e}") from e
+            fed = self._encoder.finish()
+            if fed != 2 * self.samples:
+                raise ValueError(f"{self.samples} samples were announced, {fed // 2} fed")
+            try:
+                self._tmp.write_bytes(self.tag + self._tmp.read_bytes())
+            except OSError as e:
+                raise ExportError(f"could not tag {self.dest.name}: {e}") from e
+        except ExportError as e:
+            cleanup = ExportError(f"{self.dest}: {e}")  # the episode, not the hidden temp file
+            self._atomic.__exit__(ExportError, cleanup, None)
+            raise cleanup from e
+        except BaseException as e:
+            self._atomic.__exit__(type(e), e, None)
+            raise
+        self._atomic.__exit__(None, None, None)
 
 
 def encode_mp3(pcm: bytes | Samples, rate: int, dest: Path, bitrate: str = "64k") -> None:
-    """Encode mono int16 little-endian PCM at `rate` Hz to an untagged MP3 at `dest`.
-
-    The MP3 is always mono 44.1 kHz (ffmpeg resamples other rates). It keeps the
-    LAME/Info header: players use it for the exact duration and gapless trimming.
-    """
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        raise ToolMissingError(f"ffmpeg is not installed; install it with: {INSTALL_FFMPEG}")
+    """Encode mono int16 little-endian PCM at `rate` Hz to an untagged MP3 at `dest`."""
     data = _byte_view(pcm)
     if data.nbytes == 0 or data.nbytes % 2:
         raise ValueError(f"need a whole number of 16-bit samples, got {data.nbytes} bytes")
-    # fmt: off
-    command = [
-        ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error",
-        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-        "-map_metadata", "-1",  # no title or encoder tags carried over from the input
-        "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no version strings in the file
-        "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(MP3_RATE), "-ac", "1",
-        "-id3v2_version", "0", "-write_id3v1", "0",  # mutagen writes the only tag
-        "-f", "mp3", "-y", str(dest),  # the temp name has no .mp3 suffix to go by
-    ]
-    # fmt: on
-    try:
-        done = subprocess.run(command, input=data, capture_output=True, check=False)
-    except FileNotFoundError as e:  # removed between which() and run()
-        raise ToolMissingError(f"ffmpeg is not installed; install it with: {INSTALL_FFMPEG}") from e
-    except OSError as e:
-        raise ExportError(f"could not run ffmpeg: {e}") from e
-    if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
-        detail = "\n".join(lines[-_STDERR_LINES:]) or "(no output)"
-        raise ExportError(f"ffmpeg failed (exit {done.returncode}) encoding MP3:\n{detail}")
+    encoder = Mp3Encoder(rate, dest, bitrate)
+    encoder.feed(data)
+    encoder.finish()
+
+
+class Mp3Encoder:
+    """ffmpeg encoding mono int16 PCM fed in pieces to an untagged MP3 at `dest`.
+
+    The MP3 is always mono 44.1 kHz (ffmpeg resamples other rates). It keeps the
+    LAME/Info header: players use it for the exact duration and gapless trimming.
+    A thread writes the pieces to ffmpeg, so `feed` returns at once; pieces must not
+    change until `finish` or `abort` returns.
+    """
+
+    def __init__(self, rate: int, dest: Path, bitrate: str = "64k") -> None:
+        ffmpeg = shutil.which("ffmpeg")
+        if ffmpeg is None:
+            raise ToolMissingError(f"ffmpeg is not installed; install it with: {INSTALL_FFMPEG}")
+        # fmt: off
+        command = [
+            ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error",
+            "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+            "-map_metadata", "-1",  # no title or encoder tags carried over from the input
+            "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no version strings in the file
+            "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(MP3_RATE), "-ac", "1",
+            "-id3v2_version", "0", "-write_id3v1", "0",  # mutagen writes the only tag
+            "-f", "mp3", "-y", str(dest),  # the temp name has no .mp3 suffix to go by
+        ]
+        # fmt: on
+        # A file, not a pipe, for ffmpeg's messages: nobody has to keep reading them.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish or abort
+        try:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr
+            )
+        except FileNotFoundError as e:  # removed between which() and here
+            self._stderr.close()
+            raise ToolMissingError(
+                f"ffmpeg is not installed; install it with: {INSTALL_FFMPEG}"
+            ) from e
+        except OSError as e:
+            self._stderr.close()
+            raise ExportError(f"could not run ffmpeg: {e}") from e
+        self._pieces: queue.SimpleQueue[memoryview | None] = queue.SimpleQueue()
+        self._fed = 0
+        self._writer = threading.Thread(target=self._write, daemon=True)
+        self._writer.start()
+
+    def _write(self) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            while (piece := self._pieces.get()) is not None:
+                stdin.write(piece)
+        except (BrokenPipeError, ValueError):  # ffmpeg quit, or abort closed the pipe
+            pass
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                stdin.close()
+
+    def feed(self, pcm: bytes | Samples | memoryview) -> None:
+        data = _byte_view(pcm) if not isinstance(pcm, memoryview) else pcm.cast("B")
+        self._fed += data.nbytes
+        self._pieces.put(data)
+
+    def finish(self) -> int:
+        """Wait for the encode; the number of bytes fed. ExportError if ffmpeg failed."""
+        self._pieces.put(None)
+        self._writer.join()
+        code = self._process.wait()
+        self._stderr.seek(0)
+        messages = self._stderr.read().decode("utf-8", errors="replace")
+        self._stderr.close()
+        if code != 0:
+            lines = messages.strip().splitlines()
+            detail = "\n".join(lines[-_STDERR_LINES:]) or "(no output)"
+            raise ExportError(f"ffmpeg failed (exit {code}) encoding MP3:\n{detail}")
+        return self._fed
+
+    def abort(self) -> None:
+        """Stop ffmpeg now; what it wrote is left for the caller to remove."""
+        self._process.kill()
+        self._pieces.put(None)
+        self._writer.join()
+        self._process.wait()
+        self._stderr.close()
 
 
 def id3_tag(tags: Tags) -> bytes:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -91,6 +92,15 @@ class MasterReport:
     delivered_lufs: float  # output_lufs plus the codec's level change: what the MP3 reads
 
 
+class Sink(Protocol):
+    """Takes the mastered audio piece by piece, as it is made (e.g. an encoder)."""
+
+    def feed(self, pcm: Samples) -> None: ...
+
+    def restart(self) -> None:
+        """Forget what was fed: the audio is made again from the start."""
+
+
 def master(
     pcm: Samples | bytes,
     rate: int,
@@ -98,12 +108,15 @@ def master(
     *,
     codec: Codec = MP3_64K,
     chunk_seconds: float = CHUNK_SECONDS,
+    sink: Sink | None = None,
 ) -> tuple[Samples, MasterReport]:
     """Master mono int16 PCM (array or little-endian bytes) at `rate` Hz for `codec`.
 
     The gain aims at `settings.loudness` after the codec's level change, and the PCM's
     true peak is held the codec's overshoot under `settings.true_peak`, so the encoded
     file meets both. Returns new int16 samples and a report; the input is not modified.
+    Each finished piece of the output also goes to `sink` (which must not change it), so
+    an encoder can start on it while the rest is mastered and measured.
     """
     if rate <= 0:
         raise ValueError(f"sample rate must be positive, got {rate}")
@@ -114,19 +127,24 @@ def master(
         # Digital silence or below the absolute gate: there is no loudness to match.
         tp = true_peak(x, chunk=chunk)
         report = MasterReport(input_lufs, 0.0, True, False, False, 0.0, input_lufs, tp, input_lufs)
-        return x.copy(), report
+        out = x.copy()
+        if sink is not None:
+            sink.feed(out)
+        return out, report
 
     wanted = settings.loudness - codec.level_db - input_lufs
     gain_db = min(wanted, MAX_GAIN_DB)
     ceiling = 10 ** ((settings.true_peak - codec.overshoot_db) / 20)
-    out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk)
+    out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk, sink)
     output_lufs = integrated_loudness(out, rate, chunk=chunk)
     short = settings.loudness - codec.level_db - output_lufs
     if min_gain < 1.0 and short > MAX_SHORTFALL_DB and gain_db + short <= MAX_GAIN_DB:
         # Heavy limiting (clicks, pops) took audible level away: aim that much higher
         # once; the limiter still holds the peaks.
         gain_db += short
-        out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk)
+        if sink is not None:
+            sink.restart()
+        out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk, sink)
         output_lufs = integrated_loudness(out, rate, chunk=chunk)
     report = MasterReport(
         input_lufs=input_lufs,
@@ -301,7 +319,7 @@ def limiter_gain(envelope: Floats, ceiling: float, hold: int, ramp: int) -> Floa
 
 
 def _gain_and_limit(
-    x: Samples, rate: int, gain: float, ceiling: float, chunk: int
+    x: Samples, rate: int, gain: float, ceiling: float, chunk: int, sink: Sink | None = None
 ) -> tuple[Samples, float]:
     """Apply `gain`, limit true peaks to `ceiling`, quantise. Returns (out, lowest gain)."""
     hold = _odd(HOLD_SECONDS * rate)
@@ -328,6 +346,8 @@ def _gain_and_limit(
         np.rint(y, out=y)
         np.clip(y, -32768, 32767, out=y)
         out[start:end] = y[start - lo : end - lo]
+        if sink is not None:
+            sink.feed(out[start:end])
     return out, lowest
 
 

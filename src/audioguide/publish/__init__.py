@@ -31,11 +31,10 @@ from audioguide.publish.common import (
     chapters_path,
     check_base_url,
 )
-from audioguide.publish.cover import cover_png
 from audioguide.publish.feed import feed_xml
 from audioguide.publish.manifest import NAME as MANIFEST
 from audioguide.publish.manifest import file_entry, manifest_json
-from audioguide.publish.page import index_html
+from audioguide.publish.page import index_html, page_template
 from audioguide.publish.playlist import playlist_m3u8
 from audioguide.report import Alternate, EpisodeResult
 
@@ -50,6 +49,18 @@ __all__ = [
 ]
 
 COVER, FEED, PAGE, PLAYLIST = "cover.png", "feed.xml", "index.html", "playlist.m3u8"
+
+
+def cover_png(guide: Guide) -> bytes:
+    """The guide's cover (see `publish.cover`); Pillow is loaded only when one is made."""
+    from audioguide.publish.cover import cover_png as make
+
+    return make(guide)
+
+
+def prepare() -> None:
+    """Compile the page's template now (e.g. while workers encode), not when publishing."""
+    page_template()
 
 
 def _relative(output: Path, path: Path) -> str:

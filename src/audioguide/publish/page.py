@@ -129,6 +129,10 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def page_template() -> jinja2.Template:
+    return _environment().get_template(TEMPLATE)
+
+
 def index_html(
     guide: Guide, items: Sequence[Item], links: Links, alternates: Sequence[Alternate] = ()
 ) -> str:
@@ -147,31 +151,27 @@ def index_html(
         )
     )
     source = guide.source
-    return (
-        _environment()
-        .get_template(TEMPLATE)
-        .render(
-            lang=guide.language,
-            s=s,
-            title=one_line(guide.title),
-            description=clean(guide.description),
-            author=one_line(guide.author),
-            date=guide.date,
-            credit=clean(guide.credit),
-            source_title=one_line(source.title),
-            source_author=one_line(source.author),
-            source_date=one_line(source.date),
-            source_href=safe_href(source.url),
-            feed=links.url("feed.xml"),
-            playlist=Links().url("playlist.m3u8"),
-            episodes=[episode_view(item, s) for item in items],
-            alternates=[
-                (one_line(a.title), a.language, Links().url(a.page))
-                for a in sorted(alternates, key=lambda a: a.folder)
-            ],
-            csp=csp,
-            # Our own package files, not script text: trusted, and hashed into the CSP above.
-            css=Markup(css),
-            js=Markup(js),
-        )
+    return page_template().render(
+        lang=guide.language,
+        s=s,
+        title=one_line(guide.title),
+        description=clean(guide.description),
+        author=one_line(guide.author),
+        date=guide.date,
+        credit=clean(guide.credit),
+        source_title=one_line(source.title),
+        source_author=one_line(source.author),
+        source_date=one_line(source.date),
+        source_href=safe_href(source.url),
+        feed=links.url("feed.xml"),
+        playlist=Links().url("playlist.m3u8"),
+        episodes=[episode_view(item, s) for item in items],
+        alternates=[
+            (one_line(a.title), a.language, Links().url(a.page))
+            for a in sorted(alternates, key=lambda a: a.folder)
+        ],
+        csp=csp,
+        # Our own package files, not script text: trusted, and hashed into the CSP above.
+        css=Markup(css),
+        js=Markup(js),
     )
