@@ -320,3 +320,16 @@ def test_the_shipped_guide_checks_fast_and_clean(voice_cache: Path) -> None:
     # and no ordinary word is taken for one.
     assert ": warning: " not in out, out
     assert out.count("0 errors, 0 warnings") == 2
+
+
+def test_a_script_full_of_acronyms_stays_quick_and_readable(write_guide: WriteGuide) -> None:
+    # 3,000 different acronyms: each located one would mean a search of the file each.
+    words = " ".join(f"Q{chr(65 + i // 26 % 26)}{chr(65 + i % 26)}X{i}" for i in range(3000))
+    body = "  - chapter: Letters\n  - say: " + words + ".\n"
+    started = time.process_time()
+    found = diagnose(write_guide(**{EP1: HEAD + body}))
+    assert time.process_time() - started < 5.0  # quadratic took minutes
+    flagged = [d for d in found if "looks like an acronym" in d.message]
+    assert len(flagged) == checks.MAX_WORD_WARNINGS
+    rest = one(found, "more words look like acronyms or names")
+    assert rest.message.startswith(f"{3000 - checks.MAX_WORD_WARNINGS} more")

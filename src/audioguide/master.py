@@ -215,11 +215,11 @@ def _block_energies(x: Samples, rate: int, chunk: int) -> npt.NDArray[np.float64
     chunk = max(step, chunk - chunk % step)
     sums = []
     for start in range(0, len(x), chunk):
-        y = weighting(x[start : start + chunk] / _FULL_SCALE)
+        y = weighting(x[start : start + chunk] * np.float32(1 / _FULL_SCALE))
         y *= y
         if len(y) % step:
-            y = np.concatenate([y, np.zeros(step - len(y) % step)])
-        sums.append(y.reshape(-1, step).sum(axis=1))
+            y = np.concatenate([y, np.zeros(step - len(y) % step, dtype=y.dtype)])
+        sums.append(y.reshape(-1, step).sum(axis=1, dtype=np.float64))
     cumulative = np.concatenate([[0.0], np.cumsum(np.concatenate(sums))])
     first = (np.arange(count) * hop).astype(np.int64) // step
     last = np.minimum(first + block // step, len(cumulative) - 1)
