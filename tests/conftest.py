@@ -54,6 +54,34 @@ segments:
 """
 
 
+SPANISH_GUIDE = """\
+title: Guía de prueba
+description: Una guía hecha por las pruebas.
+author: Clínica de prueba
+language: es-US
+date: 2026-11-25
+source:
+  title: Un artículo
+  author: A. Writer
+  date: febrero de 2021
+credit: Paráfrasis de Un artículo.
+"""
+
+SPANISH_EPISODE = """\
+id: primeros-pasos
+title: Primeros pasos
+summary: Donde empieza todo.
+segments:
+  - chapter: Hola
+  - say: Bienvenidos al primer episodio. Es corto.
+"""
+
+# A second edition in es/, as write_guide(**SPANISH_EDITION) writes it.
+SPANISH_EDITION = {
+    "es__guide.yaml": SPANISH_GUIDE,
+    "es__episodes__01-primeros.yaml": SPANISH_EPISODE,
+}
+
 WriteGuide = Callable[..., Path]
 
 

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
-from conftest import EPISODE_TWO, WriteGuide
+from conftest import EPISODE_TWO, SPANISH_EDITION, WriteGuide
 
 from audioguide.cli import cli
 
@@ -80,35 +80,10 @@ def test_summary_table(write_guide: WriteGuide, tmp_path: Path) -> None:
     assert "Nothing changed: 2 episodes up to date" in out and "reused" in out
 
 
-SPANISH_GUIDE = """\
-title: Guía de prueba
-description: Una guía hecha por las pruebas.
-author: Clínica de prueba
-language: es-US
-date: 2026-11-25
-source:
-  title: Un artículo
-  author: A. Writer
-  date: febrero de 2021
-credit: Paráfrasis de Un artículo.
-"""
-
-SPANISH_EPISODE = """\
-id: primeros-pasos
-title: Primeros pasos
-summary: Donde empieza todo.
-segments:
-  - chapter: Hola
-  - say: Bienvenidos al primer episodio.
-"""
-
-
 def test_editions_link_each_other_and_bundle_together(
     write_guide: WriteGuide, tmp_path: Path
 ) -> None:
-    root = write_guide(
-        **{"es__guide.yaml": SPANISH_GUIDE, "es__episodes__01-primeros.yaml": SPANISH_EPISODE}
-    )
+    root = write_guide(**SPANISH_EDITION)
     out = tmp_path / "out"
     code, text = run("build", root, "-o", out, "--cache-dir", tmp_path / "c", "-q")
     assert code == 0, text

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import EPISODE_ONE, WriteGuide
+from conftest import EPISODE_ONE, SPANISH_EDITION, WriteGuide
 from fakes import FakeEngine, fake_factory
 from test_incremental import hashes
 
@@ -79,33 +79,8 @@ def test_the_cli_says_nothing_changed_and_touches_nothing(
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == times
 
 
-SPANISH = """\
-title: Guía de prueba
-description: Una guía hecha por las pruebas.
-author: Clínica de prueba
-language: es-US
-date: 2026-11-25
-source:
-  title: Un artículo
-  author: A. Writer
-  date: febrero de 2021
-credit: Paráfrasis de Un artículo.
-"""
-
-SPANISH_EPISODE = """\
-id: primeros-pasos
-title: Primeros pasos
-summary: Donde empieza todo.
-segments:
-  - chapter: Hola
-  - say: Bienvenidos al primer episodio. Es corto.
-"""
-
-
 def two_editions(write_guide: WriteGuide) -> Path:
-    return write_guide(
-        **{"es__guide.yaml": SPANISH, "es__episodes__01-primeros.yaml": SPANISH_EPISODE}
-    )
+    return write_guide(**SPANISH_EDITION)
 
 
 def test_editions_built_side_by_side_match_one_by_one(

@@ -129,29 +129,38 @@ def _output_option(help_text: str) -> Callable[[F], F]:
     )
 
 
+def _build_options(command: F) -> F:
+    """SCRIPTS_DIR, -o, --cache-dir and -j: what `build` and `watch` both take."""
+    for decorate in reversed(
+        (
+            click.argument(
+                "scripts_dir", default="scripts", type=click.Path(file_okay=False, path_type=Path)
+            ),
+            _output_option("Folder for the episodes and transcripts."),
+            click.option(
+                "--cache-dir",
+                type=click.Path(file_okay=False, path_type=Path),
+                help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
+            ),
+            click.option(
+                "-j",
+                "--jobs",
+                type=click.IntRange(1, 64),
+                help="Worker processes for speech and encoding [default: the CPU count].",
+            ),
+        )
+    ):
+        command = decorate(command)
+    return command
+
+
 def _minutes(seconds: float) -> str:
     whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 
 
 @cli.command()
-@click.argument(
-    "scripts_dir",
-    default="scripts",
-    type=click.Path(file_okay=False, path_type=Path),
-)
-@_output_option("Folder for the episodes and transcripts.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
-)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 64),
-    help="Worker processes for speech and encoding [default: the CPU count].",
-)
+@_build_options
 @click.option("--force", is_flag=True, help="Rebuild every episode, even unchanged ones.")
 @click.option(
     "-e",
@@ -681,23 +690,7 @@ def _play(path: Path) -> None:
 
 
 @cli.command()
-@click.argument(
-    "scripts_dir",
-    default="scripts",
-    type=click.Path(file_okay=False, path_type=Path),
-)
-@_output_option("Folder for the episodes and transcripts.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
-)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(1, 64),
-    help="Worker processes for speech and encoding [default: the CPU count].",
-)
+@_build_options
 @click.option("--drafts", is_flag=True, help="Publish draft and review episodes too.")
 def watch(
     scripts_dir: Path, output: Path, cache_dir: Path | None, jobs: int | None, drafts: bool
