@@ -396,6 +396,9 @@ def build(
         status = {ep.id: ep.status for ep in guide.episodes}
         published = [r for r in results if drafts or status[r.id] == "approved"]
         publish(guide, published, output, base_url, cover, alternates)
+        # Again: an encoder orphaned by a killed build finishes its (hidden) file when
+        # its input ends, which may be after the sweep at the start.
+        sweep_temp_files(output)
     return BuildReport(guide, output, results, len(missing), len(keys) - len(missing))
 
 
