@@ -329,9 +329,9 @@ def build(
     episodes instead of pools of `jobs` processes made for this build.
     """
     if engine_factory is None:
-        from audioguide.engines.registry import create_engine
+        from audioguide.engines.registry import shared_engine
 
-        engine_factory = create_engine
+        engine_factory = shared_engine
     guide = guide or guidecache.load(cache_dir, scripts)
     selected = _select(guide, only)
     require_tools()

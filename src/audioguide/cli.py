@@ -230,6 +230,7 @@ def build(
         with contextlib.ExitStack() as stack:
             # Started first, so the workers load the audio stack while the scripts load.
             pool = stack.enter_context(workers(jobs)) if jobs > 1 else None
+            _prestart_engines(scripts_dir, output, _cache_dir(cache_dir))
             _check_voices(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
             _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
             try:
@@ -300,6 +301,23 @@ def _sources_of(root: Path) -> Sources:
     from audioguide.loader import load_with_sources
 
     return load_with_sources(root)[1]
+
+
+def _prestart_engines(scripts: Path, output: Path, cache_dir: Path) -> None:
+    """Start the speech engines the last build used while the scripts load (after the
+    workers are forked: the start runs in a thread). Only pyttsx3's, which are cheap to
+    start for nothing; Piper's model takes seconds to load."""
+    from audioguide import guidecache
+    from audioguide.editions import editions
+    from audioguide.engines.registry import prestart
+
+    wanted = []
+    for edition in editions(scripts, output):
+        guide = guidecache.last_guide(cache_dir, edition.scripts)
+        if guide is not None and guide.voice.engine == "pyttsx3":
+            wanted.append((guide.voice.engine, guide.language))
+    if wanted:
+        prestart(wanted)
 
 
 def _check_voices(

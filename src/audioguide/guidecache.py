@@ -71,6 +71,16 @@ def cached_guide(cache_dir: Path, root: Path) -> Guide | None:
     return None
 
 
+def last_guide(cache_dir: Path, root: Path) -> Guide | None:
+    """The guide loaded last time, even if a script changed since: a guess at what the
+    next build needs (its engines and languages), never a substitute for loading it."""
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        _, guide = pickle.loads(_entry(cache_dir, root).read_bytes())
+        if isinstance(guide, Guide):
+            return guide
+    return None
+
+
 def remember(cache_dir: Path, root: Path, guide: Guide) -> None:
     atomic_write(_entry(cache_dir, root), pickle.dumps((digest(root), guide), protocol=5))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from audioguide.engines.base import Engine
-from audioguide.errors import EngineError
+from audioguide.errors import AudioguideError, EngineError
 
 T = TypeVar("T")
 
@@ -57,3 +59,31 @@ def create_engine(name: str, language: str) -> Engine:
 def engine_version(name: str) -> str:
     """The version engine `name` reports (part of every clip key), without starting it."""
     return _lookup(VERSIONS, name)()
+
+
+_shared: dict[tuple[str, str], Engine] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_engine(name: str, language: str) -> Engine:
+    """One engine per name and language in this process, made on first use: what a
+    build uses, so an engine started early (`prestart`) is the one that speaks."""
+    with _shared_lock:
+        if (name, language) not in _shared:
+            _shared[name, language] = create_engine(name, language)
+        return _shared[name, language]
+
+
+def prestart(engines: Iterable[tuple[str, str]]) -> threading.Thread:
+    """Start these pyttsx3 engines in a background thread (each launches its speech
+    process, ~0.3 s), so a build that needs them finds them ready. Failures are left
+    for the build to meet and report."""
+
+    def start() -> None:
+        for name, language in engines:
+            with contextlib.suppress(AudioguideError):
+                shared_engine(name, language).voices()
+
+    thread = threading.Thread(target=start, name="prestart-engines", daemon=True)
+    thread.start()
+    return thread
