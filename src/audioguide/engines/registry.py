@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -63,6 +64,17 @@ def engine_version(name: str) -> str:
 
 _shared: dict[tuple[str, str], Engine] = {}
 _shared_lock = threading.Lock()
+
+
+def _forget_in_child() -> None:
+    # A forked worker must not use its parent's engines: another thread may have held
+    # their locks (or this one) at the moment of the fork, and would never release them.
+    global _shared_lock
+    _shared.clear()
+    _shared_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def shared_engine(name: str, language: str) -> Engine:
