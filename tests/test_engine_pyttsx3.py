@@ -11,6 +11,7 @@ import sys
 import time
 import wave
 from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -432,3 +433,43 @@ def test_hung_worker_is_replaced_after_the_timeout() -> None:
         assert proc.poll() is not None  # the stuck one was killed, not left behind
     finally:
         eng.close()
+
+
+def _shared_engine_name(reply: Connection) -> None:
+    from audioguide.engines.registry import shared_engine
+
+    reply.send(shared_engine("pyttsx3", "en-US").name)
+
+
+def test_a_forked_worker_makes_its_own_engines() -> None:
+    # A thread (e.g. the one starting engines in the background) may hold the shared
+    # engines' lock at the moment a worker is forked; the worker must not wait on it.
+    import multiprocessing
+    import threading
+
+    from audioguide.engines import registry
+
+    registry.shared_engine("pyttsx3", "en-US")
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with registry._shared_lock:
+            held.set()
+            release.wait(20)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    try:
+        ours, theirs = multiprocessing.Pipe()
+        child = multiprocessing.get_context("fork").Process(
+            target=_shared_engine_name, args=(theirs,)
+        )
+        child.start()
+        answered = ours.poll(20)
+        child.kill()
+        child.join()
+    finally:
+        release.set()
+        holder.join()
+    assert answered and ours.recv() == "pyttsx3"
