@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -26,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from machine import describe
 
 from audioguide.assemble import RATE, render
 from audioguide.build import default_jobs, plan_guide
@@ -51,20 +50,9 @@ def run(*cmd: str | Path) -> None:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     espeak = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True).stdout
     ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
-    return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{espeak.split(' Data')[0].strip()}, {ffmpeg.splitlines()[0][:30]}"
-    )
+    return describe(espeak.split(" Data")[0].strip(), ffmpeg.splitlines()[0][:30])
 
 
 def hashes(folder: Path) -> dict[str, str]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -33,6 +32,7 @@ from importlib.metadata import distribution, version
 from pathlib import Path
 from typing import Any
 
+from machine import describe
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -59,19 +59,7 @@ with open(text, encoding="utf-8") as f, wave.open(out, "wb") as w:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cpu}, {cores} cores, Python {platform.python_version()}, "
-        f"piper-tts {version('piper-tts')}, onnxruntime {version('onnxruntime')}"
-    )
+    return describe(f"piper-tts {version('piper-tts')}", f"onnxruntime {version('onnxruntime')}")
 
 
 def joe() -> Path:
