@@ -36,6 +36,7 @@ class Rendered:
     rate: int
     cues: tuple[Cue, ...]
     chapters: tuple[ChapterCue, ...]
+    pauses: tuple[tuple[int, int], ...] = ()  # sample ranges of the timeline's silences
 
     @property
     def seconds(self) -> float:
@@ -99,6 +100,7 @@ def render(
     parts: list[Samples] = []
     cues: list[Cue] = []
     chapters: list[ChapterCue] = []
+    pauses: list[tuple[int, int]] = []
     pos = 0
     for i, item in enumerate(items):
         if isinstance(item, Mark):
@@ -106,6 +108,7 @@ def render(
             continue
         if isinstance(item, Silence):
             part = np.zeros(round(item.seconds * rate), dtype=np.int16)
+            pauses.append((pos, pos + len(part)))
         elif isinstance(item, Chime):
             part = chime(rate)
         elif isinstance(item, Play):
@@ -119,4 +122,4 @@ def render(
         parts.append(part)
         pos += len(part)
     samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
-    return Rendered(samples, rate, tuple(cues), tuple(chapters))
+    return Rendered(samples, rate, tuple(cues), tuple(chapters), tuple(pauses))

@@ -230,7 +230,7 @@ def build(
         with contextlib.ExitStack() as stack:
             # Started first, so the workers load the audio stack while the scripts load.
             pool = stack.enter_context(workers(jobs)) if jobs > 1 else None
-            _prestart_engines(scripts_dir, output, _cache_dir(cache_dir))
+            _prestart_engines(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
             _check_voices(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
             _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
             try:
@@ -303,18 +303,31 @@ def _sources_of(root: Path) -> Sources:
     return load_with_sources(root)[1]
 
 
-def _prestart_engines(scripts: Path, output: Path, cache_dir: Path) -> None:
+def _prestart_engines(
+    scripts: Path, output: Path, cache_dir: Path, drafts: bool, base_url: str | None
+) -> None:
     """Start the speech engines the last build used while the scripts load (after the
     workers are forked: the start runs in a thread). Only pyttsx3's, which are cheap to
-    start for nothing; Piper's model takes seconds to load."""
-    from audioguide import guidecache
-    from audioguide.editions import editions
+    start for nothing; Piper's model takes seconds to load. Not for an edition that is
+    unchanged since its last build: it will not be built, and on a small machine its
+    engine would take CPU from the edition that is."""
+    from audioguide import fresh, guidecache
+    from audioguide.editions import alternates_of, editions
     from audioguide.engines.registry import prestart
 
-    wanted = []
+    last = []
     for edition in editions(scripts, output):
         guide = guidecache.last_guide(cache_dir, edition.scripts)
-        if guide is not None and guide.voice.engine == "pyttsx3":
+        if guide is not None:
+            last.append((edition, guide))
+    others = alternates_of(last)
+    wanted = []
+    for edition, guide in last:
+        unchanged = guidecache.cached_guide(cache_dir, edition.scripts)
+        options = fresh.settings(drafts, base_url, others[edition])
+        if unchanged is not None and fresh.is_fresh(cache_dir, edition, unchanged, options):
+            continue
+        if guide.voice.engine == "pyttsx3":
             wanted.append((guide.voice.engine, guide.language))
     if wanted:
         prestart(wanted)

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +48,9 @@ from mutagen.id3 import (
     PictureType,
 )
 
+from audioguide import splice
 from audioguide.errors import ExportError, ToolMissingError
-from audioguide.fsutil import atomic_path
+from audioguide.fsutil import atomic_path, temp_name
 from audioguide.report import ChapterMark
 
 MP3_RATE = 44100
@@ -116,14 +118,23 @@ class Tags:
                 raise ValueError(f"chapter {b.title!r} starts before {a.title!r} ends")
 
 
-def write_episode_mp3(pcm: bytes | Samples, rate: int, tags: Tags, dest: Path) -> None:
+def write_episode_mp3(
+    pcm: bytes | Samples,
+    rate: int,
+    tags: Tags,
+    dest: Path,
+    pauses: Sequence[tuple[int, int]] = (),
+) -> None:
     """Encode mono int16 PCM to `dest` as a tagged MP3, atomically.
+
+    `pauses` are the sample ranges of silence a long episode may be cut in (see
+    `EpisodeMp3`).
 
     On any failure `dest` is left as it was and no temporary file remains.
     Raises ToolMissingError without ffmpeg, ExportError when encoding or tagging fails.
     """
     data = _byte_view(pcm)
-    with EpisodeMp3(dest, rate, tags, data.nbytes // 2) as writer:
+    with EpisodeMp3(dest, rate, tags, data.nbytes // 2, pauses) as writer:
         writer.feed(data)
 
 
@@ -134,9 +145,20 @@ class EpisodeMp3:
     while LAME encodes); leaving the `with` block finishes the encode, puts the tag in
     front and renames the file into place. An exception inside the block, or a failed
     encode, leaves `dest` as it was and no temporary file. `restart` drops what was fed.
+
+    Given the episode's `pauses` (sample ranges of silence), a long episode is cut in
+    them and its pieces encoded side by side, then joined (see `splice`): the encode is
+    most of an edit's cost, and LAME uses one core.
     """
 
-    def __init__(self, dest: Path, rate: int, tags: Tags, samples: int) -> None:
+    def __init__(
+        self,
+        dest: Path,
+        rate: int,
+        tags: Tags,
+        samples: int,
+        pauses: Sequence[tuple[int, int]] = (),
+    ) -> None:
         duration_ms = samples * 1000 // rate if rate > 0 else 0
         if tags.chapters and tags.chapters[-1].end_ms > duration_ms + 1:
             raise ValueError(
@@ -144,38 +166,80 @@ class EpisodeMp3:
             )
         self.dest, self.rate, self.samples = dest, rate, samples
         self.tag = id3_tag(tags)  # before encoding: a bad tag should not cost an encode
+        self.pieces = splice.plan(samples, rate, pauses)
         self._atomic = atomic_path(dest)
         self._tmp: Path | None = None
-        self._encoder: Mp3Encoder | None = None
+        self._parts = [
+            temp_name(dest.with_name(f"{dest.name}.{k}")) for k in range(len(self.pieces))
+        ]
+        self._encoders: list[Mp3Encoder] = []
+        self._fed: list[Samples] = []
+        self._pos = 0
+        self._seams_silent = True
 
     def __enter__(self) -> EpisodeMp3:
         self._tmp = self._atomic.__enter__()
-        self._encoder = Mp3Encoder(self.rate, self._tmp)
+        try:
+            self._start()
+        except BaseException as e:
+            self._atomic.__exit__(type(e), e, None)
+            raise
         return self
 
+    def _start(self) -> None:
+        assert self._tmp is not None
+        self._fed, self._pos, self._seams_silent = [], 0, True
+        if len(self.pieces) == 1:
+            self._encoders = [Mp3Encoder(self.rate, self._tmp)]
+            return
+        for part in self._parts:
+            try:
+                self._encoders.append(Mp3Encoder(self.rate, part))
+            except BaseException:
+                self._abort()
+                raise
+
     def feed(self, pcm: bytes | Samples | memoryview) -> None:
-        assert self._encoder is not None
-        self._encoder.feed(pcm)
+        data = np.frombuffer(_byte_view(pcm) if not isinstance(pcm, memoryview) else pcm, "<i2")
+        start = self._pos
+        self._pos += len(data)
+        if len(self.pieces) == 1:
+            self._encoders[0].feed(data)
+            return
+        self._fed.append(data)  # views, not copies: kept for a whole encode if a join fails
+        for piece, encoder in zip(self.pieces, self._encoders, strict=True):
+            lo, hi = max(start, piece.start), min(self._pos, piece.end)
+            if lo < hi:
+                encoder.feed(data[lo - start : hi - start])
+        for before, after in zip(self.pieces, self.pieces[1:], strict=False):
+            lo, hi = splice.seam(before, after, self.rate)
+            lo, hi = max(start, lo), min(self._pos, hi)
+            if lo < hi and data[lo - start : hi - start].any():
+                self._seams_silent = False
 
     def restart(self) -> None:
-        assert self._encoder is not None and self._tmp is not None
-        self._encoder.abort()
-        self._encoder = Mp3Encoder(self.rate, self._tmp)
+        self._abort()
+        self._start()
+
+    def _abort(self) -> None:
+        for encoder in self._encoders:
+            encoder.abort()
+        self._encoders = []
+        for part in self._parts:
+            with contextlib.suppress(FileNotFoundError):
+                part.unlink()
 
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
-        assert self._encoder is not None and self._tmp is not None
+        assert self._tmp is not None
         if error is not None:
-            self._encoder.abort()
+            self._abort()
             self._atomic.__exit__(type(error), error, None)
             return
         try:
-            fed = self._encoder.finish()
-            if fed != 2 * self.samples:
-                raise ValueError(f"{self.samples} samples were announced, {fed // 2} fed")
             try:
-                self._tmp.write_bytes(self.tag + self._tmp.read_bytes())
-            except OSError as e:
-                raise ExportError(f"could not tag {self.dest.name}: {e}") from e
+                self._finish()
+            finally:
+                self._abort()  # the pieces' files, whatever happened
         except ExportError as e:
             cleanup = ExportError(f"{self.dest}: {e}")  # the episode, not the hidden temp file
             self._atomic.__exit__(ExportError, cleanup, None)
@@ -184,6 +248,37 @@ class EpisodeMp3:
             self._atomic.__exit__(type(e), e, None)
             raise
         self._atomic.__exit__(None, None, None)
+
+    def _finish(self) -> None:
+        assert self._tmp is not None
+        encoders, self._encoders = self._encoders, []
+        for encoder in encoders:
+            encoder.finish()
+        if self._pos != self.samples:
+            raise ValueError(f"{self.samples} samples were announced, {self._pos} fed")
+        try:
+            body = self._tmp.read_bytes() if len(self.pieces) == 1 else self._joined()
+            self._tmp.write_bytes(self.tag + body)
+        except OSError as e:
+            raise ExportError(f"could not write {self.dest.name}: {e}") from e
+
+    def _joined(self) -> bytes:
+        """The pieces as one MP3; one whole encode instead if a join would not be exact."""
+        parts = [p.read_bytes() for p in self._parts]
+        try:
+            if self._seams_silent and all(
+                splice.frame_count(part) == splice.expected_frames(piece, self.rate)
+                for part, piece in zip(parts[:-1], self.pieces, strict=False)
+            ):
+                return splice.join(parts, self.samples * (splice.MP3_RATE // self.rate))
+        except ValueError:
+            pass  # pieces this ffmpeg made differently: a whole encode is always right
+        assert self._tmp is not None
+        whole = Mp3Encoder(self.rate, self._tmp)
+        for data in self._fed:
+            whole.feed(data)
+        whole.finish()
+        return self._tmp.read_bytes()
 
 
 def encode_mp3(pcm: bytes | Samples, rate: int, dest: Path, bitrate: str = "64k") -> None:
