@@ -8,6 +8,8 @@ exercised too. The clip's rate is 22050 Hz, as espeak-ng's is.
 from __future__ import annotations
 
 import hashlib
+import time
+from typing import ClassVar
 
 import numpy as np
 
@@ -33,6 +35,7 @@ def spoken_seconds(text: str) -> float:
 class FakeEngine:
     name = "fake"
     version = "1"
+    mostly_waits = False
 
     def __init__(self) -> None:
         self.calls: list[str] = []
@@ -60,3 +63,22 @@ class FakeEngine:
 def fake_factory(name: str, language: str) -> FakeEngine:
     """An engine factory that worker processes can import (a lambda cannot be pickled)."""
     return FakeEngine()
+
+
+class WaitingFake(FakeEngine):
+    """A fake that, like pyttsx3, spends an utterance mostly waiting."""
+
+    mostly_waits = True
+    made: ClassVar[list[WaitingFake]] = []  # the instances this process made
+
+    def __init__(self) -> None:
+        super().__init__()
+        WaitingFake.made.append(self)
+
+    def synthesize(self, text: str, voice: Voice) -> Clip:
+        time.sleep(0.02)
+        return super().synthesize(text, voice)
+
+
+def waiting_factory(name: str, language: str) -> WaitingFake:
+    return WaitingFake()

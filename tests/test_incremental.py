@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EPISODE_ONE, WriteGuide
-from fakes import FakeEngine, fake_factory
+from fakes import FakeEngine, WaitingFake, fake_factory, waiting_factory
 
 from audioguide.build import build, sweep_temp_files
 from audioguide.cache import ClipCache
@@ -100,6 +100,21 @@ def test_cold_builds_are_identical_whatever_the_jobs(
     build(root, b, cache_dir=tmp_path / "cb", jobs=2, engine_factory=fake_factory)
     assert hashes(a) == hashes(b)
     assert len(hashes(a)) >= 7
+
+
+def test_an_engine_that_mostly_waits_also_speaks_in_the_building_process(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    root = write_guide()
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(root, a, cache_dir=tmp_path / "ca", jobs=1, engine_factory=fake_factory)
+    WaitingFake.made.clear()
+    report = build(root, b, cache_dir=tmp_path / "cb", jobs=2, engine_factory=waiting_factory)
+    here = sum(len(engine.calls) for engine in WaitingFake.made)
+    # Some sentences were spoken here, the rest by the workers, each exactly once.
+    assert 0 < here < report.spoken
+    assert len(list((tmp_path / "cb").rglob("*.wav"))) == report.spoken
+    assert hashes(a) == hashes(b)
 
 
 def test_force_rebuilds_everything_to_the_same_bytes(

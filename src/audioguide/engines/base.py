@@ -31,10 +31,16 @@ class VoiceInfo:
 
 
 class Engine(Protocol):
-    """A speech engine. `name` and `version` are part of every clip's cache key."""
+    """A speech engine. `name` and `version` are part of every clip's cache key.
+
+    `mostly_waits` is true when an utterance costs more waiting (on a child process, a
+    polling loop) than computing: the build then speaks in its own process too, beside
+    its workers, instead of leaving cores idle.
+    """
 
     name: str
     version: str
+    mostly_waits: bool
 
     def synthesize(self, text: str, voice: Voice) -> Clip: ...
 

@@ -304,6 +304,7 @@ class PiperEngine:
     """Offline neural speech with Piper; see the module docstring."""
 
     name = "piper"
+    mostly_waits = False  # the model computes every sample
 
     def __init__(self, language: str = "en-US", model: str | Path | None = None) -> None:
         reason = missing()

@@ -189,6 +189,7 @@ def _serve(folder: str) -> None:
     except (ImportError, OSError, RuntimeError) as e:
         send({"ok": False, "kind": "missing", "error": str(e)})
         return
+    _read_voice_files()
     lister = _Fork(None, reply.fileno())
     lister.ask({"list": True})
     send(lister.answer(_Fork.LIST_TIMEOUT))
@@ -199,6 +200,28 @@ def _serve(folder: str) -> None:
     finally:
         forks.close()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_voice_files() -> None:
+    """Have libespeak-ng read its voice files here, once, for every fork to inherit.
+
+    Selecting a voice by name makes espeak read the header of every voice file it has
+    (some 150) unless it has a list already, and a fork would make that list again for
+    each utterance: about a quarter of an utterance's CPU, mostly file system calls.
+    Setting espeak's data path and listing the voices neither initialises espeak nor
+    starts its thread, and leaves what it speaks byte for byte as it was.
+    """
+    from ctypes import c_char_p
+
+    from pyttsx3.drivers import _espeak
+
+    try:
+        set_path = _espeak.dll.espeak_ng_InitializePath
+    except AttributeError:  # an espeak without the espeak-ng API: forks list for themselves
+        return
+    set_path.argtypes, set_path.restype = [c_char_p], None
+    set_path(None)
+    _espeak.ListVoices(None)
 
 
 class _Forks:
@@ -642,6 +665,7 @@ class Pyttsx3Engine:
     """Offline speech with pyttsx3's espeak-ng driver; see the module docstring."""
 
     name = "pyttsx3"
+    mostly_waits = True  # its run loop polls every 10 ms; espeak needs ~4 ms a sentence
 
     def __init__(
         self, language: str = "en-US", *, attempts: int = 4, timeout: float = 10.0
