@@ -37,13 +37,16 @@ thread, so it can fork safely; it forks once per utterance. The fork makes the p
 engine, sets the voice through the driver (at once, not via the run loop's queue),
 waits for espeak to be idle so that the run loop finds nothing to cancel, synthesizes
 one utterance with `save_to_file` and `runAndWait`, waits for "finished-utterance" and
-exits, taking its espeak state with it. A fresh engine and voice cost ~11 ms of CPU, so
-the fork for the next utterance is made, with the same settings, while the current one
-speaks; other settings get a new fork. Measured over 100 sentences: median 16-19 ms per
-call, against 13-15 ms when one espeak spoke them all and 90-140 ms for a process per
-utterance; but ~25 ms of CPU instead of ~10, which shows when every core is busy. pyttsx3's ctypes
-binding in synchronous mode would cost less (~7 ms with the same fork) but would replace
-the driver's callback and WAV writing, and the driver was never the cause.
+exits, taking its espeak state with it. A fresh engine and voice cost a few ms of CPU,
+so the fork for the next utterance is made, with the same settings, while the current
+one speaks; other settings get a new fork. The child reads espeak's voice list before
+it forks (`_read_voice_files`), which every fork would otherwise read again. Measured
+over 100 sentences: ~14 ms per call (the driver's run loop polls every 10 ms), and
+10-12 ms of CPU, against ~3 ms of CPU per sentence when one espeak-ng speaks them all;
+half of it is the kernel copying and tearing down the fork's ~300 memory mappings
+(libespeak-ng brings its audio libraries). pyttsx3's ctypes binding in synchronous
+mode would cost less but would replace the driver's callback and WAV writing, and the
+driver was never the cause.
 
 The child's fd 1 points at /dev/null, which silences the chatter without touching the
 parent's `sys.stdout`. The child limits each fork's time; the parent times each request
@@ -206,7 +209,7 @@ def _read_voice_files() -> None:
     """Have libespeak-ng read its voice files here, once, for every fork to inherit.
 
     Selecting a voice by name makes espeak read the header of every voice file it has
-    (some 150) unless it has a list already, and a fork would make that list again for
+    (322 here) unless it has a list already, and a fork would make that list again for
     each utterance: about a quarter of an utterance's CPU, mostly file system calls.
     Setting espeak's data path and listing the voices neither initialises espeak nor
     starts its thread, and leaves what it speaks byte for byte as it was.
