@@ -185,8 +185,8 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     )
     stem = job.output / EPISODES_DIR / episode_stem(episode)
     mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
-    # LAME encodes each mastered piece while the next is made and the whole measured,
-    # and a long episode in pieces side by side, cut in its pauses.
+    # LAME gets the mastered audio straight from memory, a long episode in pieces
+    # encoded side by side, cut in its pauses.
     samples = len(rendered.samples)
     with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
         _, report = master(rendered.samples, rendered.rate, guide.mastering, sink=encoder)

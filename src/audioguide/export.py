@@ -144,7 +144,7 @@ class EpisodeMp3:
     `feed` hands pieces to ffmpeg as they are ready (mastering the next piece goes on
     while LAME encodes); leaving the `with` block finishes the encode, puts the tag in
     front and renames the file into place. An exception inside the block, or a failed
-    encode, leaves `dest` as it was and no temporary file. `restart` drops what was fed.
+    encode, leaves `dest` as it was and no temporary file.
 
     Given the episode's `pauses` (sample ranges of silence), a long episode is cut in
     them and its pieces encoded side by side, then joined (see `splice`): the encode is
@@ -216,10 +216,6 @@ class EpisodeMp3:
             lo, hi = max(start, lo), min(self._pos, hi)
             if lo < hi and data[lo - start : hi - start].any():
                 self._seams_silent = False
-
-    def restart(self) -> None:
-        self._abort()
-        self._start()
 
     def _abort(self) -> None:
         for encoder in self._encoders:

@@ -112,8 +112,8 @@ def master(
     The gain aims at `settings.loudness` after the codec's level change, and the PCM's
     true peak is held the codec's overshoot under `settings.true_peak`, so the encoded
     file meets both. Returns new int16 samples and a report; the input is not modified.
-    Each finished piece of the output also goes to `sink` (which must not change it), so
-    an encoder can start on it while the rest is mastered and measured.
+    The output also goes to `sink` (which must not change it) piece by piece, once its
+    gain is final: an encoder gets only what the caller gets back.
     """
     if rate <= 0:
         raise ValueError(f"sample rate must be positive, got {rate}")
