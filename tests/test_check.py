@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import EPISODE_ONE, EPISODE_TWO, GUIDE, WriteGuide
 
-from audioguide import checks, cli
+from audioguide import checks, cli, text
 from audioguide.assemble import RATE
 from audioguide.chime import chime
 from audioguide.engines.base import VoiceInfo
@@ -52,10 +52,12 @@ def test_chime_seconds_is_the_chime() -> None:
     assert abs(len(chime(RATE)) / RATE - CHIME_SECONDS) < 0.005
 
 
-def test_estimate_is_words_at_the_rate_plus_silences_and_chime() -> None:
+def test_estimate_is_the_speech_at_the_rate_plus_silences_and_chime() -> None:
     u = Utterance("One two three four.", "One two three four.", Voice(rate=120), True)
     items = (Silence(0.25), Chime(), Silence(0.9), Mark("A"), u, Silence(0.8))
-    assert timeline_seconds(items) == pytest.approx(0.25 + CHIME_SECONDS + 0.9 + 2.0 + 0.8)
+    speech = text.estimate_seconds("One two three four.", 120)
+    assert speech > 1.0
+    assert timeline_seconds(items) == pytest.approx(0.25 + CHIME_SECONDS + 0.9 + speech + 0.8)
 
 
 def test_episode_estimate_uses_the_plan(write_guide: WriteGuide) -> None:

@@ -126,3 +126,21 @@ def test_shipped_guide_builds(tmp_path: Path) -> None:
         tags = ID3(ep.mp3)
         assert "Taylor-Pickford" in str(tags.getall("COMM")[0])
         assert len(tags.getall("CHAP")) == len(ep.chapters) >= 1
+
+
+@pytest.mark.parametrize("folder", ["", "es"], ids=["en", "es"])
+def test_the_length_estimate_is_close_to_the_spoken_episode(folder: str) -> None:
+    # `check` warns about length from the estimate; here espeak-ng really speaks one.
+    from audioguide.assemble import render
+    from audioguide.engines.pyttsx3_engine import Pyttsx3Engine
+    from audioguide.estimate import sound_file_seconds, timeline_seconds
+
+    guide = load_guide(SCRIPTS / folder)
+    items = plan_guide(guide)[guide.episodes[4].id]
+    engine = Pyttsx3Engine(guide.language)
+    try:
+        rendered = render(items, lambda u: engine.synthesize(u.spoken, u.voice))
+    finally:
+        engine.close()
+    estimate = timeline_seconds(items, sound_file_seconds)
+    assert estimate == pytest.approx(rendered.seconds, rel=0.05)

@@ -297,7 +297,17 @@ def test_word_count_ignores_punctuation_tokens() -> None:
 
 
 def test_estimate_seconds() -> None:
-    assert text.estimate_seconds("one two three", 180) == pytest.approx(1.0)
+    # 4 syllables (o-e, o, ee) and 11 letters at 0.2666 and 0.1049 word-minutes each
+    assert text.estimate_seconds("one two three", 180) == pytest.approx(
+        (4 * 0.2666 + 11 * 0.1049) * 60 / 180
+    )
+    assert text.estimate_seconds("One, TWO... three!", 90) == pytest.approx(
+        2 * text.estimate_seconds("one two three", 180)
+    )
+    assert text.estimate_seconds("Canción ñandú", 150) == pytest.approx(
+        (4 * 0.2666 + 12 * 0.1049) * 60 / 150  # accented vowels are vowels
+    )
+    assert text.estimate_seconds("7", 60) > text.estimate_seconds("a", 60) > 0
     assert text.estimate_seconds("", 155) == 0.0
 
 

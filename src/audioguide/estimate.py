@@ -1,8 +1,9 @@
 """How long an episode will last, from its timeline alone: nothing is spoken.
 
-Speech is estimated from the words at the voice's rate (`text.estimate_seconds`); the
-silences and the chime are exact. Used by `audioguide check` to warn about episodes
-that are too long or too short, and by anything else that wants a length before a build.
+Speech is estimated from its syllables and letters at the voice's rate
+(`text.estimate_seconds`); the silences and the chime are exact. Used by `audioguide
+check` to warn about episodes that are too long or too short, and by anything else that
+wants a length before a build.
 """
 
 from __future__ import annotations

@@ -224,8 +224,24 @@ def word_count(text: str) -> int:
     return sum(1 for token in text.split() if _HAS_WORD.search(token))
 
 
+# What a syllable (a run of vowels), a letter and a digit cost, in minutes at a rate of
+# one word per minute. Fitted to espeak-ng's speech of the shipped guide, 18 episodes in
+# English (140 wpm) and Spanish (150 wpm): every episode's speech came within 2.5 % of
+# it. Counting words instead was 11-17 % long in English and up to 10 % off in Spanish,
+# whose words are longer. A digit is read out as a short word.
+_PER_SYLLABLE = 0.2666
+_PER_LETTER = 0.1049
+_PER_DIGIT = _PER_SYLLABLE + 4 * _PER_LETTER
+_SYLLABLE = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœ]+")
+
+
 def estimate_seconds(text: str, rate_wpm: float) -> float:
     """Speaking time at `rate_wpm` words per minute, pauses not included."""
     if not (math.isfinite(rate_wpm) and rate_wpm > 0):
         raise ValueError(f"speaking rate must be a positive number, not {rate_wpm!r}")
-    return word_count(text) * 60.0 / rate_wpm
+    lower = text.lower()
+    letters = sum(ch.isalpha() for ch in lower)
+    digits = sum(ch.isdigit() for ch in lower)
+    syllables = len(_SYLLABLE.findall(lower))
+    units = syllables * _PER_SYLLABLE + letters * _PER_LETTER + digits * _PER_DIGIT
+    return units * 60.0 / rate_wpm
