@@ -55,6 +55,12 @@ LAYOUT = [("talk", 3.1), ("pause", 0.4), ("talk", 2.7), ("pause", 0.35), ("talk"
 # --- where to cut (pure) ----------------------------------------------------------------
 
 
+@pytest.fixture
+def short_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces of 3 s, so that short test signals are cut."""
+    monkeypatch.setattr(splice, "PIECE_SECONDS", 3.0)
+
+
 def test_no_cut_without_a_pause_or_length_or_a_rate_on_the_frame_grid() -> None:
     ten_minutes = 600 * 22050
     assert splice.plan(ten_minutes, 22050, []) == (splice.Piece(0, ten_minutes),)
@@ -143,10 +149,8 @@ def _write(tmp_path: Path, name: str, pcm: np.ndarray, rate: int, pauses: list) 
 
 @needs_ffmpeg
 @pytest.mark.parametrize("rate", [22050, 44100, 11025])
-def test_joined_pieces_decode_to_the_episode_sample_for_sample(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rate: int
-) -> None:
-    monkeypatch.setattr(splice, "PIECE_SECONDS", 3.0)
+@pytest.mark.usefixtures("short_pieces")
+def test_joined_pieces_decode_to_the_episode_sample_for_sample(tmp_path: Path, rate: int) -> None:
     pcm, pauses = _talk(rate, LAYOUT)
     pieces = splice.plan(len(pcm), rate, pauses)
     assert len(pieces) == 3
@@ -192,10 +196,8 @@ def _frames(data: bytes):
 
 
 @needs_ffmpeg
-def test_pieces_are_reproducible_and_leave_no_temp_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(splice, "PIECE_SECONDS", 3.0)
+@pytest.mark.usefixtures("short_pieces")
+def test_pieces_are_reproducible_and_leave_no_temp_files(tmp_path: Path) -> None:
     pcm, pauses = _talk(22050, LAYOUT, seed=5)
     first = _write(tmp_path, "a.mp3", pcm, 22050, pauses)
     second = _write(tmp_path, "b.mp3", pcm, 22050, pauses)
@@ -204,10 +206,8 @@ def test_pieces_are_reproducible_and_leave_no_temp_files(
 
 
 @needs_ffmpeg
-def test_sound_where_a_pause_was_promised_gives_one_whole_encode(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(splice, "PIECE_SECONDS", 3.0)
+@pytest.mark.usefixtures("short_pieces")
+def test_sound_where_a_pause_was_promised_gives_one_whole_encode(tmp_path: Path) -> None:
     pcm, pauses = _talk(22050, LAYOUT, seed=6)
     whole = _write(tmp_path, "whole.mp3", pcm, 22050, [])
     loud = [(a - 3000, b + 3000) for a, b in pauses]  # the "pauses" reach into the talk
@@ -217,10 +217,10 @@ def test_sound_where_a_pause_was_promised_gives_one_whole_encode(
 
 
 @needs_ffmpeg
+@pytest.mark.usefixtures("short_pieces")
 def test_a_piece_lame_framed_otherwise_gives_one_whole_encode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(splice, "PIECE_SECONDS", 3.0)
     monkeypatch.setattr(splice, "expected_frames", lambda piece, rate: -1)
     pcm, pauses = _talk(22050, LAYOUT, seed=7)
     whole = _write(tmp_path, "whole.mp3", pcm, 22050, [])
@@ -228,10 +228,8 @@ def test_a_piece_lame_framed_otherwise_gives_one_whole_encode(
 
 
 @needs_ffmpeg
-def test_fed_in_any_pieces_and_failures_with_pieces(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(splice, "PIECE_SECONDS", 3.0)
+@pytest.mark.usefixtures("short_pieces")
+def test_fed_in_any_pieces_and_failures_with_pieces(tmp_path: Path) -> None:
     pcm, pauses = _talk(22050, LAYOUT, seed=8)
     straight = _write(tmp_path, "straight.mp3", pcm, 22050, pauses)
     dest = tmp_path / "again.mp3"
