@@ -29,7 +29,7 @@ DELAY = 576  # LAME's encoder delay
 # Silence kept on each side of a join, at 44.1 kHz: one frame, so the frames either
 # side of the join encode nothing but silence.
 MARGIN = FRAME
-PIECE_SECONDS = 75.0  # an episode is cut into pieces of at least this long
+PIECE_SECONDS = 60.0  # an episode is cut into pieces of at least this long
 MAX_PIECES = 8
 
 _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
