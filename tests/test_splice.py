@@ -64,9 +64,10 @@ def short_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_no_cut_without_a_pause_or_length_or_a_rate_on_the_frame_grid() -> None:
     ten_minutes = 600 * 22050
     assert splice.plan(ten_minutes, 22050, []) == (splice.Piece(0, ten_minutes),)
-    assert splice.plan(100 * 22050, 22050, [(50 * 22050, 51 * 22050)]) == (
-        splice.Piece(0, 100 * 22050),
-    )  # too short for two pieces of 75 s
+    short = int(2 * splice.PIECE_SECONDS - 1) * 22050  # too short for two pieces
+    assert splice.plan(short, 22050, [(short // 2, short // 2 + 22050)]) == (
+        splice.Piece(0, short),
+    )
     for rate in (24000, 16000, 48000, 8820):  # 44100/rate is no divisor of 576
         pauses = [(k * rate, k * rate + rate // 2) for k in range(1, 600)]
         assert splice.plan(600 * rate, rate, pauses) == (splice.Piece(0, 600 * rate),)
@@ -78,7 +79,7 @@ def test_cuts_fall_in_pauses_on_the_frame_grid(rate: int) -> None:
     pauses = [(k * 7 * rate, k * 7 * rate + rate * 3 // 10) for k in range(1, 57)]
     pieces = splice.plan(samples, rate, pauses)
     step = 44100 // rate
-    assert len(pieces) == 5  # 400 s in pieces of at least 75 s
+    assert len(pieces) == int(400 // splice.PIECE_SECONDS)  # pieces of at least that long
     assert pieces[0].start == 0 and pieces[-1].end == samples
     for before, after in itertools.pairwise(pieces):
         length = (before.end - before.start) * step
