@@ -573,7 +573,7 @@ def _keep_freed_memory() -> None:
 
     Mastering makes and drops arrays of a few MB per minute of audio; by default glibc
     hands such memory back to the system at once, and every chunk then faults its pages
-    in again: a quarter of the mastering time, all of it in the kernel. Other C
+    in again: a sixth to a quarter of the mastering time, all in the kernel. Other C
     libraries are left as they are.
     """
     import ctypes
