@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +17,8 @@ from audio_measure import decode_pcm, duration, needs_ffmpeg
 from mutagen.mp3 import MP3
 
 from audioguide import splice
-from audioguide.export import EpisodeMp3, Tags, encode_mp3, write_episode_mp3
+from audioguide.errors import ExportError
+from audioguide.export import EpisodeMp3, Mp3Encoder, Tags, encode_mp3, write_episode_mp3
 
 TAGS = Tags(
     title="Pieces",
@@ -250,6 +252,34 @@ def test_fed_in_any_pieces_and_failures_with_pieces(tmp_path: Path) -> None:
     ):
         w.feed(pcm[:-10])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again.mp3", "straight.mp3"]
+
+
+@needs_ffmpeg
+@pytest.mark.usefixtures("short_pieces")
+def test_a_failed_piece_stops_the_other_encoders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pcm, pauses = _talk(22050, LAYOUT, seed=9)
+    made: list[Mp3Encoder] = []
+    start, finish = Mp3Encoder.__init__, Mp3Encoder.finish
+
+    def started(self: Mp3Encoder, *args: Any) -> None:
+        start(self, *args)
+        made.append(self)
+
+    def first_fails(self: Mp3Encoder) -> int:
+        if self is made[0]:
+            raise ExportError("ffmpeg failed")
+        return finish(self)
+
+    monkeypatch.setattr(Mp3Encoder, "__init__", started)
+    monkeypatch.setattr(Mp3Encoder, "finish", first_fails)
+    dest = tmp_path / "failed.mp3"
+    with pytest.raises(ExportError), EpisodeMp3(dest, 22050, TAGS, len(pcm), pauses) as writer:
+        writer.feed(pcm)
+    assert len(made) == 3
+    assert all(encoder._process.poll() is not None for encoder in made)  # none left running
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_join_refuses_what_it_cannot_read() -> None:

@@ -188,7 +188,6 @@ class EpisodeMp3:
 
     def _start(self) -> None:
         assert self._tmp is not None
-        self._fed, self._pos, self._seams_silent = [], 0, True
         if len(self.pieces) == 1:
             self._encoders = [Mp3Encoder(self.rate, self._tmp)]
             return
@@ -247,9 +246,10 @@ class EpisodeMp3:
 
     def _finish(self) -> None:
         assert self._tmp is not None
-        encoders, self._encoders = self._encoders, []
-        for encoder in encoders:
+        # A failed piece leaves the others to `_abort`, which stops them too.
+        for encoder in self._encoders:
             encoder.finish()
+        self._encoders = []
         if self._pos != self.samples:
             raise ValueError(f"{self.samples} samples were announced, {self._pos} fed")
         try:
