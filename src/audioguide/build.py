@@ -501,13 +501,6 @@ def build_all(
     def settings(edition: Edition) -> fresh.Options:
         return fresh.settings(drafts, base_url, others[edition])
 
-    def is_fresh(edition: Edition, guide: Guide) -> bool:
-        return (
-            not only
-            and not options.get("force")
-            and fresh.is_fresh(cache_dir, edition, guide, settings(edition))
-        )
-
     def one(edition: Edition, guide: Guide, pool: Executor | None) -> BuildReport:
         fresh.forget(cache_dir, edition)  # until this build has finished
         progress = options.get("progress")
@@ -528,8 +521,11 @@ def build_all(
             fresh.record(cache_dir, edition, guide, settings(edition), kept)
         return report
 
-    reports = {e: fresh.report_of(e, g) for e, g in found if is_fresh(e, g)}
-    stale = [(e, g) for e, g in found if e not in reports]
+    stale = (
+        found if only or options.get("force") else fresh.stale(cache_dir, found, drafts, base_url)
+    )
+    building = {edition for edition, _ in stale}
+    reports = {e: fresh.report_of(e, g) for e, g in found if e not in building}
     if jobs <= 1 or not stale:
         reports |= {edition: one(edition, guide, None) for edition, guide in stale}
     else:

@@ -312,23 +312,25 @@ def _prestart_engines(
     unchanged since its last build: it will not be built, and on a small machine its
     engine would take CPU from the edition that is."""
     from audioguide import fresh, guidecache
-    from audioguide.editions import alternates_of, editions
+    from audioguide.editions import editions
     from audioguide.engines.registry import prestart
 
-    last = []
+    found, unchanged = [], set()
     for edition in editions(scripts, output):
         guide = guidecache.last_guide(cache_dir, edition.scripts)
-        if guide is not None:
-            last.append((edition, guide))
-    others = alternates_of(last)
-    wanted = []
-    for edition, guide in last:
-        unchanged = guidecache.cached_guide(cache_dir, edition.scripts)
-        options = fresh.settings(drafts, base_url, others[edition])
-        if unchanged is not None and fresh.is_fresh(cache_dir, edition, unchanged, options):
+        if guide is None:
             continue
-        if guide.voice.engine == "pyttsx3":
-            wanted.append((guide.voice.engine, guide.language))
+        # The guide as the scripts are now, if the cache has it (they are unchanged).
+        now = guidecache.cached_guide(cache_dir, edition.scripts)
+        found.append((edition, now or guide))
+        if now is not None:
+            unchanged.add(edition)
+    stale = {edition for edition, _ in fresh.stale(cache_dir, found, drafts, base_url)}
+    wanted = [
+        (guide.voice.engine, guide.language)
+        for edition, guide in found
+        if (edition in stale or edition not in unchanged) and guide.voice.engine == "pyttsx3"
+    ]
     if wanted:
         prestart(wanted)
 
@@ -346,7 +348,7 @@ def _check_voices(
 
     from audioguide import fresh, guidecache
     from audioguide.checks import check_voices
-    from audioguide.editions import alternates_of, editions
+    from audioguide.editions import editions
     from audioguide.engines.registry import create_engine
     from audioguide.loader import check_files
 
@@ -354,12 +356,7 @@ def _check_voices(
     for edition in editions(scripts, output):
         check_files(edition.scripts)  # before the guide cache reads every script
         found.append((edition, guidecache.load(cache_dir, edition.scripts)))
-    others = alternates_of(found)
-    for edition, guide in found:
-        if fresh.is_fresh(
-            cache_dir, edition, guide, fresh.settings(drafts, base_url, others[edition])
-        ):
-            continue
+    for edition, guide in fresh.stale(cache_dir, found, drafts, base_url):
         locate = functools.partial(_sources_of, edition.scripts)
         check_voices(guide, create_engine, cache_dir, locate)
 

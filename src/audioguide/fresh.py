@@ -116,6 +116,18 @@ def is_fresh(cache_dir: Path, edition: Edition, guide: Guide, options: Options) 
         return False  # the full build says what is wrong, if anything
 
 
+def stale(
+    cache_dir: Path, found: Sequence[tuple[Edition, Guide]], drafts: bool, base_url: str | None
+) -> list[tuple[Edition, Guide]]:
+    """The editions of `found` (with their guides) that a build now would change."""
+    others = alternates_of(found)
+    return [
+        (edition, guide)
+        for edition, guide in found
+        if not is_fresh(cache_dir, edition, guide, settings(drafts, base_url, others[edition]))
+    ]
+
+
 def settings(drafts: bool, base_url: str | None, alternates: Sequence[Alternate]) -> Options:
     """The build options that change what an edition's files hold."""
     return {
