@@ -482,3 +482,11 @@ def strict(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
         Diagnostic(d.where, "error", d.message, d.hint) if d.severity == "warning" else d
         for d in diagnostics
     ]
+
+
+def stray_diagnostics(root: Path) -> list[Diagnostic]:
+    """A warning for each file in episodes/ that looks like a script but is not read
+    (`02-x.yaml.txt`): its episode would silently drop out of the guide."""
+    from audioguide.episode_files import strays
+
+    return [Diagnostic(where, "warning", message, hint) for where, message, hint in strays(root)]

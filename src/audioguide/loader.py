@@ -28,6 +28,7 @@ from ruamel.yaml.reader import ReaderError
 
 from audioguide import text
 from audioguide.engines.registry import ENGINES
+from audioguide.episode_files import episode_files, scripts_under, strays
 from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.model import (
     STATUSES,
@@ -287,7 +288,7 @@ def check_files(root: Path) -> None:
     all): it would block on a pipe, never finish a device, or read a 50 MB file whole.
     """
     errors = _Errors()
-    for path in sorted(root.rglob("*.yaml")) if root.is_dir() else ():
+    for path in scripts_under(root) if root.is_dir() else ():
         shown = display_path(path)
         try:
             info = path.stat()
@@ -841,9 +842,8 @@ def _episode(
 def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]]:
     listed = m.data.get("episodes")
     if listed is None:
-        for path in sorted((root / EPISODES_DIR).glob("*.yaml")):
-            if not path.name.startswith("."):  # editors' lock and backup files
-                yield path, None
+        for path in episode_files(root):  # hidden ones are editors' lock and backup files
+            yield path, None
         return
     if not isinstance(listed, CommentedSeq):
         m.errors.fail(m.value_loc("episodes"), "'episodes' must be a list of file paths")
@@ -949,7 +949,9 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         seen.setdefault(ep.id, ep.where)
         episodes.append(ep)
     if not episodes and not errors.items:
-        errors.fail(m.where, "the guide has no episodes", f"add files to {EPISODES_DIR}/")
+        stray = next(strays(root), None)
+        hint = f"{stray[1]}: {stray[2]}" if stray else f"add files to {EPISODES_DIR}/"
+        errors.fail(m.where, "the guide has no episodes", hint)
     lexicon = _lexicon(m)
     _check_speakable(episodes, lexicon, errors)
     return Guide(

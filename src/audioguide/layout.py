@@ -1,0 +1,1 @@
+"""YAML layout mistakes in plain words (filled in below)."""
