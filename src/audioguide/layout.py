@@ -1,1 +1,290 @@
-"""YAML layout mistakes in plain words (filled in below)."""
+"""Mistakes in the layout of a YAML script, told in words a non-programmer can act on.
+
+The parser's own messages ("mapping values are not allowed here", "could not find
+expected ':'") name its state, not the mistake, and often the line after it. Staff edit
+in Notepad or TextEdit; what they get wrong is the layout: a colon inside unquoted text,
+curly quotes, tabs, a missing colon, text indented too little, a segment that lost its
+`- `. Each function here takes the script's text (and the parser's mark, or a value the
+loader found odd) and returns the line of the mistake itself with a message and a hint
+that shows the fixed line where it can. The loader only calls them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# `key: value`, maybe as a list item (`- say: ...`); the value may be empty.
+_KEY_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[A-Za-z_][\w-]*)\s*:(?:\s+(?P<value>.*))?$")
+_BLOCK_HEADER = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[\w-]+):\s*[|>][-+0-9]*\s*(#.*)?$")
+_CURLY = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb"
+SHOWN_TEXT = 50  # characters of a value shown in a fixed line
+
+
+@dataclass(frozen=True)
+class Found:
+    """A layout mistake: 1-based line and column, message and hint."""
+
+    line: int
+    col: int
+    message: str
+    hint: str
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _blank(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def tab_lines(lines: list[str]) -> list[int]:
+    """0-based numbers of the lines whose indentation holds a tab."""
+    return [i for i, line in enumerate(lines) if "\t" in line[: len(line) - len(line.lstrip())]]
+
+
+def _tabs(lines: list[str]) -> Found | None:
+    found = tab_lines(lines)
+    if not found:
+        return None
+    numbers = ", ".join(str(i + 1) for i in found[:12]) + (", ..." if len(found) > 12 else "")
+    what = "this line is" if len(found) == 1 else f"{len(found)} lines are"
+    return Found(
+        found[0] + 1,
+        1,
+        f"{what} indented with tabs (line{'s' if len(found) > 1 else ''} {numbers})",
+        "indent with spaces, not tabs: two spaces for each level",
+    )
+
+
+def _quoted(text: str) -> str:
+    text = text.strip()
+    for curly, straight in (("\u201c", '"'), ("\u201d", '"'), ("\u2018", "'"), ("\u2019", "'")):
+        text = text.replace(curly, straight)
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1]
+    shown = text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1].rstrip() + "\u2026"
+    return '"' + shown.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _colon_in_text(lines: list[str], row: int) -> Found | None:
+    """`summary: Remember: a bare crib...`: the text holds ': ', which YAML reads as the
+    start of another key. The fix is quotes around the whole text."""
+    match = _KEY_LINE.match(lines[row]) if row < len(lines) else None
+    if not match or not match["value"]:
+        return None
+    value, key = match["value"], match["key"]
+    col = match.start("value") + 1
+    fixed = f"{match['lead'].strip() + ' ' if match['lead'].strip() else ''}{key}: {_quoted(value)}"
+    if value.lstrip()[:1] in _CURLY:
+        return Found(
+            row + 1,
+            col,
+            f"the text after '{key}:' is in curly quotes, which YAML does not read as quotes",
+            f"use straight quotes: {fixed}",
+        )
+    return Found(
+        row + 1,
+        col,
+        f"the text after '{key}:' contains ': ', which YAML reads as the start of another key",
+        f"put the whole text in quotes: {fixed}",
+    )
+
+
+def _colon_in_continuation(lines: list[str], row: int, col: int) -> Found | None:
+    """A colon on the second line of an unquoted text (`say: First line` then `and then:
+    more` below it): the same mistake, a line further down."""
+    if row >= len(lines) or _KEY_LINE.match(lines[row]):
+        return None
+    for i in range(row - 1, -1, -1):
+        match = _KEY_LINE.match(lines[i])
+        if match and _indent(lines[i]) < _indent(lines[row]):
+            key = match["key"]
+            return Found(
+                row + 1,
+                col + 1,
+                f"the text of '{key}:' contains ': ' here, which YAML reads as the start of "
+                "another key",
+                f"put the whole text in quotes, or write {key}: | and the text on the lines below",
+            )
+    return None
+
+
+def _dash_missing_above(lines: list[str], row: int) -> Found | None:
+    """`  chapter: Hello` followed by `  - say: ...`: the first segment lost its `- `."""
+    if row >= len(lines) or not lines[row].lstrip().startswith("- "):
+        return None
+    for i in range(row - 1, -1, -1):
+        if _blank(lines[i]):
+            continue
+        match = _KEY_LINE.match(lines[i])
+        if match and not match["lead"].strip() and _indent(lines[i]) == _indent(lines[row]):
+            return Found(
+                i + 1,
+                _indent(lines[i]) + 1,
+                f"the segment '{match['key']}' has no '- ' in front of it",
+                f"each segment starts with '- ': write - {match['key']}: ...",
+            )
+        return None
+    return None
+
+
+def _block_above(lines: list[str], row: int) -> tuple[int, int] | None:
+    """(header row, key column) of the `key: |` block the lines before `row` belong to."""
+    for i in range(row - 1, -1, -1):
+        line = lines[i]
+        if _blank(line):
+            continue
+        header = _BLOCK_HEADER.match(line)
+        if header:
+            return i, header.start("key")
+        if _KEY_LINE.match(line) or line.lstrip().startswith("- "):
+            return None
+    return None
+
+
+def _under_indented(lines: list[str], row: int) -> Found | None:
+    """Text of a `say: |` block indented less than the block: it ends the block early,
+    and the parser fails on the line after."""
+    block = _block_above(lines, row)
+    if block is None:
+        return None
+    header, key_col = block
+    body = [i for i in range(header + 1, min(row + 1, len(lines))) if not _blank(lines[i])]
+    if not body:
+        return None
+    first = _indent(lines[body[0]])
+    need = first if first > key_col else key_col + 2
+    if first <= key_col and not _KEY_LINE.match(lines[body[0]]):
+        key = _BLOCK_HEADER.match(lines[header])
+        name = key["key"] if key else "the block"
+        return Found(
+            body[0] + 1,
+            first + 1,
+            f"the text under '{name}: |' must be indented more than '{name}'",
+            f"indent every line of the text by at least {need} spaces",
+        )
+    for i in body:
+        if _indent(lines[i]) < need and not _KEY_LINE.match(lines[i]):
+            key = _BLOCK_HEADER.match(lines[header])
+            name = key["key"] if key else "the block"
+            return Found(
+                i + 1,
+                _indent(lines[i]) + 1,
+                f"this line of the '{name}: |' text is indented less than the text above it",
+                f"indent every line of the text by {need} spaces, as on line {header + 2}"
+                if first > key_col
+                else f"indent every line of the text by at least {need} spaces",
+            )
+    return None
+
+
+def _missing_colon(lines: list[str], row: int) -> Found | None:
+    """`title First steps`: a line that should be `key: value` has no colon. The parser
+    notices only on the next line, so look back for it."""
+    for i in range(min(row, len(lines) - 1), -1, -1):
+        line = lines[i]
+        if _blank(line):
+            continue
+        if _KEY_LINE.match(line) or _BLOCK_HEADER.match(line):
+            if i == row:
+                continue  # the parser's line: the mistake is above it
+            return None
+        words = line.strip().removeprefix("- ").split(None, 1)
+        if i < row and not re.fullmatch(r"[a-z_][a-z0-9_-]*", words[0]):
+            return Found(
+                i + 1,
+                _indent(line) + 1,
+                "this line is text on its own, not part of any key's value",
+                "to say it, make it a segment: - say: ...; or indent it like its text above",
+            )
+        if len(words) == 2 and re.fullmatch(r"[a-z_][a-z0-9_-]*", words[0]):
+            lead = line[: len(line) - len(line.lstrip())] + (
+                "- " if line.strip()[:2] == "- " else ""
+            )
+            return Found(
+                i + 1,
+                _indent(line) + 1,
+                f"'{words[0]}' has no colon after it",
+                f"write it as {lead.strip() + ' ' if lead.strip() else ''}{words[0]}: {words[1]}",
+            )
+        if i < row:
+            return None
+    return None
+
+
+def explain(source: str, problem: str, line: int, col: int) -> Found | None:
+    """The layout mistake behind a parser error at 0-based (`line`, `col`), or None if
+    the parser's own words will have to do."""
+    lines = source.splitlines()
+    tabs = _tabs(lines)
+    if tabs is not None and (tabs.line - 1 <= line or "\t" in problem or "tab" in problem):
+        return tabs
+    if "mapping values are not allowed" in problem:
+        return _colon_in_text(lines, line) or _colon_in_continuation(lines, line, col)
+    if "expected <block end>" in problem and _dash_missing_above(lines, line):
+        return _dash_missing_above(lines, line)
+    if "could not find expected ':'" in problem or "expected <block end>" in problem:
+        return _under_indented(lines, line) or _missing_colon(lines, line)
+    return None
+
+
+# Keys that belong in a section, and what staff type at the wrong level.
+SECTION_OF = {
+    **dict.fromkeys(("rate", "pitch", "volume", "engine", "name", "model"), "voice"),
+    **dict.fromkeys(("sentence", "paragraph"), "pauses"),
+    **dict.fromkeys(("loudness", "true_peak"), "mastering"),
+}
+
+
+def misplaced_key(key: object, value: object, allowed: list[str] | tuple[str, ...]) -> str:
+    """A hint for a known option typed at the wrong level (`rate: 140` at the top of an
+    episode belongs under `voice:`), or "" if `key` is no such option."""
+    section = SECTION_OF.get(str(key))
+    if section is None or section not in allowed:
+        return ""
+    shown = value if isinstance(value, int | float | str) and not isinstance(value, bool) else "..."
+    return f"'{key}' belongs under '{section}:', e.g. {section}: {{{key}: {shown}}}"
+
+
+def segment_as_text(value: object, kinds: tuple[str, ...]) -> tuple[str, str] | None:
+    """`- pause 1.5s`: a segment written without its colon reads as plain text."""
+    if not isinstance(value, str):
+        return None
+    words = value.split(None, 1)
+    if words and words[0] in kinds:
+        rest = words[1] if len(words) > 1 else "..."
+        return f"'{words[0]}' has no colon after it", f"write it as - {words[0]}: {rest}"
+    return None
+
+
+def lost_dash(first: str, later: str) -> tuple[str, str]:
+    """Two kinds in one segment: the later line lost its `- ` (or was typed under the
+    other, e.g. a `say` under a `pause`)."""
+    return (
+        f"'{later}' is part of the '{first}' segment above it",
+        f"each segment starts with '- ' on its own line: write - {later}: ...",
+    )
+
+
+def bare_number_duration(value: float, limit: float) -> str:
+    """The hint for a duration written without a unit: the likely one first, and never
+    one that would be over the limit (`sentence: 350` means 350ms)."""
+    shown = f"{value:g}"
+    if value > limit:
+        return f"write {shown}ms; a number this large is milliseconds"
+    return f"write {shown}s or {shown}ms"
+
+
+def path_hint(value: str) -> str:
+    """What may be wrong with an asset path as written, or ""."""
+    if "\\" in value:
+        return "write folders with / as in assets/chime.wav, not \\"
+    if "\n" in value.strip() or len(value) > 120 or value.count(" ") > 4:
+        return (
+            "a path is a short file name such as assets/chime.wav; "
+            "text after it needs its own '- say:'"
+        )
+    return ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import errno
 import os
 import re
 import stat
@@ -26,7 +27,7 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 
-from audioguide import text
+from audioguide import layout, text
 from audioguide.engines.registry import ENGINES
 from audioguide.episode_files import episode_files, scripts_under, strays
 from audioguide.errors import Location, ScriptError, ScriptErrors
@@ -422,6 +423,10 @@ def _read_yaml(path: Path, errors: _Errors, needs: str = "") -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         problem = exc.problem or exc.context or "invalid YAML"
+        found = layout.explain(source, problem, mark.line, mark.column) if mark else None
+        if found is not None:
+            errors.fail(Location(shown, found.line, found.col), found.message, found.hint)
+            return None
         tabbed = "\t" in source and ("tab" in problem or "'\\t'" in problem)
         hint = "indent with spaces, not tabs" if tabbed else "check the YAML syntax"
         errors.fail(where, f"YAML syntax error: {problem}", hint)
@@ -460,6 +465,7 @@ class _Map:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
+                hint = layout.misplaced_key(key, self.data[key], allowed) or hint
                 self.suggested.update(close)
                 self.errors.fail(self.key_loc(key), f"unknown key '{key}' in {what}", hint)
 
@@ -523,7 +529,8 @@ def parse_duration(value: object) -> tuple[float | None, str, str]:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None, f"a duration must be text like 800ms or 1.5s, not {_kind(value)}", ""
     if not isinstance(value, str):
-        return None, f"duration {value} has no unit", f"write {value}s or {value}ms"
+        hint = layout.bare_number_duration(value, MAX_PAUSE_SECONDS)
+        return None, f"duration {value} has no unit", hint
     match = DURATION_RE.match(value)
     value = _short(value)
     if not match:
@@ -708,17 +715,26 @@ def _asset(root: Path, m: _Map, key: str, value: object) -> Path | None:
         return None
     if "\0" in value:  # reported as a control character; no path can hold one
         return None
+    hint = layout.path_hint(value)
     try:
         candidate = (root / value.strip()).resolve()
         inside = candidate.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        found = candidate.is_file()
+    except RuntimeError:  # a symlink loop (RuntimeError before Python 3.13)
         m.errors.fail(where, f"'{_short(value)}' cannot be resolved (a symlink loop?)")
         return None
-    if not inside:
-        m.errors.fail(where, f"'{value}' is outside the guide folder", "keep assets in the guide")
+    except OSError as exc:  # a name over the file system's limit, a symlink loop
+        reason = "a symlink loop?" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        m.errors.fail(where, f"'{_short(value)}' cannot be a file name ({reason})", hint)
         return None
-    if not candidate.is_file():
-        m.errors.fail(where, f"file '{value}' not found", f"looked in {display_path(root)}")
+    if not inside:
+        m.errors.fail(
+            where, f"'{_short(value)}' is outside the guide folder", "keep assets in the guide"
+        )
+        return None
+    if not found:
+        looked = f"looked in the guide folder {guide_name(root)}"
+        m.errors.fail(where, f"file '{_short(value)}' not found", hint or looked)
         return None
     return candidate
 
@@ -727,7 +743,9 @@ def _segment(
     item: object, where: Location, path: str, root: Path, voice: Voice, errors: _Errors
 ) -> Segment | None:
     if not isinstance(item, CommentedMap):
-        errors.fail(where, f"a segment must be a mapping like 'say: ...', not {_kind(item)}")
+        told = layout.segment_as_text(item, SEGMENT_KINDS)
+        message = f"a segment must be a mapping like 'say: ...', not {_kind(item)}"
+        errors.fail(where, *(told or (message,)))
         return None
     m = _Map(item, path, errors)
     kinds = [k for k in SEGMENT_KINDS if k in item]
@@ -738,7 +756,8 @@ def _segment(
             errors.fail(m.where, "a segment needs one of say, pause, chapter or sound")
         return None
     if len(kinds) > 1:
-        errors.fail(m.where, "a segment has only one of " + " / ".join(kinds), "split it in two")
+        first, *_, later = sorted(kinds, key=lambda k: item.lc.key(k))
+        errors.fail(m.key_loc(later), *layout.lost_dash(first, later))
         return None
     kind = kinds[0]
     m.check_keys([kind, "voice"] if kind == "say" else [kind], f"a '{kind}' segment")
@@ -746,6 +765,9 @@ def _segment(
     at = m.value_loc(kind)
     if kind == "say":
         seg_voice = _voice(root, m.section("voice"), voice)
+        if value is None:  # its place would be the next line's
+            errors.fail(m.key_loc(kind), "'say' is empty", "write the words to speak after it")
+            return None
         if not isinstance(value, str):
             errors.fail(at, f"'say' must be text, not {_kind(value)}", "put the text in quotes")
             return None
@@ -814,7 +836,9 @@ def _episode(
     voice = _voice(root, m.section("voice"), guide_voice)
     raw_segments = data.get("segments")
     segments: list[Segment] = []
-    if not isinstance(raw_segments, CommentedSeq) or not raw_segments:
+    if "segments" not in data and "segments" in m.suggested:
+        pass  # the did-you-mean for a misspelt 'segments' says it all
+    elif not isinstance(raw_segments, CommentedSeq) or not raw_segments:
         where = m.value_loc("segments") if "segments" in data else m.where
         m.errors.fail(where, "an episode needs a non-empty list of 'segments'")
     else:
@@ -882,6 +906,12 @@ def load_with_sources(root: Path) -> tuple[Guide, Sources]:
             errors.fail(Location(display_path(root)), "could not load the guide")
         raise ScriptErrors(sorted(errors.items, key=_order))
     return guide, errors.sources()
+
+
+def guide_name(root: Path) -> str:
+    """The guide folder as staff know it ("." says nothing: its full path)."""
+    shown = display_path(root)
+    return os.path.abspath(root) if shown in (".", "") else shown
 
 
 def _real_date(value: str) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from audioguide.errors import AudioguideError
 from audioguide.fsutil import atomic_write_text
+from audioguide.places import default_output
 
 GUIDE_YAML = """\
 # guide.yaml: the settings every episode of this guide shares.
@@ -107,7 +108,7 @@ indentation as it is: two spaces per level, never tabs.
 audioguide check {folder}              # find mistakes; takes a second, makes no audio
 audioguide preview example -s {folder} --play     # listen to the example episode
 audioguide preview example -s {folder} --chapter "Before you publish"
-audioguide build {folder}              # make the episodes in output/
+audioguide build {folder}              # make the episodes in {output}/
 audioguide watch {folder}              # rebuild every time you save a file (Ctrl-C stops)
 ```
 
@@ -129,6 +130,8 @@ sentence, a word that may be said wrongly) do not stop a build, but are worth a 
 Each episode has a `status`: `draft` while it is written, `review` while a colleague
 listens, `approved` when it may go out. Only approved episodes are published in the
 feed and the web page; `audioguide build --drafts` includes the others for listening.
+The example episode is a draft, so the first build publishes nothing: its summary says
+`Published 0 of 1 episode`. Set `status: approved` when an episode is ready.
 """
 
 
@@ -143,7 +146,9 @@ def files(folder: str, today: dt.date) -> dict[str, str]:
     return {
         "guide.yaml": GUIDE_YAML.format(folder=folder, date=today.isoformat()),
         "episodes/01-example.yaml": EPISODE_YAML,
-        "README.md": README_MD.format(title="My Audio Guide", folder=folder),
+        "README.md": README_MD.format(
+            title="My Audio Guide", folder=folder, output=default_output(Path(folder)).as_posix()
+        ),
     }
 
 

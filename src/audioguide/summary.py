@@ -50,6 +50,8 @@ def published_line(published: Published) -> str:
     """Which episodes went out to the feed, page and playlist, and which did not."""
     count = len(published.episodes)
     line = f"Published {len(published.ids)} of {plural(count, 'episode')}"
+    if not published.ids:
+        line += " (the page and the feed list none)"
     if published.drafts:
         line += "; not yet approved but published with --drafts: " + ", ".join(published.drafts)
     if published.held_back:
