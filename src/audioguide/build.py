@@ -439,7 +439,7 @@ def _cover(guide: Guide, cache_dir: Path) -> bytes:
     """The cover PNG (the guide's own, checked, or one drawn from its title), cached by
     what it is made from so a no-op build does not draw it again."""
     source = guide.cover.read_bytes() if guide.cover else b""
-    h = hashlib.sha256(b"cover-v1\0" + __version__.encode() + b"\0" + source)
+    h = hashlib.sha256(b"cover-v2\0" + __version__.encode() + b"\0" + source)
     drawn_from = [guide.title, guide.description, guide.author, guide.credit, guide.language]
     h.update(json.dumps([*drawn_from, asdict(guide.source)]).encode())
     path = cache_dir / "covers" / f"{h.hexdigest()}.png"

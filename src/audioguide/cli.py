@@ -592,15 +592,13 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
     if not found:
         click.echo(f"No {engine} voice speaks '{language}'.")
         return
-    rows = [("ID", "NAME", "LANGUAGES", "GENDER")] + [
-        (v.id, v.name, ", ".join(v.languages), v.gender or "-")
-        for v in sorted(found, key=lambda v: v.id)
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    from audioguide.voicelist import example_line, variant_lines, voice_table
+
+    variants = made.variants() if hasattr(made, "variants") else []
+    click.echo("\n".join(voice_table(found, made.voices())))
     if not _flag("quiet"):
-        click.echo(f"\n{_plural(len(found), 'voice')}; use one in a script as voice: name: ID")
+        lines = ["", *variant_lines(variants), example_line(found, made.voices(), variants)]
+        click.echo("\n".join(lines))
 
 
 def _speaking(voices: Sequence[VoiceInfo], prefix: str) -> list[VoiceInfo]:

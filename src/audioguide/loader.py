@@ -102,6 +102,7 @@ GUIDE_KEYS = [
     "lexicon",
     "cover",
     "episodes",
+    "note",
 ]
 EPISODE_KEYS = ["id", "title", "summary", "date", "status", "voice", "segments"]
 SEGMENT_KINDS = ("say", "pause", "chapter", "sound")
@@ -669,7 +670,8 @@ def lexicon_loops(entries: list[tuple[str, str]]) -> list[tuple[str, ...]]:
     in file order. The lexicon is applied in one pass, so a loop cannot hang a build,
     but it shows the writer expected a chain of replacements that does not happen."""
     words = [w for w, _ in entries]
-    mark = text.compile_lexicon([(w, f"\ue000{i}\ue001") for i, w in enumerate(words)])
+    marks = [(w, f"\ue000{i}\ue001") for i, w in enumerate(words)]
+    mark = text.compile_lexicon(marks, initials=False)
     holds = [{int(n) for n in re.findall("\ue000(\\d+)\ue001", mark(said))} for _, said in entries]
     # Kosaraju: finish order on the graph, then components on the reversed graph.
     order: list[int] = []
@@ -957,11 +959,11 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         )
     source_section = m.section("source")
     source = _options(Source, source_section, Source(), "source")
-    if source_section is None:
-        errors.fail(m.where, "missing required key 'source'", "credit the work the guide is from")
-    elif not (source.title and source.author and source.date):
+    # A clinic's own material has no source: then nothing is said about paraphrasing.
+    if source_section is not None and not (source.title and source.author and source.date):
         errors.fail(source_section.where, "'source' needs title, author and date")
-    credit = m.string("credit", f"A paraphrase of {source.title} by {source.author}.")
+    paraphrase = f"A paraphrase of {source.title} by {source.author}." if source.title else ""
+    credit = m.string("credit", paraphrase)
     voice = _voice(root, m.section("voice"), Voice())
     chime = data.get("chime", True)
     if not isinstance(chime, bool):
@@ -1003,6 +1005,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         cover=cover,
         episodes=tuple(episodes),
         where=m.where,
+        note=m.string("note") if "note" in data else None,
     )
 
 

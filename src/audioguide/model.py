@@ -141,6 +141,9 @@ class Guide:
     cover: Path | None
     episodes: tuple[Episode, ...]
     where: Location
+    # The page's note for readers (e.g. that the guide does not replace a clinician's
+    # advice); None: the default wording in the guide's language, "": no note.
+    note: str | None = None
 
     @property
     def year(self) -> str:

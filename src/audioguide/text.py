@@ -172,6 +172,20 @@ def _entries(lexicon: Lexicon) -> dict[str, str]:
     return table
 
 
+# What may come before the first word of a sentence: space, quotes, brackets.
+_OPENING = re.compile("[\\s\"'\u201c\u2018\u00ab(\u00bf\u00a1-]+")
+
+
+def _initials(table: Mapping[str, str]) -> dict[str, str]:
+    """Capitalised forms of the lower-case entries that are not entries themselves."""
+    found = {}
+    for key, said in table.items():
+        upper = key[:1].upper() + key[1:]
+        if key[:1].islower() and upper not in table:
+            found[upper] = said[:1].upper() + said[1:]
+    return found
+
+
 def _lexicon_pattern(keys: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(keys, key=lambda k: (-len(k), k))
     if not ordered:
@@ -181,18 +195,27 @@ def _lexicon_pattern(keys: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(f"{_WORD_BEFORE}(?:{'|'.join(words)}){_WORD_AFTER}")
 
 
-def compile_lexicon(lexicon: Lexicon) -> Callable[[str], str]:
+def compile_lexicon(lexicon: Lexicon, *, initials: bool = True) -> Callable[[str], str]:
     """Build the display-to-spoken function for one guide (the regex is compiled once).
 
     The returned function applies the lexicon in a single pass (whole tokens,
     case-sensitive, longest key first, replacements never rescanned), then flattens
     typography for the engine. It may return "" for a sentence of symbols only.
+    With `initials`, an entry written in lower case also matches its capitalised form
+    at the start of a sentence (`plagiocephaly` fixes `Plagiocephaly.` too), said with
+    its first letter capitalised.
     """
     table = _entries(lexicon)
-    pattern = _lexicon_pattern(table)
+    starts = _initials(table) if initials else {}
+    pattern = _lexicon_pattern([*table, *starts])
 
     def replace(match: re.Match[str]) -> str:
-        return table.get(" ".join(match.group(0).split()), match.group(0))
+        key = " ".join(match.group(0).split())
+        if key in table:
+            return table[key]
+        if not _OPENING.sub("", match.string[: match.start()]):
+            return starts[key]
+        return match.group(0)  # a capitalised word inside a sentence: another word
 
     def speak(sentence: str) -> str:
         line = _one_line(sentence)
