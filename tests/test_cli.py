@@ -11,7 +11,7 @@ from conftest import EPISODE_ONE, WriteGuide
 from audioguide import __version__, cli
 from audioguide.errors import ScriptErrors
 
-COMMANDS = ["build", "check", "preview", "voices", "init", "watch", "clean", "bundle"]
+COMMANDS = ["build", "check", "preview", "voices", "init", "watch", "clean", "bundle", "schema"]
 
 
 def run(*args: str, **kwargs: object) -> tuple[int, str]:

@@ -633,6 +633,26 @@ def init(folder: Path) -> None:
     )
 
 
+@cli.command()
+@click.argument("kind", type=click.Choice(["guide", "episode"]), default="guide")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of guide.yaml (or of an episode file), for editors with YAML
+    support: they complete keys and underline mistakes as you type. `init` writes both
+    into a new guide's .schema/ folder, and points each file at its schema on line 1:
+
+    \b
+      # yaml-language-server: $schema=.schema/guide.schema.json
+
+    \b
+    Examples:
+      audioguide schema > guide.schema.json
+      audioguide schema episode > episode.schema.json
+    """
+    from audioguide.schema import schema_json
+
+    click.echo(schema_json(kind), nl=False)
+
+
 # --- preview -----------------------------------------------------------------------------
 
 

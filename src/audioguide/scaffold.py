@@ -13,6 +13,12 @@ from audioguide.errors import AudioguideError
 from audioguide.fsutil import atomic_write_text
 from audioguide.places import default_output
 
+SCHEMA_DIR = ".schema"
+# For editors with YAML support (VS Code's YAML extension and others built on
+# yaml-language-server): they then complete keys and underline mistakes as staff type.
+GUIDE_SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMA_DIR}/guide.schema.json\n"
+EPISODE_SCHEMA_LINE = f"# yaml-language-server: $schema=../{SCHEMA_DIR}/episode.schema.json\n"
+
 GUIDE_YAML = """\
 # guide.yaml: the settings every episode of this guide shares.
 # Lines that start with # are notes for people; the guide ignores them.
@@ -100,7 +106,10 @@ the program does the rest, on this computer, without the internet.
 | `assets/` (optional) | sounds and a cover picture, if you add any |
 
 Open the files with any plain text editor (Notepad, TextEdit, VS Code). Keep the
-indentation as it is: two spaces per level, never tabs.
+indentation as it is: two spaces per level, never tabs. Save episodes with names ending
+in `.yaml` (Notepad may add `.txt`: `check` warns if it did). In VS Code with the YAML
+extension, keys are completed and mistakes underlined as you type: the first line of
+each file points it at the format, kept in the hidden `.schema/` folder.
 
 ## Everyday tasks
 
@@ -143,12 +152,16 @@ class GuideExistsError(AudioguideError):
 
 def files(folder: str, today: dt.date) -> dict[str, str]:
     """The new guide's files by path relative to its folder (pure)."""
+    from audioguide.schema import schema_json
+
     return {
-        "guide.yaml": GUIDE_YAML.format(folder=folder, date=today.isoformat()),
-        "episodes/01-example.yaml": EPISODE_YAML,
+        "guide.yaml": GUIDE_SCHEMA_LINE + GUIDE_YAML.format(folder=folder, date=today.isoformat()),
+        "episodes/01-example.yaml": EPISODE_SCHEMA_LINE + EPISODE_YAML,
         "README.md": README_MD.format(
             title="My Audio Guide", folder=folder, output=default_output(Path(folder)).as_posix()
         ),
+        f"{SCHEMA_DIR}/guide.schema.json": schema_json("guide"),
+        f"{SCHEMA_DIR}/episode.schema.json": schema_json("episode"),
     }
 
 
