@@ -223,3 +223,22 @@ def test_a_new_guide_says_its_example_is_not_published(
     )
     assert (tmp_path / "clinic-output" / "episodes" / "01-example.mp3").is_file()
     assert "clinic-output/" in (tmp_path / "clinic" / "README.md").read_text()
+
+
+def test_commands_in_the_wrong_folder_say_where_to_run(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(work / "sleep" / "episodes")
+    code, out = run("check")
+    assert code == 2, out
+    assert (
+        "scripts: error: guide folder not found (this is inside the guide sleep/: run it from "
+        "there (cd ..))" in out
+    )
+    notepad = work / "notepad"
+    (notepad / "episodes").mkdir(parents=True)
+    (notepad / "guide.yaml.txt").write_text(GUIDE.format(title="Notepad"))
+    monkeypatch.chdir(work)
+    code, out = run("check", "notepad")
+    assert code == 2, out
+    assert "notepad/guide.yaml: error: file not found (rename guide.yaml.txt to guide.yaml)" in out

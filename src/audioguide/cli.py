@@ -386,7 +386,7 @@ def clean(output: Path | None, cache: bool, cache_dir: Path | None) -> None:
 
     _, output, cache_folder = _places(None, output, cache_dir)
     removed = clean_output(output)
-    click.echo(f"Removed {removed} files from {output}/.")
+    click.echo(f"Removed {_plural(removed, 'file')} from {output}/.")
     if cache:
         folder = cache_folder
         if folder.is_dir():

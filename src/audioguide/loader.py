@@ -27,7 +27,7 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 
-from audioguide import layout, text
+from audioguide import layout, places, text
 from audioguide.engines.registry import ENGINES
 from audioguide.episode_files import episode_files, scripts_under, strays
 from audioguide.errors import Location, ScriptError, ScriptErrors
@@ -378,7 +378,7 @@ def _read_yaml(path: Path, errors: _Errors, needs: str = "") -> Any:
     try:
         raw = _read_capped(path)
     except FileNotFoundError:
-        errors.fail(Location(shown), "file not found", "check the file name")
+        errors.fail(Location(shown), "file not found", places.misnamed_hint(path))
         return None
     except OverflowError as exc:
         errors.fail(Location(shown, 1, 1), *_too_big(exc.args[0]))
@@ -932,7 +932,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
     guide_path = root / GUIDE_FILE
     if not root.is_dir():
         errors.fail(
-            Location(display_path(root)), "guide folder not found", "give the scripts folder"
+            Location(display_path(root)), "guide folder not found", places.folder_hint(root)
         )
         return None
     data = _read_yaml(guide_path, errors, "a guide needs title, author, date and source")

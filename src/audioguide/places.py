@@ -50,3 +50,25 @@ def default_output(guide: Path) -> Path:
 def default_cache(guide: Path) -> Path:
     """The clip cache of `guide` when neither --cache-dir nor $AUDIOGUIDE_CACHE says."""
     return _beside(guide, CACHE_NAME)
+
+
+def folder_hint(given: Path) -> str:
+    """What to do when `given` is no folder: most often the command ran elsewhere."""
+    here = Path.cwd()
+    if (here.parent / GUIDE_FILE).is_file():
+        return f"this is inside the guide {here.parent.name}/: run it from there (cd ..)"
+    return "run it in the guide folder, the one holding guide.yaml, or name that folder"
+
+
+def misnamed_hint(path: Path) -> str:
+    """For a missing guide.yaml: the file it probably is (guide.yaml.txt, Guide.yml...)."""
+    try:
+        names = sorted(p.name for p in path.parent.iterdir() if p.is_file())
+    except OSError:
+        names = []
+    for name in names:
+        lower = name.lower()
+        near = lower != path.name and lower.startswith(path.stem.lower() + ".")
+        if near and (".yaml" in lower or ".yml" in lower or lower.endswith(".txt")):
+            return f"rename {name} to {path.name}"
+    return "check the file name"
