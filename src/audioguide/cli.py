@@ -20,9 +20,7 @@ from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 if TYPE_CHECKING:
     from audioguide.checks import Diagnostic
     from audioguide.editions import Edition
-    from audioguide.engines.base import VoiceInfo
     from audioguide.loader import Sources
-    from audioguide.model import Guide
     from audioguide.report import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -283,12 +281,16 @@ def _places(
 
 def _warn_strays(scripts: Path) -> None:
     """Name each file in an episodes/ folder that looks like a script but is not read."""
-    from audioguide.checks import stray_diagnostics
     from audioguide.editions import editions
+    from audioguide.episode_files import strays  # not checks: it would load the parser
 
-    found = [d for e in editions(scripts, scripts) for d in stray_diagnostics(e.scripts)]
+    found = [
+        f"{w}: warning: {m} ({h})"
+        for e in editions(scripts, scripts)
+        for w, m, h in strays(e.scripts)
+    ]
     if found:
-        _print_diagnostics(found, err=True)
+        _echo_lines("\n".join(found), err=True)
 
 
 class _Timings:
@@ -501,9 +503,11 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
     _print_diagnostics(sorted(found, key=lambda d: (d.where.path, d.where.line, d.where.col)))
     n_errors = sum(d.severity == "error" for d in found)
     if not _flag("quiet"):
-        _print_episodes(guide, sound_file_seconds)
+        from audioguide.summary import episode_lines, status_summary
+
+        click.echo("\n".join(episode_lines(guide, sound_file_seconds)))
         click.echo(
-            f"{prefix}{_status_summary(guide)}, {_plural(n_errors, 'error')}, "
+            f"{prefix}{status_summary(guide)}, {_plural(n_errors, 'error')}, "
             f"{_plural(len(found) - n_errors, 'warning')}"
         )
     _verbose(
@@ -516,25 +520,6 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
 def _print_diagnostics(found: Sequence[Diagnostic], err: bool = False) -> None:
     if found:
         _echo_lines("\n".join(d.line() for d in found), err=err)
-
-
-def _print_episodes(guide: Guide, sound_seconds: Callable[[Path], float]) -> None:
-    from audioguide import text
-    from audioguide.estimate import episode_seconds, minutes
-
-    speak = text.compile_lexicon(guide.lexicon)
-    width = max(len(ep.id) for ep in guide.episodes)
-    for ep in guide.episodes:
-        length = "~" + minutes(episode_seconds(guide, ep, speak, sound_seconds))
-        click.echo(f"  {ep.number:02d}  {ep.id:<{width}}  {ep.status:<8}  {length:>6}  {ep.title}")
-
-
-def _status_summary(guide: Guide) -> str:
-    from audioguide.model import STATUSES
-
-    counts = {s: sum(ep.status == s for ep in guide.episodes) for s in reversed(STATUSES)}
-    parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return f"{_plural(len(guide.episodes), 'episode')} ({parts})"
 
 
 # --- voices ------------------------------------------------------------------------------
@@ -568,6 +553,7 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
       audioguide voices --language es-419
     """
     from audioguide.engines.base import Engine
+    from audioguide.voicelist import speaking
 
     if model is not None and engine != "piper":
         raise click.UsageError("--model names a Piper voice model: add --engine piper")
@@ -582,11 +568,11 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
         made = create_engine(engine, language or "en-US")
     found = made.voices()
     if language:
-        found = _speaking(found, language.lower().replace("_", "-"))
+        found = speaking(found, language.lower().replace("_", "-"))
         if not found and "-" in language:
             # As a build picks a voice: es-US falls back to any Spanish voice.
             primary = language.split("-")[0].lower()
-            found = _speaking(made.voices(), primary)
+            found = speaking(made.voices(), primary)
             if found and not _flag("quiet"):
                 click.echo(f"No voice is marked '{language}'; these speak '{primary}':")
     if not found:
@@ -599,10 +585,6 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
     if not _flag("quiet"):
         lines = ["", *variant_lines(variants), example_line(found, made.voices(), variants)]
         click.echo("\n".join(lines))
-
-
-def _speaking(voices: Sequence[VoiceInfo], prefix: str) -> list[VoiceInfo]:
-    return [v for v in voices if any(x.lower().startswith(prefix) for x in v.languages)]
 
 
 # --- init --------------------------------------------------------------------------------

@@ -82,6 +82,6 @@ def strays(root: Path) -> Iterator[tuple[Location, str, str]]:
 
 
 def _shown(path: Path) -> str:
-    from audioguide.loader import display_path
+    from audioguide.places import display_path
 
     return display_path(path)

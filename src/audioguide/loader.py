@@ -45,6 +45,7 @@ from audioguide.model import (
     Source,
     Voice,
 )
+from audioguide.places import display_path
 
 GUIDE_FILE = "guide.yaml"
 EPISODES_DIR = "episodes"
@@ -151,15 +152,6 @@ class _Errors:
 
     def sources(self) -> Sources:
         return Sources(dict(self.texts), dict(self.places), tuple(self.lexicon), tuple(self.voices))
-
-
-def display_path(path: Path) -> str:
-    """The path as staff typed it: relative to the working folder when it is below it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 def _loc(path: str, line_col: tuple[int, int] | None) -> Location:
@@ -653,7 +645,7 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
             entries.append((word.strip(), said.strip()))
             places[word.strip()] = _loc(m.path, section.lc.key(word))
             m.errors.lexicon.append(places[word.strip()])
-    for loop in lexicon_loops(entries):
+    for loop in text.lexicon_loops(entries):
         names = ", ".join(f"'{w}'" for w in loop)
         m.errors.fail(
             places[loop[0]],
@@ -663,51 +655,6 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
             "the lexicon is applied once, not again to what it says: write out how it sounds",
         )
     return tuple(entries)
-
-
-def lexicon_loops(entries: list[tuple[str, str]]) -> list[tuple[str, ...]]:
-    """Groups of entries whose spoken texts lead back to themselves (A says B, B says A),
-    in file order. The lexicon is applied in one pass, so a loop cannot hang a build,
-    but it shows the writer expected a chain of replacements that does not happen."""
-    words = [w for w, _ in entries]
-    marks = [(w, f"\ue000{i}\ue001") for i, w in enumerate(words)]
-    mark = text.compile_lexicon(marks, initials=False)
-    holds = [{int(n) for n in re.findall("\ue000(\\d+)\ue001", mark(said))} for _, said in entries]
-    # Kosaraju: finish order on the graph, then components on the reversed graph.
-    order: list[int] = []
-    visited: set[int] = set()
-    for root in range(len(words)):
-        if root in visited:
-            continue
-        visited.add(root)
-        stack = [(root, iter(sorted(holds[root])))]
-        while stack:
-            node, children = stack[-1]
-            child = next((c for c in children if c not in visited), None)
-            if child is None:
-                order.append(node)
-                stack.pop()
-            else:
-                visited.add(child)
-                stack.append((child, iter(sorted(holds[child]))))
-    held_by: list[set[int]] = [set() for _ in words]
-    for i, targets in enumerate(holds):
-        for j in targets:
-            held_by[j].add(i)
-    loops: list[list[int]] = []
-    placed: set[int] = set()
-    for root in reversed(order):
-        if root in placed:
-            continue
-        group, todo = {root}, [root]
-        while todo:
-            for j in held_by[todo.pop()] - placed - group:
-                group.add(j)
-                todo.append(j)
-        placed |= group
-        if len(group) > 1 or root in holds[root]:
-            loops.append(sorted(group))
-    return [tuple(words[j] for j in group) for group in sorted(loops)]
 
 
 def _asset(root: Path, m: _Map, key: str, value: object) -> Path | None:

@@ -72,3 +72,12 @@ def misnamed_hint(path: Path) -> str:
         if near and (".yaml" in lower or ".yml" in lower or lower.endswith(".txt")):
             return f"rename {name} to {path.name}"
     return "check the file name"
+
+
+def display_path(path: Path) -> str:
+    """The path as staff typed it: relative to the working folder when it is below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel

@@ -3,8 +3,10 @@ the records an output folder keeps (see `outputs`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from audioguide.model import STATUSES, Guide
 from audioguide.report import BuildReport, Published
 
 
@@ -13,6 +15,7 @@ def plural(n: int, word: str) -> str:
 
 
 def minutes(seconds: float) -> str:
+    """`m:ss`, as `estimate.minutes` (not imported: the no-op build never loads it)."""
     whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 
@@ -85,3 +88,26 @@ def bundle_warnings(output: Path) -> list[str]:
                 "approve them, or build without --drafts before bundling)"
             )
     return found
+
+
+def episode_lines(guide: Guide, sound_seconds: Callable[[Path], float]) -> list[str]:
+    """`check`'s list: number, id, status, estimated length and title of each episode."""
+    from audioguide import text
+    from audioguide.estimate import episode_seconds
+
+    speak = text.compile_lexicon(guide.lexicon)
+    width = max(len(ep.id) for ep in guide.episodes)
+    lines = []
+    for ep in guide.episodes:
+        length = "~" + minutes(episode_seconds(guide, ep, speak, sound_seconds))
+        lines.append(
+            f"  {ep.number:02d}  {ep.id:<{width}}  {ep.status:<8}  {length:>6}  {ep.title}"
+        )
+    return lines
+
+
+def status_summary(guide: Guide) -> str:
+    """`2 episodes (1 approved, 1 draft)`."""
+    counts = {s: sum(ep.status == s for ep in guide.episodes) for s in reversed(STATUSES)}
+    parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return f"{plural(len(guide.episodes), 'episode')} ({parts})"

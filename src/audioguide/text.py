@@ -268,3 +268,48 @@ def estimate_seconds(text: str, rate_wpm: float) -> float:
     syllables = len(_SYLLABLE.findall(lower))
     units = syllables * _PER_SYLLABLE + letters * _PER_LETTER + digits * _PER_DIGIT
     return units * 60.0 / rate_wpm
+
+
+def lexicon_loops(entries: list[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """Groups of entries whose spoken texts lead back to themselves (A says B, B says A),
+    in file order. The lexicon is applied in one pass, so a loop cannot hang a build,
+    but it shows the writer expected a chain of replacements that does not happen."""
+    words = [w for w, _ in entries]
+    marks = [(w, f"\ue000{i}\ue001") for i, w in enumerate(words)]
+    mark = compile_lexicon(marks, initials=False)
+    holds = [{int(n) for n in re.findall("\ue000(\\d+)\ue001", mark(said))} for _, said in entries]
+    # Kosaraju: finish order on the graph, then components on the reversed graph.
+    order: list[int] = []
+    visited: set[int] = set()
+    for root in range(len(words)):
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(sorted(holds[root])))]
+        while stack:
+            node, children = stack[-1]
+            child = next((c for c in children if c not in visited), None)
+            if child is None:
+                order.append(node)
+                stack.pop()
+            else:
+                visited.add(child)
+                stack.append((child, iter(sorted(holds[child]))))
+    held_by: list[set[int]] = [set() for _ in words]
+    for i, targets in enumerate(holds):
+        for j in targets:
+            held_by[j].add(i)
+    loops: list[list[int]] = []
+    placed: set[int] = set()
+    for root in reversed(order):
+        if root in placed:
+            continue
+        group, todo = {root}, [root]
+        while todo:
+            for j in held_by[todo.pop()] - placed - group:
+                group.add(j)
+                todo.append(j)
+        placed |= group
+        if len(group) > 1 or root in holds[root]:
+            loops.append(sorted(group))
+    return [tuple(words[j] for j in group) for group in sorted(loops)]

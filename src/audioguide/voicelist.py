@@ -63,3 +63,8 @@ def example_line(
     female = next((v for v in ("f3", "f2", "f1") if v in variants), "")
     spelled = f"{name}+{female}" if female else name
     return f"In a script (guide.yaml, an episode or a segment):  voice: {{name: {spelled}}}"
+
+
+def speaking(voices: Sequence[VoiceInfo], prefix: str) -> list[VoiceInfo]:
+    """The voices with a language tag starting with `prefix` (`en` takes `en-gb`)."""
+    return [v for v in voices if any(x.lower().startswith(prefix) for x in v.languages)]
