@@ -180,6 +180,40 @@ CASES: dict[str, Case] = {
         "14:12",
         "(write folders with / as in assets/chime.wav, not \\)",
     ),
+    "segment-dash-not-lined-up": Case(
+        EP, "  - pause: 1.5s", " - pause: 1.5s", "12:2", "(start it at column 3, as on line 11)"
+    ),
+    "segment-dash-without-space": Case(
+        EP, "  - pause: 1.5s", "  -pause: 1.5s", "12:3", "(write it as - pause: 1.5s)"
+    ),
+    "no-space-after-colon": Case(
+        EP,
+        "title: First steps",
+        "title:First steps",
+        "2:1",
+        "'title:' needs a space after the colon (write it as title: First steps)",
+    ),
+    "quote-never-closed": Case(
+        EP,
+        "title: First steps",
+        'title: "First steps',
+        "2:8",
+        '(end it with " on the same line)',
+    ),
+    "say-text-on-the-next-line-not-indented": Case(
+        EP,
+        "  - say: After a long pause.",
+        "  - say:\n    After a long pause.",
+        "14:5",
+        "(put it on the line of 'say:', or indent it more than 'say')",
+    ),
+    "block-text-under-indented-in-guide-yaml": Case(
+        "guide.yaml",
+        "description: A guide made by the tests.",
+        "description: |\n    Line one.\n  Line two.",
+        "4:3",
+        "(indent every line of the text by 4 spaces, as on line 3)",
+    ),
     "segments-misspelt": Case(
         EP, "segments:", "segements:", "4:1", "unknown key 'segements' in an episode (did you"
     ),
@@ -238,3 +272,19 @@ def test_layout_mistake(
         assert case.hint in errors[0], errors[0]
         assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["feed.xml"]
         assert (tmp_path / "output" / "feed.xml").read_text() == "<rss/>"
+
+
+def test_text_cut_short_by_a_hash_is_a_warning(
+    tmp_path: Path, voice_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Valid YAML, so no error: but "#1 first" would vanish from the title without a word.
+    case = Case(EP, "title: First steps", "title: Step #1 first", "", "")
+    write_case(tmp_path / "scripts", case)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "scripts", "--cache-dir", str(voice_cache)])
+    assert result.exit_code == 0, result.output
+    warned = [x for x in result.output.splitlines() if "left out" in x]
+    assert warned == [
+        f"scripts/{EP}:2:13: warning: '#1 first' is left out: after a space, # starts a note "
+        'for people (put the whole text in quotes: title: "Step #1 first")'
+    ]

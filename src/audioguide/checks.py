@@ -490,3 +490,14 @@ def stray_diagnostics(root: Path) -> list[Diagnostic]:
     from audioguide.episode_files import strays
 
     return [Diagnostic(where, "warning", message, hint) for where, message, hint in strays(root)]
+
+
+def comment_diagnostics(sources: Sources) -> list[Diagnostic]:
+    """A warning for text cut short by ` #` (`title: Step #1 first` is only "Step")."""
+    from audioguide.layout import hidden_comments
+
+    return [
+        Diagnostic(Location(path, f.line, f.col), "warning", f.message, f.hint)
+        for path, source in sorted(sources.texts.items())
+        for f in hidden_comments(source)
+    ]

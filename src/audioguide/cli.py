@@ -489,6 +489,7 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
     found = checks.diagnose(guide, sources, voices, sound_file_seconds)
     found += checks.cover_diagnostics(guide)
     found += checks.stray_diagnostics(edition.scripts)
+    found += checks.comment_diagnostics(sources)
     found += [
         checks.Diagnostic(
             guide.where,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # `key: value`, maybe as a list item (`- say: ...`); the value may be empty.
 _KEY_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[A-Za-z_][\w-]*)\s*:(?:\s+(?P<value>.*))?$")
@@ -181,6 +182,58 @@ def _under_indented(lines: list[str], row: int) -> Found | None:
     return None
 
 
+def _lone_text_hint(lines: list[str], row: int) -> str:
+    above = next((lines[i] for i in range(row - 1, -1, -1) if not _blank(lines[i])), "")
+    match = _KEY_LINE.match(above)
+    if match and not match["value"]:
+        key = match["key"]
+        return f"put it on the line of '{key}:', or indent it more than '{key}'"
+    return "to say it, make it a segment: - say: ...; or indent it like its text above"
+
+
+def _dash_without_space(lines: list[str], row: int) -> Found | None:
+    """`-pause: 1s`: a list item needs a space after its dash."""
+    line = lines[row] if row < len(lines) else ""
+    if re.match(r"\s*-[^\s-]", line):
+        fixed = line.strip()[1:]
+        return Found(
+            row + 1,
+            _indent(line) + 1,
+            "a segment's '-' needs a space after it",
+            f"write it as - {fixed}",
+        )
+    return None
+
+
+def _misaligned_dash(lines: list[str], row: int) -> Found | None:
+    """A `- ` not lined up with the items of the list above it."""
+    line = lines[row] if row < len(lines) else ""
+    if not line.lstrip().startswith("- "):
+        return None
+    for i in range(row - 1, -1, -1):
+        if lines[i].lstrip().startswith("- ") and _indent(lines[i]) != _indent(line):
+            return Found(
+                row + 1,
+                _indent(line) + 1,
+                "this '- ' is not lined up with the '- ' of the segments above it",
+                f"start it at column {_indent(lines[i]) + 1}, as on line {i + 1}",
+            )
+    return None
+
+
+def _unclosed_quote(lines: list[str], row: int, col: int) -> Found | None:
+    """A quote opened and never closed: the parser reads on to the end of the file."""
+    if row >= len(lines) or lines[row][col : col + 1] not in ('"', "'"):
+        return None
+    quote = lines[row][col]
+    return Found(
+        row + 1,
+        col + 1,
+        f"the text starting with {quote} here has no closing {quote}",
+        f"end it with {quote} on the same line",
+    )
+
+
 def _missing_colon(lines: list[str], row: int) -> Found | None:
     """`title First steps`: a line that should be `key: value` has no colon. The parser
     notices only on the next line, so look back for it."""
@@ -193,12 +246,21 @@ def _missing_colon(lines: list[str], row: int) -> Found | None:
                 continue  # the parser's line: the mistake is above it
             return None
         words = line.strip().removeprefix("- ").split(None, 1)
+        key, _, rest = words[0].partition(":")
+        if rest and re.fullmatch(r"[a-z_][a-z0-9_-]*", key):
+            after = " ".join((rest, *words[1:]))
+            return Found(
+                i + 1,
+                _indent(line) + 1,
+                f"'{key}:' needs a space after the colon",
+                f"write it as {key}: {after}",
+            )
         if i < row and not re.fullmatch(r"[a-z_][a-z0-9_-]*", words[0]):
             return Found(
                 i + 1,
                 _indent(line) + 1,
                 "this line is text on its own, not part of any key's value",
-                "to say it, make it a segment: - say: ...; or indent it like its text above",
+                _lone_text_hint(lines, i),
             )
         if len(words) == 2 and re.fullmatch(r"[a-z_][a-z0-9_-]*", words[0]):
             lead = line[: len(line) - len(line.lstrip())] + (
@@ -215,13 +277,24 @@ def _missing_colon(lines: list[str], row: int) -> Found | None:
     return None
 
 
-def explain(source: str, problem: str, line: int, col: int) -> Found | None:
-    """The layout mistake behind a parser error at 0-based (`line`, `col`), or None if
+def explain(source: str, error: Any) -> Found | None:
+    """The layout mistake behind a parser error (ruamel's MarkedYAMLError), or None if
     the parser's own words will have to do."""
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return None
+    problem, line, col = error.problem or error.context or "", mark.line, mark.column
     lines = source.splitlines()
     tabs = _tabs(lines)
     if tabs is not None and (tabs.line - 1 <= line or "\t" in problem or "tab" in problem):
         return tabs
+    context = error.context_mark
+    if "end of stream" in problem and "quoted scalar" in (error.context or "") and context:
+        return _unclosed_quote(lines, context.line, context.column)
+    if "expected <block end>" in problem and "'?'" in problem:
+        return _dash_without_space(lines, line)
+    if "expected <block end>" in problem and "block sequence start" in problem:
+        return _misaligned_dash(lines, line)
     if "mapping values are not allowed" in problem:
         return _colon_in_text(lines, line) or _colon_in_continuation(lines, line, col)
     if "expected <block end>" in problem and _dash_missing_above(lines, line):
@@ -288,3 +361,36 @@ def path_hint(value: str) -> str:
             "text after it needs its own '- say:'"
         )
     return ""
+
+
+def hidden_comments(source: str) -> list[Found]:
+    """Text cut short by a `#`: after a space, YAML takes `#` and the rest of the line as
+    a note for people, so `title: Step #1 first` is only "Step". A `#` followed by a
+    space is the usual note and is left alone; text in `|` blocks keeps its `#`."""
+    found = []
+    block = -1  # the key column of the `key: |` block being read, -1 outside one
+    for row, line in enumerate(source.splitlines()):
+        if block >= 0 and (_blank(line) or _indent(line) > block):
+            continue
+        block = -1
+        header = _BLOCK_HEADER.match(line)
+        if header:
+            block = header.start("key")
+            continue
+        match = _KEY_LINE.match(line)
+        value = match["value"] if match else None
+        if not value or value[:1] in "\"'":
+            continue
+        cut = re.search(r"\s#\S", value)
+        if match and cut and value[: cut.start()].strip():
+            lost = value[cut.start() + 1 :].strip()
+            whole = _quoted(value[: cut.start()].strip() + " " + lost)
+            found.append(
+                Found(
+                    row + 1,
+                    match.start("value") + cut.start() + 2,
+                    f"'{lost}' is left out: after a space, # starts a note for people",
+                    f"put the whole text in quotes: {match['key']}: {whole}",
+                )
+            )
+    return found

@@ -416,7 +416,7 @@ def _read_yaml(path: Path, errors: _Errors, needs: str = "") -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         problem = exc.problem or exc.context or "invalid YAML"
-        found = layout.explain(source, problem, mark.line, mark.column) if mark else None
+        found = layout.explain(source, exc)
         if found is not None:
             errors.fail(Location(shown, found.line, found.col), found.message, found.hint)
             return None
