@@ -647,10 +647,10 @@ def resolve_voice(voices: list[VoiceInfo], variants: list[str], wanted: str) -> 
     """The espeak id for a voice id, name or language tag, with an optional `+variant`."""
     base, plus, variant = wanted.strip().partition("+")
     key = base.lower()
-    matches = [
+    matches = [v for v in voices if v.id.lower() == key] or [
         v
         for v in voices
-        if key in (v.id.lower(), v.name.lower())
+        if key == v.name.lower()
         # a language tag, alone or after a family as ids are written ("gmw/en-gb")
         or key.rpartition("/")[2] in (x.lower() for x in v.languages)
     ]
