@@ -35,7 +35,9 @@ author: Our Clinic             # who publishes the guide
 language: en-US                # language and region of the voice: en-US, en-GB, es-US...
 date: {date}               # publication date, written YYYY-MM-DD
 
-source:                        # the work this guide retells, credited in every episode
+# The work this guide retells, credited in every episode. If the guide is your
+# clinic's own material, delete these four lines: nothing then speaks of a source.
+source:
   title: The Article This Guide Retells
   author: Its Author, with credentials
   date: January 2026           # as printed on the source
@@ -43,7 +45,7 @@ source:                        # the work this guide retells, credited in every 
 voice:
   engine: pyttsx3              # the offline speech engine
   rate: 150                    # words a minute: 140 is calm, 170 is brisk
-  # name: en-us                # a particular voice; `audioguide voices` lists them
+  # name: en-us+f3             # a particular voice (+f3: a female variant); see `audioguide voices`
 
 pauses:
   sentence: 350ms              # after each sentence
@@ -57,6 +59,11 @@ outro: "This was episode {{number}} of {{total}}. Thank you for listening."
 
 lexicon:                       # words the voice says wrongly, and how to say them
   FAQ: F A Q                   # whole words only, and the capitals must match
+                               # (a word in small letters also matches at a sentence's start)
+
+# The note under the title of the web page. Without this line it says that the guide
+# does not replace advice from a health professional.
+# note: "Questions? Call us on 555-0100."
 """
 
 EPISODE_YAML = """\
