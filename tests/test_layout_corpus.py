@@ -214,6 +214,23 @@ CASES: dict[str, Case] = {
         "4:3",
         "(indent every line of the text by 4 spaces, as on line 3)",
     ),
+    "tab-after-a-colon": Case(
+        EP, "title: First steps", "title:\tFirst steps", "2:7", "(replace it with a space)"
+    ),
+    "stray-quote-at-line-start": Case(
+        EP,
+        "  - pause: 1.5s",
+        "  \u201c- pause: 1.5s",
+        "12:3",
+        "this line starts with '\u201c', which does not belong there (remove it",
+    ),
+    "text-after-the-bar-of-say": Case(
+        EP,
+        "  - say: |\n      Welcome",
+        "  - say: | Welcome\n      Welcome",
+        "6:12",
+        "nothing may follow '|' or '>' on its line",
+    ),
     "segments-misspelt": Case(
         EP, "segments:", "segements:", "4:1", "unknown key 'segements' in an episode (did you"
     ),

@@ -291,17 +291,78 @@ def explain(source: str, error: Any) -> Found | None:
     context = error.context_mark
     if "end of stream" in problem and "quoted scalar" in (error.context or "") and context:
         return _unclosed_quote(lines, context.line, context.column)
+    if "'\\t'" in problem or "\t" in problem:
+        return Found(
+            line + 1,
+            col + 1,
+            "a tab here, where YAML allows only spaces",
+            "replace it with a space",
+        )
+    stray = _stray_start(lines, line)
+    if stray is not None:
+        return stray
+    block_header = "block scalar" in (error.context or "")
+    if "chomping or indentation indicators" in problem or (
+        block_header and "line break" in problem
+    ):
+        return Found(
+            line + 1,
+            col + 1,
+            "nothing may follow '|' or '>' on its line",
+            "put the text on the lines below, indented",
+        )
     if "expected <block end>" in problem and "'?'" in problem:
-        return _dash_without_space(lines, line)
+        return _dash_without_space(lines, line) or _out_of_line(lines, line, problem)
     if "expected <block end>" in problem and "block sequence start" in problem:
-        return _misaligned_dash(lines, line)
+        above = _stray_start(lines, line - 1) if line > 0 else None
+        return _misaligned_dash(lines, line) or above or _out_of_line(lines, line, problem)
     if "mapping values are not allowed" in problem:
         return _colon_in_text(lines, line) or _colon_in_continuation(lines, line, col)
     if "expected <block end>" in problem and _dash_missing_above(lines, line):
         return _dash_missing_above(lines, line)
     if "could not find expected ':'" in problem or "expected <block end>" in problem:
-        return _under_indented(lines, line) or _missing_colon(lines, line)
+        found = _under_indented(lines, line) or _missing_colon(lines, line)
+        return found or _out_of_line(lines, line, problem)
     return None
+
+
+def _stray_start(lines: list[str], row: int) -> Found | None:
+    """A line that starts with a character no line of a script starts with (a stray
+    quote, colon or dash left by an edit)."""
+    line = lines[row] if row < len(lines) else ""
+    text = line.lstrip(" ")
+    if not text or text[0].isalnum() or text[0] in "#_'\"[{" or text.startswith("- "):
+        return None
+    if text.startswith(("---", "...")):
+        return Found(
+            row + 1,
+            _indent(line) + 1,
+            f"'{text[:3]}' ends the script here: a script file holds one YAML document",
+            "remove this line, or move what follows into a file of its own",
+        )
+    if text[0] == "-" and (len(text) == 1 or text[1] in " -"):
+        what = "a '-' on its own" if text.strip() == "-" else "an extra '-'"
+        return Found(row + 1, _indent(line) + 1, f"{what} at the start of this line", "remove it")
+    if text[0] == "-":
+        return None  # `-pause`: see _dash_without_space
+    return Found(
+        row + 1,
+        _indent(line) + 1,
+        f"this line starts with '{text[0]}', which does not belong there",
+        "remove it: a line starts with a key (title:) or with '- ' for a segment",
+    )
+
+
+def _out_of_line(lines: list[str], row: int, problem: str) -> Found | None:
+    """The last resort for a line the parser could not fit in: say where, plainly."""
+    if "expected <block end>" not in problem or row >= len(lines):
+        return None
+    return Found(
+        row + 1,
+        _indent(lines[row]) + 1,
+        "this line is not lined up with the lines above it",
+        "indent it like the keys or the '- ' segments around it",
+    )
 
 
 # Keys that belong in a section, and what staff type at the wrong level.
