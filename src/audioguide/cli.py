@@ -181,17 +181,12 @@ def build(
     base_url: str | None,
     quiet: bool,
 ) -> None:
-    """Build the guide in SCRIPTS_DIR into OUTPUT.
+    """Build the guide in SCRIPTS_DIR into OUTPUT, which belongs to that guide alone.
 
-    SCRIPTS_DIR defaults to the working folder if it holds guide.yaml, else scripts/.
-    OUTPUT defaults to output/ beside scripts/, or GUIDE-output/ beside any other guide
-    folder; an output folder belongs to one guide (--force hands it to another).
-
-    Writes each episode's MP3, transcripts and chapters, then the cover, podcast
-    feed, web page, playlist and manifest. Only episodes whose scripts or settings
-    changed are built again; spoken sentences are kept in a clip cache, so an edit
-    speaks only what changed. A sub-folder with its own guide.yaml (e.g. es/) is
-    another edition, built to OUTPUT/es/.
+    SCRIPTS_DIR: the working folder if it holds guide.yaml, else scripts/. Writes each
+    episode's MP3, transcripts and chapters, then the cover, feed, page, playlist and
+    manifest; only what changed is built again. A sub-folder with its own guide.yaml
+    (e.g. es/) is another edition, built to OUTPUT/es/.
 
     \b
     Examples:
@@ -201,8 +196,7 @@ def build(
       audioguide build --base-url https://clinic.example/guide/
     """
     quiet = quiet or _flag("quiet")
-    scripts_dir, output, cache_dir = _places(scripts_dir, output, cache_dir)
-    _warn_strays(scripts_dir)
+    scripts_dir, output, cache_dir = _places(scripts_dir, output, cache_dir, strays=True)
     if base_url:
         from audioguide.publish import check_base_url
 
@@ -270,12 +264,15 @@ def _cache_dir(option: Path | None, guide: Path | None = None) -> Path:
 
 
 def _places(
-    scripts: Path | None, output: Path | None, cache: Path | None
+    scripts: Path | None, output: Path | None, cache: Path | None, strays: bool = False
 ) -> tuple[Path, Path, Path]:
-    """The guide, output and cache a command works on, defaults filled in (`places`)."""
+    """The guide, output and cache a command works on, defaults filled in (`places`);
+    with `strays`, files in episodes/ that look like scripts are named first."""
     from audioguide.places import default_output, guide_folder
 
     scripts = guide_folder(scripts)
+    if strays:
+        _warn_strays(scripts)
     return scripts, output or default_output(scripts), _cache_dir(cache, scripts)
 
 
@@ -758,7 +755,7 @@ def watch(
     from audioguide.watch import Options
     from audioguide.watch import watch as watch_loop
 
-    scripts_dir, output, cache = _places(scripts_dir, output, cache_dir)
+    scripts_dir, output, cache = _places(scripts_dir, output, cache_dir, strays=True)
     options = Options(cache, jobs or default_jobs(), drafts)
     try:
         watch_loop(scripts_dir, output, options, echo=_echo_lines)
