@@ -1024,7 +1024,7 @@ def _voice_model(root: Path, m: _Map, voice: Voice) -> Voice:
             m.errors.fail(
                 where,
                 f"voice model '{raw}' not found",
-                f"looked in {display_path(root)}; {piper_engine.MODELS_HINT}",
+                f"looked in the guide folder {guide_name(root)}; {piper_engine.MODELS_HINT}",
             )
             return voice
         if not piper_engine.config_path(path).is_file():
