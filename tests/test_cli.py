@@ -11,7 +11,7 @@ from conftest import EPISODE_ONE, WriteGuide
 from audioguide import __version__, cli
 from audioguide.errors import ScriptErrors
 
-COMMANDS = ["build", "check", "preview", "voices", "init", "watch", "clean", "bundle"]
+COMMANDS = ["build", "check", "preview", "voices", "init", "watch", "clean", "bundle", "schema"]
 
 
 def run(*args: str, **kwargs: object) -> tuple[int, str]:
@@ -57,14 +57,15 @@ def test_voices_is_an_aligned_table_filtered_by_language() -> None:
     assert code == 0, out
     lines = out.splitlines()
     header = lines[0]
-    assert header.split() == ["ID", "NAME", "LANGUAGES", "GENDER"]
-    rows = [x for x in lines[1:] if x.strip() and not x.endswith("voice: name: ID")]
-    assert any(x.startswith("gmw/en-us ") for x in rows)
-    name_col = header.index("NAME")
+    assert header.split() == ["NAME", "(voice:", "name:)", "DESCRIPTION", "ID", "LANGUAGES"]
+    rows = lines[1 : lines.index("")]
+    assert any(x.startswith("en-gb ") and " gmw/en " in x for x in rows)
+    name_col = header.index("DESCRIPTION")
     assert all(x[name_col - 2 : name_col] == "  " for x in rows)  # columns line up
     languages_col = header.index("LANGUAGES")
     assert all(x[languages_col:].startswith("en") for x in rows)
-    assert lines[-1].endswith("use one in a script as voice: name: ID")
+    assert "  female: f1, f2, f3, f4, f5" in lines
+    assert lines[-1].endswith("voice: {name: en-gb+f3}")
 
 
 def test_voices_for_a_language_nobody_speaks() -> None:

@@ -18,7 +18,13 @@ from audioguide.loader import load_with_sources
 
 def test_files_are_made_from_the_date_and_folder() -> None:
     made = scaffold.files("clinic-guide", dt.date(2027, 3, 4))
-    assert set(made) == {"guide.yaml", "episodes/01-example.yaml", "README.md"}
+    assert set(made) == {
+        "guide.yaml",
+        "episodes/01-example.yaml",
+        "README.md",
+        ".schema/guide.schema.json",
+        ".schema/episode.schema.json",
+    }
     assert "date: 2027-03-04 " in made["guide.yaml"]
     assert "audioguide check clinic-guide" in made["README.md"]
     assert "status: draft" in made["episodes/01-example.yaml"]
@@ -31,6 +37,8 @@ def test_a_new_guide_checks_clean_and_builds(tmp_path: Path) -> None:
         "guide.yaml",
         "episodes/01-example.yaml",
         "README.md",
+        ".schema/guide.schema.json",
+        ".schema/episode.schema.json",
     ]
     guide, sources = load_with_sources(root)
     assert [(ep.id, ep.status) for ep in guide.episodes] == [("example", "draft")]

@@ -89,7 +89,7 @@ def test_rebuilds_after_each_save_and_survives_a_broken_one(root: Path, tmp_path
     assert builds == 4 and not saves
     text = "\n".join(lines)
     assert lines[0] == f"Watching {root}/ for changes (Ctrl-C to stop)."
-    assert text.count("Rebuilt 01-only (1 of 1 episodes)") == 3
+    assert text.count("Rebuilt 01-only (1 of 1 episode)") == 3
     assert text.count("Saved: changed episodes/01-only.yaml") == 3
     broken = [x for x in lines if ": error: " in x]
     assert len(broken) == 1 and "01-only.yaml:7:1: error: YAML syntax error" in broken[0]
@@ -104,7 +104,7 @@ def test_an_unchanged_build_says_so(root: Path, tmp_path: Path) -> None:
     watching.rebuild(root, tmp_path / "out", options, lines.append)
     lines.clear()
     assert watching.rebuild(root, tmp_path / "out", options, lines.append)
-    assert lines[0].startswith("No episode changed: 1 up to date in")
+    assert lines[0].startswith("No episode changed: 1 episode up to date in")
 
 
 def test_ctrl_c_exits_cleanly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from audioguide import __version__, guidecache, text
+from audioguide import __version__, guidecache, outputs, text
 from audioguide.cache import ClipCache, clip_key
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.engines.base import Clip, Engine
@@ -367,7 +367,9 @@ def build(
     cover = _cover(guide, cache_dir)
     ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
 
+    outputs.check_owner(output, scripts, force)  # before the lock file is touched
     with build_lock(output / STATE_DIR):
+        outputs.claim(output, scripts, guide, force)
         sweep_temp_files(output, cache_dir)
         states = load_state(output)
         fresh = {
@@ -421,18 +423,23 @@ def build(
 
         status = {ep.id: ep.status for ep in guide.episodes}
         published = [r for r in results if drafts or status[r.id] == "approved"]
+        before = outputs.manifest_bytes(output)
         publish(guide, published, output, base_url, cover, alternates)
+        went_out = outputs.published_of(guide, [r.id for r in published])
+        outputs.note_published(output, went_out)
+        republished = before != outputs.manifest_bytes(output)
         # Again: an encoder orphaned by a killed build finishes its (hidden) file when
         # its input ends, which may be after the sweep at the start.
         sweep_temp_files(output)
-    return BuildReport(guide, output, results, len(missing), len(keys) - len(missing))
+    cached = len(keys) - len(missing)
+    return BuildReport(guide, output, results, len(missing), cached, went_out, republished)
 
 
 def _cover(guide: Guide, cache_dir: Path) -> bytes:
     """The cover PNG (the guide's own, checked, or one drawn from its title), cached by
     what it is made from so a no-op build does not draw it again."""
     source = guide.cover.read_bytes() if guide.cover else b""
-    h = hashlib.sha256(b"cover-v1\0" + __version__.encode() + b"\0" + source)
+    h = hashlib.sha256(b"cover-v2\0" + __version__.encode() + b"\0" + source)
     drawn_from = [guide.title, guide.description, guide.author, guide.credit, guide.language]
     h.update(json.dumps([*drawn_from, asdict(guide.source)]).encode())
     path = cache_dir / "covers" / f"{h.hexdigest()}.png"
@@ -494,6 +501,8 @@ def build_all(
     from audioguide import fresh
 
     found = [(e, guidecache.load(cache_dir, e.scripts)) for e in editions(scripts, output)]
+    for edition, _ in found:  # every edition's folder, before any is written
+        outputs.check_owner(edition.output, edition.scripts, bool(options.get("force")))
     others = alternates_of(found)
     only = options.get("only") or ()
     drafts, base_url = options.get("drafts", False), options.get("base_url")

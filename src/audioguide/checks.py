@@ -482,3 +482,22 @@ def strict(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
         Diagnostic(d.where, "error", d.message, d.hint) if d.severity == "warning" else d
         for d in diagnostics
     ]
+
+
+def stray_diagnostics(root: Path) -> list[Diagnostic]:
+    """A warning for each file in episodes/ that looks like a script but is not read
+    (`02-x.yaml.txt`): its episode would silently drop out of the guide."""
+    from audioguide.episode_files import strays
+
+    return [Diagnostic(where, "warning", message, hint) for where, message, hint in strays(root)]
+
+
+def comment_diagnostics(sources: Sources) -> list[Diagnostic]:
+    """A warning for text cut short by ` #` (`title: Step #1 first` is only "Step")."""
+    from audioguide.layout import hidden_comments
+
+    return [
+        Diagnostic(Location(path, f.line, f.col), "warning", f.message, f.hint)
+        for path, source in sorted(sources.texts.items())
+        for f in hidden_comments(source)
+    ]

@@ -20,9 +20,7 @@ from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 if TYPE_CHECKING:
     from audioguide.checks import Diagnostic
     from audioguide.editions import Edition
-    from audioguide.engines.base import VoiceInfo
     from audioguide.loader import Sources
-    from audioguide.model import Guide
     from audioguide.report import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -122,10 +120,8 @@ def _output_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "-o",
         "--output",
-        default="output",
-        show_default=True,
         type=click.Path(file_okay=False, path_type=Path),
-        help=help_text,
+        help=help_text + " [default: output/ beside scripts/, else GUIDE-output/]",
     )
 
 
@@ -134,13 +130,14 @@ def _build_options(command: F) -> F:
     for decorate in reversed(
         (
             click.argument(
-                "scripts_dir", default="scripts", type=click.Path(file_okay=False, path_type=Path)
+                "scripts_dir", required=False, type=click.Path(file_okay=False, path_type=Path)
             ),
             _output_option("Folder for the episodes and transcripts."),
             click.option(
                 "--cache-dir",
                 type=click.Path(file_okay=False, path_type=Path),
-                help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
+                help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE} beside the "
+                "guide].",
             ),
             click.option(
                 "-j",
@@ -152,11 +149,6 @@ def _build_options(command: F) -> F:
     ):
         command = decorate(command)
     return command
-
-
-def _minutes(seconds: float) -> str:
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 @cli.command()
@@ -179,8 +171,8 @@ def _minutes(seconds: float) -> str:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def build(
-    scripts_dir: Path,
-    output: Path,
+    scripts_dir: Path | None,
+    output: Path | None,
     cache_dir: Path | None,
     jobs: int | None,
     force: bool,
@@ -189,13 +181,12 @@ def build(
     base_url: str | None,
     quiet: bool,
 ) -> None:
-    """Build the guide in SCRIPTS_DIR (default: scripts/) into OUTPUT.
+    """Build the guide in SCRIPTS_DIR into OUTPUT, which belongs to that guide alone.
 
-    Writes each episode's MP3, transcripts and chapters, then the cover, podcast
-    feed, web page, playlist and manifest. Only episodes whose scripts or settings
-    changed are built again; spoken sentences are kept in a clip cache, so an edit
-    speaks only what changed. A sub-folder with its own guide.yaml (e.g. es/) is
-    another edition, built to OUTPUT/es/.
+    SCRIPTS_DIR: the working folder if it holds guide.yaml, else scripts/. Writes each
+    episode's MP3, transcripts and chapters, then the cover, feed, page, playlist and
+    manifest; only what changed is built again. A sub-folder with its own guide.yaml
+    (e.g. es/) is another edition, built to OUTPUT/es/.
 
     \b
     Examples:
@@ -205,6 +196,7 @@ def build(
       audioguide build --base-url https://clinic.example/guide/
     """
     quiet = quiet or _flag("quiet")
+    scripts_dir, output, cache_dir = _places(scripts_dir, output, cache_dir, strays=True)
     if base_url:
         from audioguide.publish import check_base_url
 
@@ -260,25 +252,42 @@ def build(
 
 
 def _summary(report: BuildReport, output: Path) -> None:
-    click.echo(f"{'episode':<38} {'length':>6} {'LUFS':>6} {'peak':>6} {'size':>7}  status")
-    for ep in report.episodes:
-        click.echo(
-            f"{ep.mp3.name:<38} {_minutes(ep.seconds):>6} {ep.loudness:>6.1f} "
-            f"{ep.true_peak:>6.1f} {ep.size / 1e6:>6.2f}M  {'built' if ep.rebuilt else 'reused'}"
-        )
-    total = sum(ep.seconds for ep in report.episodes)
-    built = sum(ep.rebuilt for ep in report.episodes)
-    if built == 0:
-        click.echo(f"Nothing changed: {len(report.episodes)} episodes up to date in {output}/.\n")
-    else:
-        click.echo(
-            f"{built} of {len(report.episodes)} episodes built, {_minutes(total)} in all, "
-            f"in {output}/ ({report.spoken} sentences spoken, {report.cached} from the cache)\n"
-        )
+    from audioguide.summary import summary_lines
+
+    click.echo("\n".join(summary_lines(report, output)))
 
 
-def _cache_dir(option: Path | None) -> Path:
-    return option or Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE)
+def _cache_dir(option: Path | None, guide: Path | None = None) -> Path:
+    from audioguide.places import default_cache
+
+    return option or Path(os.environ.get(CACHE_ENV) or default_cache(guide or Path("scripts")))
+
+
+def _places(
+    scripts: Path | None, output: Path | None, cache: Path | None, strays: bool = False
+) -> tuple[Path, Path, Path]:
+    """The guide, output and cache a command works on, defaults filled in (`places`);
+    with `strays`, files in episodes/ that look like scripts are named first."""
+    from audioguide.places import default_output, guide_folder
+
+    scripts = guide_folder(scripts)
+    if strays:
+        _warn_strays(scripts)
+    return scripts, output or default_output(scripts), _cache_dir(cache, scripts)
+
+
+def _warn_strays(scripts: Path) -> None:
+    """Name each file in an episodes/ folder that looks like a script but is not read."""
+    from audioguide.editions import editions
+    from audioguide.episode_files import strays  # not checks: it would load the parser
+
+    found = [
+        f"{w}: warning: {m} ({h})"
+        for e in editions(scripts, scripts)
+        for w, m, h in strays(e.scripts)
+    ]
+    if found:
+        _echo_lines("\n".join(found), err=True)
 
 
 class _Timings:
@@ -365,7 +374,7 @@ def _check_voices(
 @_output_option("The output folder to empty.")
 @click.option("--cache", is_flag=True, help="Also remove the clip cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path))
-def clean(output: Path, cache: bool, cache_dir: Path | None) -> None:
+def clean(output: Path | None, cache: bool, cache_dir: Path | None) -> None:
     """Remove what builds wrote to OUTPUT (and, with --cache, the clip cache).
 
     \b
@@ -374,10 +383,11 @@ def clean(output: Path, cache: bool, cache_dir: Path | None) -> None:
     """
     from audioguide.clean import clean_output
 
+    _, output, cache_folder = _places(None, output, cache_dir)
     removed = clean_output(output)
-    click.echo(f"Removed {removed} files from {output}/.")
+    click.echo(f"Removed {_plural(removed, 'file')} from {output}/.")
     if cache:
-        folder = _cache_dir(cache_dir)
+        folder = cache_folder
         if folder.is_dir():
             shutil.rmtree(folder)
             click.echo(f"Removed the clip cache {folder}/.")
@@ -386,7 +396,7 @@ def clean(output: Path, cache: bool, cache_dir: Path | None) -> None:
 @cli.command()
 @click.argument("zip_path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @_output_option("The built folder to pack.")
-def bundle(zip_path: Path | None, output: Path) -> None:
+def bundle(zip_path: Path | None, output: Path | None) -> None:
     """Pack the published guide in OUTPUT into ZIP_PATH (default: OUTPUT.zip).
 
     The zip holds exactly the files the manifest lists, checked against their
@@ -397,7 +407,11 @@ def bundle(zip_path: Path | None, output: Path) -> None:
       audioguide bundle -o output guide.zip
     """
     from audioguide.publish import bundle as make_bundle
+    from audioguide.summary import bundle_warnings
 
+    output = _places(None, output, None)[1]
+    for warning in bundle_warnings(output):
+        _echo_lines(warning, err=True)
     dest = zip_path or output.with_name(output.name + ".zip")
     make_bundle(output, dest)
     click.echo(f"Wrote {dest} ({dest.stat().st_size / 1e6:.1f} MB).")
@@ -413,7 +427,7 @@ def _plural(n: int, word: str) -> str:
 @cli.command()
 @click.argument(
     "scripts_dir",
-    default="scripts",
+    required=False,
     type=click.Path(file_okay=False, path_type=Path),
 )
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 2 on any).")
@@ -422,8 +436,9 @@ def _plural(n: int, word: str) -> str:
     type=click.Path(file_okay=False, path_type=Path),
     help=f"Where the engines' voice lists are kept [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
 )
-def check(scripts_dir: Path, strict: bool, cache_dir: Path | None) -> None:
-    """Check the guide in SCRIPTS_DIR (default: scripts/) without making any audio.
+def check(scripts_dir: Path | None, strict: bool, cache_dir: Path | None) -> None:
+    """Check the guide in SCRIPTS_DIR (default: the working folder if it holds
+    guide.yaml, else scripts/) without making any audio.
 
     Prints every mistake and warning as `path:line:col: error|warning: message (hint)`,
     then each episode with its status and estimated length, and a summary. Warnings:
@@ -438,10 +453,11 @@ def check(scripts_dir: Path, strict: bool, cache_dir: Path | None) -> None:
     """
     from audioguide.editions import editions
 
-    found = editions(scripts_dir, Path("output"))
+    scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
+    found = editions(scripts_dir, output)
     errors = 0
     for edition in found:
-        errors += _check_edition(edition, strict, _cache_dir(cache_dir), len(found) > 1)
+        errors += _check_edition(edition, strict, cache, len(found) > 1)
     if errors:
         click.get_current_context().exit(2)
 
@@ -459,7 +475,7 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
         check_files(edition.scripts)  # as a build does: the same mistakes, the same words
         guide, sources = load_with_sources(edition.scripts)
     except ScriptErrors as exc:
-        found = checks.from_errors(exc)
+        found = checks.from_errors(exc) + checks.stray_diagnostics(edition.scripts)
         _print_diagnostics(found)
         if not _flag("quiet"):
             click.echo(f"{prefix}the guide did not load: {_plural(len(found), 'error')}")
@@ -469,6 +485,8 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
     listed = time.monotonic()
     found = checks.diagnose(guide, sources, voices, sound_file_seconds)
     found += checks.cover_diagnostics(guide)
+    found += checks.stray_diagnostics(edition.scripts)
+    found += checks.comment_diagnostics(sources)
     found += [
         checks.Diagnostic(
             guide.where,
@@ -483,9 +501,11 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
     _print_diagnostics(sorted(found, key=lambda d: (d.where.path, d.where.line, d.where.col)))
     n_errors = sum(d.severity == "error" for d in found)
     if not _flag("quiet"):
-        _print_episodes(guide, sound_file_seconds)
+        from audioguide.summary import episode_lines, status_summary
+
+        click.echo("\n".join(episode_lines(guide, sound_file_seconds)))
         click.echo(
-            f"{prefix}{_status_summary(guide)}, {_plural(n_errors, 'error')}, "
+            f"{prefix}{status_summary(guide)}, {_plural(n_errors, 'error')}, "
             f"{_plural(len(found) - n_errors, 'warning')}"
         )
     _verbose(
@@ -495,28 +515,9 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
     return n_errors
 
 
-def _print_diagnostics(found: Sequence[Diagnostic]) -> None:
+def _print_diagnostics(found: Sequence[Diagnostic], err: bool = False) -> None:
     if found:
-        _echo_lines("\n".join(d.line() for d in found))
-
-
-def _print_episodes(guide: Guide, sound_seconds: Callable[[Path], float]) -> None:
-    from audioguide import text
-    from audioguide.estimate import episode_seconds, minutes
-
-    speak = text.compile_lexicon(guide.lexicon)
-    width = max(len(ep.id) for ep in guide.episodes)
-    for ep in guide.episodes:
-        length = "~" + minutes(episode_seconds(guide, ep, speak, sound_seconds))
-        click.echo(f"  {ep.number:02d}  {ep.id:<{width}}  {ep.status:<8}  {length:>6}  {ep.title}")
-
-
-def _status_summary(guide: Guide) -> str:
-    from audioguide.model import STATUSES
-
-    counts = {s: sum(ep.status == s for ep in guide.episodes) for s in reversed(STATUSES)}
-    parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return f"{_plural(len(guide.episodes), 'episode')} ({parts})"
+        _echo_lines("\n".join(d.line() for d in found), err=err)
 
 
 # --- voices ------------------------------------------------------------------------------
@@ -550,6 +551,7 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
       audioguide voices --language es-419
     """
     from audioguide.engines.base import Engine
+    from audioguide.voicelist import speaking
 
     if model is not None and engine != "piper":
         raise click.UsageError("--model names a Piper voice model: add --engine piper")
@@ -564,29 +566,23 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
         made = create_engine(engine, language or "en-US")
     found = made.voices()
     if language:
-        found = _speaking(found, language.lower().replace("_", "-"))
+        found = speaking(found, language.lower().replace("_", "-"))
         if not found and "-" in language:
             # As a build picks a voice: es-US falls back to any Spanish voice.
             primary = language.split("-")[0].lower()
-            found = _speaking(made.voices(), primary)
+            found = speaking(made.voices(), primary)
             if found and not _flag("quiet"):
                 click.echo(f"No voice is marked '{language}'; these speak '{primary}':")
     if not found:
         click.echo(f"No {engine} voice speaks '{language}'.")
         return
-    rows = [("ID", "NAME", "LANGUAGES", "GENDER")] + [
-        (v.id, v.name, ", ".join(v.languages), v.gender or "-")
-        for v in sorted(found, key=lambda v: v.id)
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    from audioguide.voicelist import example_line, variant_lines, voice_table
+
+    variants = made.variants() if hasattr(made, "variants") else []
+    click.echo("\n".join(voice_table(found, made.voices())))
     if not _flag("quiet"):
-        click.echo(f"\n{_plural(len(found), 'voice')}; use one in a script as voice: name: ID")
-
-
-def _speaking(voices: Sequence[VoiceInfo], prefix: str) -> list[VoiceInfo]:
-    return [v for v in voices if any(x.lower().startswith(prefix) for x in v.languages)]
+        lines = ["", *variant_lines(variants), example_line(found, made.voices(), variants)]
+        click.echo("\n".join(lines))
 
 
 # --- init --------------------------------------------------------------------------------
@@ -617,6 +613,26 @@ def init(folder: Path) -> None:
     )
 
 
+@cli.command()
+@click.argument("kind", type=click.Choice(["guide", "episode"]), default="guide")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of guide.yaml (or of an episode file), for editors with YAML
+    support: they complete keys and underline mistakes as you type. `init` writes both
+    into a new guide's .schema/ folder, and points each file at its schema on line 1:
+
+    \b
+      # yaml-language-server: $schema=.schema/guide.schema.json
+
+    \b
+    Examples:
+      audioguide schema > guide.schema.json
+      audioguide schema episode > episode.schema.json
+    """
+    from audioguide.schema import schema_json
+
+    click.echo(schema_json(kind), nl=False)
+
+
 # --- preview -----------------------------------------------------------------------------
 
 
@@ -626,10 +642,8 @@ def init(folder: Path) -> None:
     "-s",
     "--scripts",
     "scripts_dir",
-    default="scripts",
-    show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="The guide folder.",
+    help="The guide folder [default: the working folder if it holds guide.yaml, else scripts].",
 )
 @click.option(
     "--segment", type=click.IntRange(min=1), metavar="N", help="Only segment N (1 = first)."
@@ -641,16 +655,16 @@ def init(folder: Path) -> None:
     "--output",
     "dest",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The WAV file to write [default: output/preview/EPISODE[-PART].wav].",
+    help="The WAV file to write [default: OUTPUT/preview/EPISODE[-PART].wav, OUTPUT as for build].",
 )
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
+    help=f"Clip cache folder [default: ${CACHE_ENV} or {DEFAULT_CACHE} beside the guide].",
 )
 def preview(
     episode: str,
-    scripts_dir: Path,
+    scripts_dir: Path | None,
     segment: int | None,
     chapter: str | None,
     play: bool,
@@ -677,7 +691,7 @@ def preview(
     from audioguide.loader import check_files
     from audioguide.preview import render_preview, select
 
-    cache = _cache_dir(cache_dir)
+    scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
     started = time.monotonic()
     check_files(scripts_dir)  # before the guide cache reads every script
     guide = guidecache.load(cache, scripts_dir)
@@ -689,6 +703,7 @@ def preview(
         segment=segment,
         chapter=chapter,
         dest=dest,
+        folder=output / "preview",
         cache_dir=cache,
         engine_factory=create_engine,
     )
@@ -721,7 +736,11 @@ def _play(path: Path) -> None:
 @_build_options
 @click.option("--drafts", is_flag=True, help="Publish draft and review episodes too.")
 def watch(
-    scripts_dir: Path, output: Path, cache_dir: Path | None, jobs: int | None, drafts: bool
+    scripts_dir: Path | None,
+    output: Path | None,
+    cache_dir: Path | None,
+    jobs: int | None,
+    drafts: bool,
 ) -> None:
     """Build the guide now, then again each time a file in SCRIPTS_DIR is saved.
 
@@ -736,7 +755,8 @@ def watch(
     from audioguide.watch import Options
     from audioguide.watch import watch as watch_loop
 
-    options = Options(_cache_dir(cache_dir), jobs or default_jobs(), drafts)
+    scripts_dir, output, cache = _places(scripts_dir, output, cache_dir, strays=True)
+    options = Options(cache, jobs or default_jobs(), drafts)
     try:
         watch_loop(scripts_dir, output, options, echo=_echo_lines)
     except KeyboardInterrupt:

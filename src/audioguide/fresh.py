@@ -147,11 +147,17 @@ def up_to_date(
 ) -> list[tuple[Edition, BuildReport]] | None:
     """The reports of the last build if building every edition now would change nothing;
     None if anything may have changed (then run the build)."""
+    from audioguide.outputs import OutputOwnedError, check_owner
+
     found = []
     for edition in editions(scripts, output):
         guide = guidecache.cached_guide(cache_dir, edition.scripts)
         if guide is None:
             return None
+        try:
+            check_owner(edition.output, edition.scripts)
+        except OutputOwnedError:
+            return None  # the full build says so
         found.append((edition, guide))
     others = alternates_of(found)
     for edition, guide in found:
@@ -162,6 +168,7 @@ def up_to_date(
 
 def report_of(edition: Edition, guide: Guide) -> BuildReport:
     """The report of the edition's last build, from its state: nothing rebuilt."""
+    from audioguide.outputs import last_published
     from audioguide.state import load_state, result_of
 
     states = load_state(edition.output)
@@ -170,7 +177,7 @@ def report_of(edition: Edition, guide: Guide) -> BuildReport:
         for ep in guide.episodes
         if ep.id in states
     )
-    return BuildReport(guide, edition.output, results, 0, 0)
+    return BuildReport(guide, edition.output, results, 0, 0, last_published(edition.output))
 
 
 def report_if_fresh(

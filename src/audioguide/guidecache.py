@@ -15,13 +15,14 @@ import stat
 from pathlib import Path
 
 from audioguide import __version__
+from audioguide.episode_files import scripts_under
 from audioguide.fsutil import atomic_write
 from audioguide.model import Guide, Say, Sound
 
 _MAX_READ = 4 << 20  # far above the loader's own limit
 
 # The modules whose code decides what a script loads to.
-_CODE = ("loader.py", "model.py", "text.py")
+_CODE = ("loader.py", "model.py", "text.py", "layout.py", "episode_files.py")
 
 
 def digest(root: Path) -> str:
@@ -29,7 +30,7 @@ def digest(root: Path) -> str:
     package = Path(__file__).parent
     for name in _CODE:
         h.update((package / name).read_bytes())
-    for path in sorted(root.rglob("*.yaml")):
+    for path in scripts_under(root):
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
         try:
             info = path.stat()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import errno
 import os
 import re
 import stat
@@ -26,8 +27,9 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 
-from audioguide import text
+from audioguide import layout, places, text
 from audioguide.engines.registry import ENGINES
+from audioguide.episode_files import episode_files, scripts_under, strays
 from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.model import (
     STATUSES,
@@ -43,6 +45,7 @@ from audioguide.model import (
     Source,
     Voice,
 )
+from audioguide.places import display_path
 
 GUIDE_FILE = "guide.yaml"
 EPISODES_DIR = "episodes"
@@ -100,6 +103,7 @@ GUIDE_KEYS = [
     "lexicon",
     "cover",
     "episodes",
+    "note",
 ]
 EPISODE_KEYS = ["id", "title", "summary", "date", "status", "voice", "segments"]
 SEGMENT_KINDS = ("say", "pause", "chapter", "sound")
@@ -148,15 +152,6 @@ class _Errors:
 
     def sources(self) -> Sources:
         return Sources(dict(self.texts), dict(self.places), tuple(self.lexicon), tuple(self.voices))
-
-
-def display_path(path: Path) -> str:
-    """The path as staff typed it: relative to the working folder when it is below it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 def _loc(path: str, line_col: tuple[int, int] | None) -> Location:
@@ -287,7 +282,7 @@ def check_files(root: Path) -> None:
     all): it would block on a pipe, never finish a device, or read a 50 MB file whole.
     """
     errors = _Errors()
-    for path in sorted(root.rglob("*.yaml")) if root.is_dir() else ():
+    for path in scripts_under(root) if root.is_dir() else ():
         shown = display_path(path)
         try:
             info = path.stat()
@@ -375,7 +370,7 @@ def _read_yaml(path: Path, errors: _Errors, needs: str = "") -> Any:
     try:
         raw = _read_capped(path)
     except FileNotFoundError:
-        errors.fail(Location(shown), "file not found", "check the file name")
+        errors.fail(Location(shown), "file not found", places.misnamed_hint(path))
         return None
     except OverflowError as exc:
         errors.fail(Location(shown, 1, 1), *_too_big(exc.args[0]))
@@ -421,6 +416,10 @@ def _read_yaml(path: Path, errors: _Errors, needs: str = "") -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         problem = exc.problem or exc.context or "invalid YAML"
+        found = layout.explain(source, exc)
+        if found is not None:
+            errors.fail(Location(shown, found.line, found.col), found.message, found.hint)
+            return None
         tabbed = "\t" in source and ("tab" in problem or "'\\t'" in problem)
         hint = "indent with spaces, not tabs" if tabbed else "check the YAML syntax"
         errors.fail(where, f"YAML syntax error: {problem}", hint)
@@ -459,6 +458,7 @@ class _Map:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
+                hint = layout.misplaced_key(key, self.data[key], allowed) or hint
                 self.suggested.update(close)
                 self.errors.fail(self.key_loc(key), f"unknown key '{key}' in {what}", hint)
 
@@ -522,7 +522,8 @@ def parse_duration(value: object) -> tuple[float | None, str, str]:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None, f"a duration must be text like 800ms or 1.5s, not {_kind(value)}", ""
     if not isinstance(value, str):
-        return None, f"duration {value} has no unit", f"write {value}s or {value}ms"
+        hint = layout.bare_number_duration(value, MAX_PAUSE_SECONDS)
+        return None, f"duration {value} has no unit", hint
     match = DURATION_RE.match(value)
     value = _short(value)
     if not match:
@@ -644,7 +645,7 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
             entries.append((word.strip(), said.strip()))
             places[word.strip()] = _loc(m.path, section.lc.key(word))
             m.errors.lexicon.append(places[word.strip()])
-    for loop in lexicon_loops(entries):
+    for loop in text.lexicon_loops(entries):
         names = ", ".join(f"'{w}'" for w in loop)
         m.errors.fail(
             places[loop[0]],
@@ -656,50 +657,6 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
     return tuple(entries)
 
 
-def lexicon_loops(entries: list[tuple[str, str]]) -> list[tuple[str, ...]]:
-    """Groups of entries whose spoken texts lead back to themselves (A says B, B says A),
-    in file order. The lexicon is applied in one pass, so a loop cannot hang a build,
-    but it shows the writer expected a chain of replacements that does not happen."""
-    words = [w for w, _ in entries]
-    mark = text.compile_lexicon([(w, f"\ue000{i}\ue001") for i, w in enumerate(words)])
-    holds = [{int(n) for n in re.findall("\ue000(\\d+)\ue001", mark(said))} for _, said in entries]
-    # Kosaraju: finish order on the graph, then components on the reversed graph.
-    order: list[int] = []
-    visited: set[int] = set()
-    for root in range(len(words)):
-        if root in visited:
-            continue
-        visited.add(root)
-        stack = [(root, iter(sorted(holds[root])))]
-        while stack:
-            node, children = stack[-1]
-            child = next((c for c in children if c not in visited), None)
-            if child is None:
-                order.append(node)
-                stack.pop()
-            else:
-                visited.add(child)
-                stack.append((child, iter(sorted(holds[child]))))
-    held_by: list[set[int]] = [set() for _ in words]
-    for i, targets in enumerate(holds):
-        for j in targets:
-            held_by[j].add(i)
-    loops: list[list[int]] = []
-    placed: set[int] = set()
-    for root in reversed(order):
-        if root in placed:
-            continue
-        group, todo = {root}, [root]
-        while todo:
-            for j in held_by[todo.pop()] - placed - group:
-                group.add(j)
-                todo.append(j)
-        placed |= group
-        if len(group) > 1 or root in holds[root]:
-            loops.append(sorted(group))
-    return [tuple(words[j] for j in group) for group in sorted(loops)]
-
-
 def _asset(root: Path, m: _Map, key: str, value: object) -> Path | None:
     where = m.value_loc(key)
     if not isinstance(value, str) or not value.strip():
@@ -707,17 +664,26 @@ def _asset(root: Path, m: _Map, key: str, value: object) -> Path | None:
         return None
     if "\0" in value:  # reported as a control character; no path can hold one
         return None
+    hint = layout.path_hint(value)
     try:
         candidate = (root / value.strip()).resolve()
         inside = candidate.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        found = candidate.is_file()
+    except RuntimeError:  # a symlink loop (RuntimeError before Python 3.13)
         m.errors.fail(where, f"'{_short(value)}' cannot be resolved (a symlink loop?)")
         return None
-    if not inside:
-        m.errors.fail(where, f"'{value}' is outside the guide folder", "keep assets in the guide")
+    except OSError as exc:  # a name over the file system's limit, a symlink loop
+        reason = "a symlink loop?" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        m.errors.fail(where, f"'{_short(value)}' cannot be a file name ({reason})", hint)
         return None
-    if not candidate.is_file():
-        m.errors.fail(where, f"file '{value}' not found", f"looked in {display_path(root)}")
+    if not inside:
+        m.errors.fail(
+            where, f"'{_short(value)}' is outside the guide folder", "keep assets in the guide"
+        )
+        return None
+    if not found:
+        looked = f"looked in the guide folder {guide_name(root)}"
+        m.errors.fail(where, f"file '{_short(value)}' not found", hint or looked)
         return None
     return candidate
 
@@ -726,7 +692,9 @@ def _segment(
     item: object, where: Location, path: str, root: Path, voice: Voice, errors: _Errors
 ) -> Segment | None:
     if not isinstance(item, CommentedMap):
-        errors.fail(where, f"a segment must be a mapping like 'say: ...', not {_kind(item)}")
+        told = layout.segment_as_text(item, SEGMENT_KINDS)
+        message = f"a segment must be a mapping like 'say: ...', not {_kind(item)}"
+        errors.fail(where, *(told or (message,)))
         return None
     m = _Map(item, path, errors)
     kinds = [k for k in SEGMENT_KINDS if k in item]
@@ -737,7 +705,8 @@ def _segment(
             errors.fail(m.where, "a segment needs one of say, pause, chapter or sound")
         return None
     if len(kinds) > 1:
-        errors.fail(m.where, "a segment has only one of " + " / ".join(kinds), "split it in two")
+        first, *_, later = sorted(kinds, key=lambda k: item.lc.key(k))
+        errors.fail(m.key_loc(later), *layout.lost_dash(first, later))
         return None
     kind = kinds[0]
     m.check_keys([kind, "voice"] if kind == "say" else [kind], f"a '{kind}' segment")
@@ -745,6 +714,9 @@ def _segment(
     at = m.value_loc(kind)
     if kind == "say":
         seg_voice = _voice(root, m.section("voice"), voice)
+        if value is None:  # its place would be the next line's
+            errors.fail(m.key_loc(kind), "'say' is empty", "write the words to speak after it")
+            return None
         if not isinstance(value, str):
             errors.fail(at, f"'say' must be text, not {_kind(value)}", "put the text in quotes")
             return None
@@ -813,7 +785,9 @@ def _episode(
     voice = _voice(root, m.section("voice"), guide_voice)
     raw_segments = data.get("segments")
     segments: list[Segment] = []
-    if not isinstance(raw_segments, CommentedSeq) or not raw_segments:
+    if "segments" not in data and "segments" in m.suggested:
+        pass  # the did-you-mean for a misspelt 'segments' says it all
+    elif not isinstance(raw_segments, CommentedSeq) or not raw_segments:
         where = m.value_loc("segments") if "segments" in data else m.where
         m.errors.fail(where, "an episode needs a non-empty list of 'segments'")
     else:
@@ -841,9 +815,8 @@ def _episode(
 def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]]:
     listed = m.data.get("episodes")
     if listed is None:
-        for path in sorted((root / EPISODES_DIR).glob("*.yaml")):
-            if not path.name.startswith("."):  # editors' lock and backup files
-                yield path, None
+        for path in episode_files(root):  # hidden ones are editors' lock and backup files
+            yield path, None
         return
     if not isinstance(listed, CommentedSeq):
         m.errors.fail(m.value_loc("episodes"), "'episodes' must be a list of file paths")
@@ -884,6 +857,12 @@ def load_with_sources(root: Path) -> tuple[Guide, Sources]:
     return guide, errors.sources()
 
 
+def guide_name(root: Path) -> str:
+    """The guide folder as staff know it ("." says nothing: its full path)."""
+    shown = display_path(root)
+    return os.path.abspath(root) if shown in (".", "") else shown
+
+
 def _real_date(value: str) -> bool:
     try:
         dt.date.fromisoformat(value)
@@ -900,7 +879,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
     guide_path = root / GUIDE_FILE
     if not root.is_dir():
         errors.fail(
-            Location(display_path(root)), "guide folder not found", "give the scripts folder"
+            Location(display_path(root)), "guide folder not found", places.folder_hint(root)
         )
         return None
     data = _read_yaml(guide_path, errors, "a guide needs title, author, date and source")
@@ -927,11 +906,11 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         )
     source_section = m.section("source")
     source = _options(Source, source_section, Source(), "source")
-    if source_section is None:
-        errors.fail(m.where, "missing required key 'source'", "credit the work the guide is from")
-    elif not (source.title and source.author and source.date):
+    # A clinic's own material has no source: then nothing is said about paraphrasing.
+    if source_section is not None and not (source.title and source.author and source.date):
         errors.fail(source_section.where, "'source' needs title, author and date")
-    credit = m.string("credit", f"A paraphrase of {source.title} by {source.author}.")
+    paraphrase = f"A paraphrase of {source.title} by {source.author}." if source.title else ""
+    credit = m.string("credit", paraphrase)
     voice = _voice(root, m.section("voice"), Voice())
     chime = data.get("chime", True)
     if not isinstance(chime, bool):
@@ -949,7 +928,9 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         seen.setdefault(ep.id, ep.where)
         episodes.append(ep)
     if not episodes and not errors.items:
-        errors.fail(m.where, "the guide has no episodes", f"add files to {EPISODES_DIR}/")
+        stray = next(strays(root), None)
+        hint = f"{stray[1]}: {stray[2]}" if stray else f"add files to {EPISODES_DIR}/"
+        errors.fail(m.where, "the guide has no episodes", hint)
     lexicon = _lexicon(m)
     _check_speakable(episodes, lexicon, errors)
     return Guide(
@@ -971,6 +952,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         cover=cover,
         episodes=tuple(episodes),
         where=m.where,
+        note=m.string("note") if "note" in data else None,
     )
 
 
@@ -1042,7 +1024,7 @@ def _voice_model(root: Path, m: _Map, voice: Voice) -> Voice:
             m.errors.fail(
                 where,
                 f"voice model '{raw}' not found",
-                f"looked in {display_path(root)}; {piper_engine.MODELS_HINT}",
+                f"looked in the guide folder {guide_name(root)}; {piper_engine.MODELS_HINT}",
             )
             return voice
         if not piper_engine.config_path(path).is_file():

@@ -69,7 +69,9 @@ class Source:
 
 @dataclass(frozen=True)
 class Say:
-    """Text to speak. `paragraphs` holds sentences; blank lines in YAML split paragraphs."""
+    """Text to speak; a blank line starts a new paragraph. May carry its own voice.
+
+    `paragraphs` holds sentences."""
 
     paragraphs: tuple[tuple[str, ...], ...]
     voice: Voice
@@ -78,7 +80,7 @@ class Say:
 
 @dataclass(frozen=True)
 class Pause:
-    """An explicit silence; it replaces the automatic pause at that point."""
+    """A silence such as 800ms or 1.5s; it replaces the automatic pause at that point."""
 
     seconds: float
     where: Location
@@ -86,7 +88,7 @@ class Pause:
 
 @dataclass(frozen=True)
 class Chapter:
-    """A chapter mark: starts with the next sound or speech."""
+    """A chapter mark with its title: starts with the next sound or speech."""
 
     title: str
     where: Location
@@ -94,7 +96,7 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Sound:
-    """An audio file from the guide folder, played as it is."""
+    """An audio file in the guide folder (WAV, MP3, FLAC, Ogg), played as it is."""
 
     path: Path
     where: Location
@@ -108,15 +110,22 @@ STATUSES = ("draft", "review", "approved")
 
 @dataclass(frozen=True)
 class Episode:
-    id: str
+    """One episode file in episodes/: played in file-name order."""
+
+    id: str = field(metadata=doc("Lowercase letters, digits and dashes; names the MP3.", "id"))
     number: int
-    title: str
-    summary: str
-    date: str
-    segments: tuple[Segment, ...]
-    voice: Voice
+    title: str = field(metadata=doc("The episode's title, said in the intro."))
+    summary: str = field(metadata=doc("One sentence on what it is about (feed and page)."))
+    date: str = field(metadata=doc("YYYY-MM-DD; defaults to the guide's date.", "date"))
+    segments: tuple[Segment, ...] = field(
+        metadata=doc("What is said and played, in order; each starts with '- '.", "segments")
+    )
+    voice: Voice = field(metadata=doc("Overrides the guide's voice for this episode."))
     where: Location
-    status: str = "approved"  # only approved episodes are published, unless --drafts
+    status: str = field(
+        default="approved",  # only approved episodes are published, unless --drafts
+        metadata=doc("draft, review or approved (the default): only approved ones are published."),
+    )
 
 
 @dataclass(frozen=True)
@@ -124,23 +133,34 @@ class Guide:
     """Everything a build needs, loaded and checked."""
 
     root: Path
-    title: str
-    description: str
-    author: str
-    language: str
-    date: str
-    source: Source
-    credit: str
-    voice: Voice
-    pauses: Pauses
-    mastering: Mastering
-    intro: str
-    outro: str
-    chime: bool
-    lexicon: tuple[tuple[str, str], ...]
-    cover: Path | None
-    episodes: tuple[Episode, ...]
+    title: str = field(metadata=doc("The guide's name: album tag, feed title, said in intros."))
+    description: str = field(metadata=doc("One or two sentences about the guide."))
+    author: str = field(metadata=doc("Who publishes the guide (artist tag)."))
+    language: str = field(metadata=doc("Language of the voice, BCP 47: en-US, es-US.", "language"))
+    date: str = field(metadata=doc("Publication date, YYYY-MM-DD.", "date"))
+    source: Source = field(metadata=doc("The work the guide paraphrases (optional)."))
+    credit: str = field(metadata=doc("Credit line: MP3 comment tag and transcripts."))
+    voice: Voice = field(metadata=doc("The default voice; episodes and segments override it."))
+    pauses: Pauses = field(metadata=doc("Automatic silences between sentences, paragraphs..."))
+    mastering: Mastering = field(metadata=doc("Loudness targets."))
+    intro: str = field(
+        metadata=doc("Said after the chime; may use {guide}, {number}, {total}, {title}.")
+    )
+    outro: str = field(metadata=doc("Said at the end; the same placeholders as intro."))
+    chime: bool = field(metadata=doc("A short chime opens each episode (true or false)."))
+    lexicon: tuple[tuple[str, str], ...] = field(
+        metadata=doc("Words the voice says wrongly, and how to say them.", "lexicon")
+    )
+    cover: Path | None = field(metadata=doc("A square picture in the guide folder.", "path"))
+    episodes: tuple[Episode, ...] = field(
+        metadata=doc("Episode files in order, if not every file of episodes/.", "paths")
+    )
     where: Location
+    # None: the default wording in the guide's language; "": no note at all.
+    note: str | None = field(
+        default=None,
+        metadata=doc("The page's note to readers; default: it does not replace a clinician."),
+    )
 
     @property
     def year(self) -> str:

@@ -125,10 +125,12 @@ def render_preview(
     segment: int | None = None,
     chapter: str | None = None,
     dest: Path | None = None,
+    folder: Path = PREVIEW_DIR,
     cache_dir: Path,
     engine_factory: EngineFactory,
 ) -> Path:
-    """Render the chosen part to a mastered mono WAV at `dest`; return its path."""
+    """Render the chosen part to a mastered mono WAV at `dest` (default: in `folder`);
+    return its path."""
     # Imported here: the audio stack is slow to load and `select` errors need none of it.
     from audioguide.assemble import render
     from audioguide.cache import wav_bytes
@@ -153,7 +155,7 @@ def render_preview(
     rendered = render(items, clip_for)
     # A WAV is not encoded, so no allowance for a codec's level change or overshoot.
     mastered, _ = master(rendered.samples, rendered.rate, guide.mastering, codec=LOSSLESS)
-    path = dest or default_path(part)
+    path = dest or default_path(part, folder)
     atomic_write(path, wav_bytes(Clip(mastered.astype("<i2").tobytes(), rendered.rate)))
     return path
 

@@ -42,12 +42,36 @@ class EpisodeResult:
 
 
 @dataclass(frozen=True)
+class Published:
+    """What a build of a guide published: each episode's id and status, and whether
+    it went out (to the feed, page, playlist, manifest and bundle)."""
+
+    episodes: tuple[tuple[str, str, bool], ...]  # (id, status, published)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i for i, _, out in self.episodes if out)
+
+    @property
+    def drafts(self) -> tuple[str, ...]:
+        """Published episodes that are not approved (a build with --drafts)."""
+        return tuple(i for i, status, out in self.episodes if out and status != "approved")
+
+    @property
+    def held_back(self) -> tuple[tuple[str, str], ...]:
+        """(id, status) of the episodes built but not published."""
+        return tuple((i, status) for i, status, out in self.episodes if not out)
+
+
+@dataclass(frozen=True)
 class BuildReport:
     guide: Guide
     output: Path
     episodes: tuple[EpisodeResult, ...]
     spoken: int  # clips the engine made in this build
     cached: int  # clips taken from the cache
+    published: Published | None = None  # None: not known (a folder built before it was noted)
+    republished: bool = False  # the published files changed (not only the episodes)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,13 @@ from pathlib import Path
 
 from audioguide.errors import AudioguideError
 from audioguide.fsutil import atomic_write_text
+from audioguide.places import default_output
+
+SCHEMA_DIR = ".schema"
+# For editors with YAML support (VS Code's YAML extension and others built on
+# yaml-language-server): they then complete keys and underline mistakes as staff type.
+GUIDE_SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMA_DIR}/guide.schema.json\n"
+EPISODE_SCHEMA_LINE = f"# yaml-language-server: $schema=../{SCHEMA_DIR}/episode.schema.json\n"
 
 GUIDE_YAML = """\
 # guide.yaml: the settings every episode of this guide shares.
@@ -28,7 +35,9 @@ author: Our Clinic             # who publishes the guide
 language: en-US                # language and region of the voice: en-US, en-GB, es-US...
 date: {date}               # publication date, written YYYY-MM-DD
 
-source:                        # the work this guide retells, credited in every episode
+# The work this guide retells, credited in every episode. If the guide is your
+# clinic's own material, delete these four lines: nothing then speaks of a source.
+source:
   title: The Article This Guide Retells
   author: Its Author, with credentials
   date: January 2026           # as printed on the source
@@ -36,7 +45,7 @@ source:                        # the work this guide retells, credited in every 
 voice:
   engine: pyttsx3              # the offline speech engine
   rate: 150                    # words a minute: 140 is calm, 170 is brisk
-  # name: en-us                # a particular voice; `audioguide voices` lists them
+  # name: en-us+f3             # a particular voice (+f3: a female variant); see `audioguide voices`
 
 pauses:
   sentence: 350ms              # after each sentence
@@ -50,6 +59,11 @@ outro: "This was episode {{number}} of {{total}}. Thank you for listening."
 
 lexicon:                       # words the voice says wrongly, and how to say them
   FAQ: F A Q                   # whole words only, and the capitals must match
+                               # (a word in small letters also matches at a sentence's start)
+
+# The note under the title of the web page. Without this line it says that the guide
+# does not replace advice from a health professional.
+# note: "Questions? Call us on 555-0100."
 """
 
 EPISODE_YAML = """\
@@ -99,7 +113,10 @@ the program does the rest, on this computer, without the internet.
 | `assets/` (optional) | sounds and a cover picture, if you add any |
 
 Open the files with any plain text editor (Notepad, TextEdit, VS Code). Keep the
-indentation as it is: two spaces per level, never tabs.
+indentation as it is: two spaces per level, never tabs. Save episodes with names ending
+in `.yaml` (Notepad may add `.txt`: `check` warns if it did). In VS Code with the YAML
+extension, keys are completed and mistakes underlined as you type: the first line of
+each file points it at the format, kept in the hidden `.schema/` folder.
 
 ## Everyday tasks
 
@@ -107,7 +124,7 @@ indentation as it is: two spaces per level, never tabs.
 audioguide check {folder}              # find mistakes; takes a second, makes no audio
 audioguide preview example -s {folder} --play     # listen to the example episode
 audioguide preview example -s {folder} --chapter "Before you publish"
-audioguide build {folder}              # make the episodes in output/
+audioguide build {folder}              # make the episodes in {output}/
 audioguide watch {folder}              # rebuild every time you save a file (Ctrl-C stops)
 ```
 
@@ -129,6 +146,8 @@ sentence, a word that may be said wrongly) do not stop a build, but are worth a 
 Each episode has a `status`: `draft` while it is written, `review` while a colleague
 listens, `approved` when it may go out. Only approved episodes are published in the
 feed and the web page; `audioguide build --drafts` includes the others for listening.
+The example episode is a draft, so the first build publishes nothing: its summary says
+`Published 0 of 1 episode`. Set `status: approved` when an episode is ready.
 """
 
 
@@ -140,10 +159,16 @@ class GuideExistsError(AudioguideError):
 
 def files(folder: str, today: dt.date) -> dict[str, str]:
     """The new guide's files by path relative to its folder (pure)."""
+    from audioguide.schema import schema_json
+
     return {
-        "guide.yaml": GUIDE_YAML.format(folder=folder, date=today.isoformat()),
-        "episodes/01-example.yaml": EPISODE_YAML,
-        "README.md": README_MD.format(title="My Audio Guide", folder=folder),
+        "guide.yaml": GUIDE_SCHEMA_LINE + GUIDE_YAML.format(folder=folder, date=today.isoformat()),
+        "episodes/01-example.yaml": EPISODE_SCHEMA_LINE + EPISODE_YAML,
+        "README.md": README_MD.format(
+            title="My Audio Guide", folder=folder, output=default_output(Path(folder)).as_posix()
+        ),
+        f"{SCHEMA_DIR}/guide.schema.json": schema_json("guide"),
+        f"{SCHEMA_DIR}/episode.schema.json": schema_json("episode"),
     }
 
 

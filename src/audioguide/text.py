@@ -172,6 +172,20 @@ def _entries(lexicon: Lexicon) -> dict[str, str]:
     return table
 
 
+# What may come before the first word of a sentence: space, quotes, brackets.
+_OPENING = re.compile("[\\s\"'\u201c\u2018\u00ab(\u00bf\u00a1-]+")
+
+
+def _initials(table: Mapping[str, str]) -> dict[str, str]:
+    """Capitalised forms of the lower-case entries that are not entries themselves."""
+    found = {}
+    for key, said in table.items():
+        upper = key[:1].upper() + key[1:]
+        if key[:1].islower() and upper not in table:
+            found[upper] = said[:1].upper() + said[1:]
+    return found
+
+
 def _lexicon_pattern(keys: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(keys, key=lambda k: (-len(k), k))
     if not ordered:
@@ -181,18 +195,27 @@ def _lexicon_pattern(keys: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(f"{_WORD_BEFORE}(?:{'|'.join(words)}){_WORD_AFTER}")
 
 
-def compile_lexicon(lexicon: Lexicon) -> Callable[[str], str]:
+def compile_lexicon(lexicon: Lexicon, *, initials: bool = True) -> Callable[[str], str]:
     """Build the display-to-spoken function for one guide (the regex is compiled once).
 
     The returned function applies the lexicon in a single pass (whole tokens,
     case-sensitive, longest key first, replacements never rescanned), then flattens
     typography for the engine. It may return "" for a sentence of symbols only.
+    With `initials`, an entry written in lower case also matches its capitalised form
+    at the start of a sentence (`plagiocephaly` fixes `Plagiocephaly.` too), said with
+    its first letter capitalised.
     """
     table = _entries(lexicon)
-    pattern = _lexicon_pattern(table)
+    starts = _initials(table) if initials else {}
+    pattern = _lexicon_pattern([*table, *starts])
 
     def replace(match: re.Match[str]) -> str:
-        return table.get(" ".join(match.group(0).split()), match.group(0))
+        key = " ".join(match.group(0).split())
+        if key in table:
+            return table[key]
+        if not _OPENING.sub("", match.string[: match.start()]):
+            return starts[key]
+        return match.group(0)  # a capitalised word inside a sentence: another word
 
     def speak(sentence: str) -> str:
         line = _one_line(sentence)
@@ -245,3 +268,48 @@ def estimate_seconds(text: str, rate_wpm: float) -> float:
     syllables = len(_SYLLABLE.findall(lower))
     units = syllables * _PER_SYLLABLE + letters * _PER_LETTER + digits * _PER_DIGIT
     return units * 60.0 / rate_wpm
+
+
+def lexicon_loops(entries: list[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """Groups of entries whose spoken texts lead back to themselves (A says B, B says A),
+    in file order. The lexicon is applied in one pass, so a loop cannot hang a build,
+    but it shows the writer expected a chain of replacements that does not happen."""
+    words = [w for w, _ in entries]
+    marks = [(w, f"\ue000{i}\ue001") for i, w in enumerate(words)]
+    mark = compile_lexicon(marks, initials=False)
+    holds = [{int(n) for n in re.findall("\ue000(\\d+)\ue001", mark(said))} for _, said in entries]
+    # Kosaraju: finish order on the graph, then components on the reversed graph.
+    order: list[int] = []
+    visited: set[int] = set()
+    for root in range(len(words)):
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(sorted(holds[root])))]
+        while stack:
+            node, children = stack[-1]
+            child = next((c for c in children if c not in visited), None)
+            if child is None:
+                order.append(node)
+                stack.pop()
+            else:
+                visited.add(child)
+                stack.append((child, iter(sorted(holds[child]))))
+    held_by: list[set[int]] = [set() for _ in words]
+    for i, targets in enumerate(holds):
+        for j in targets:
+            held_by[j].add(i)
+    loops: list[list[int]] = []
+    placed: set[int] = set()
+    for root in reversed(order):
+        if root in placed:
+            continue
+        group, todo = {root}, [root]
+        while todo:
+            for j in held_by[todo.pop()] - placed - group:
+                group.add(j)
+                todo.append(j)
+        placed |= group
+        if len(group) > 1 or root in holds[root]:
+            loops.append(sorted(group))
+    return [tuple(words[j] for j in group) for group in sorted(loops)]

@@ -88,6 +88,8 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
     from audioguide.checks import check_voices
     from audioguide.engines.registry import create_engine
     from audioguide.loader import check_files, load_with_sources
+    from audioguide.outputs import check_owner
+    from audioguide.summary import plural
 
     factory = options.engine_factory or create_engine
     started = time.monotonic()
@@ -99,6 +101,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         for edition, guide in found:
             locate = functools.partial(_sources, load_with_sources, edition.scripts)
             check_voices(guide, factory, options.cache_dir, locate)
+            check_owner(edition.output, edition.scripts)  # every edition's, before any build
         others = alternates_of(found)
         reports = [
             build(
@@ -131,11 +134,12 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         rebuilt = [ep.mp3.stem for ep in report.episodes if ep.rebuilt]
         if rebuilt:
             echo(
-                f"Rebuilt {', '.join(rebuilt)} ({len(rebuilt)} of {len(report.episodes)} "
-                f"episodes) in {where}"
+                f"Rebuilt {', '.join(rebuilt)} ({len(rebuilt)} of "
+                f"{plural(len(report.episodes), 'episode')}) in {where}"
             )
         else:
-            echo(f"No episode changed: {len(report.episodes)} up to date in {where}")
+            count = plural(len(report.episodes), "episode")
+            echo(f"No episode changed: {count} up to date in {where}")
     echo(f"Done in {time.monotonic() - started:.1f} s; waiting for the next save.")
     return True
 

@@ -647,10 +647,12 @@ def resolve_voice(voices: list[VoiceInfo], variants: list[str], wanted: str) -> 
     """The espeak id for a voice id, name or language tag, with an optional `+variant`."""
     base, plus, variant = wanted.strip().partition("+")
     key = base.lower()
-    matches = [
+    matches = [v for v in voices if v.id.lower() == key] or [
         v
         for v in voices
-        if key in (v.id.lower(), v.name.lower()) or key in (x.lower() for x in v.languages)
+        if key == v.name.lower()
+        # a language tag, alone or after a family as ids are written ("gmw/en-gb")
+        or key.rpartition("/")[2] in (x.lower() for x in v.languages)
     ]
     if not matches:
         raise EngineError(f"unknown pyttsx3 voice {wanted!r}; available: {sample_ids(voices)}")
@@ -691,6 +693,12 @@ class Pyttsx3Engine:
         with self._lock:
             self._ensure()
             return list(self._worker.voices)
+
+    def variants(self) -> list[str]:
+        """espeak-ng's voice variants (`f3`, `m2`, `klatt`...), for `name: en-gb+f3`."""
+        with self._lock:
+            self._ensure()
+            return list(self._worker.variants)
 
     def synthesize(self, text: str, voice: Voice) -> Clip:
         if not _WORD.search(text):

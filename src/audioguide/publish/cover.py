@@ -284,6 +284,12 @@ def _clip(lines: list[str], max_lines: int, font: Font, width: int) -> list[str]
 
 
 def _ellipsis(text: str, font: Font, width: int) -> str:
+    """`text` cut to fit `width` with an ellipsis, at a word break: a word cut in half
+    reads as a mistake. Only a first word wider than the line is cut inside."""
+    words = text.split()
+    while len(words) > 1 and _text_width(" ".join(words) + "…", font) > width:
+        words.pop()
+    text = " ".join(words).rstrip(",;:")
     while text and _text_width(text + "…", font) > width:
         text = text[:-1].rstrip()
     return text + "…"

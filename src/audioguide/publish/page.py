@@ -159,6 +159,7 @@ def index_html(
         author=one_line(guide.author),
         date=guide.date,
         credit=clean(guide.credit),
+        note=clean(s.note if guide.note is None else guide.note),
         source_title=one_line(source.title),
         source_author=one_line(source.author),
         source_date=one_line(source.date),
