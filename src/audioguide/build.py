@@ -51,6 +51,7 @@ from audioguide.state import (
     sha256_file,
 )
 from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance, plan_episode
+from audioguide.trust import inside
 
 EngineFactory = Callable[[str, str], Engine]
 Progress = Callable[[str, int, int], None]
@@ -321,13 +322,15 @@ def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
 
 
 def _prune(output: Path, old: dict[str, EpisodeState], new: dict[str, EpisodeState]) -> None:
-    """Remove files the last build wrote that no episode has now (renamed or removed)."""
+    """Remove files the last build wrote that no episode has now (renamed or removed);
+    never one outside the output folder, whatever the state says."""
     keep = {rel for state in new.values() for rel, _ in state.files}
     for state in old.values():
         for rel, _ in state.files:
-            if rel not in keep:
+            path = inside(output, rel) if rel not in keep else None
+            if path is not None:
                 with contextlib.suppress(FileNotFoundError):
-                    (output / rel).unlink()
+                    path.unlink()
 
 
 def build(

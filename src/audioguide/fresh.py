@@ -28,6 +28,7 @@ from audioguide.errors import AudioguideError
 from audioguide.fsutil import atomic_write
 from audioguide.model import Guide
 from audioguide.report import Alternate, BuildReport
+from audioguide.trust import safe_relative
 
 FORMAT = "fresh-v1"
 # Written by every build of the edition, whatever changed; never compared.
@@ -109,7 +110,9 @@ def is_fresh(cache_dir: Path, edition: Edition, guide: Guide, options: Options) 
     try:
         data = json.loads(_record_path(cache_dir, edition).read_text("utf-8"))
         files = data["files"]
-        if not files or any(_stat(edition.output / rel) != st for rel, st in files.items()):
+        if not files or not all(safe_relative(rel) for rel in files):
+            return False
+        if any(_stat(edition.output / rel) != st for rel, st in files.items()):
             return False
         return bool(data["stamp"] == stamp(edition, guide, options))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, AudioguideError):
