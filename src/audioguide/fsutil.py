@@ -37,3 +37,28 @@ def atomic_write(dest: Path, data: bytes) -> None:
 
 def atomic_write_text(dest: Path, text: str) -> None:
     atomic_write(dest, text.encode("utf-8"))
+
+
+def replace_all(files: dict[Path, bytes]) -> None:
+    """Write several files as one: every temp file first, then the replaces, in order.
+
+    A failure while writing (a full disk, a read-only folder) removes the temp files and
+    leaves every destination as it was, so files that must agree with each other (a
+    feed and the manifest that hashes it) never mix two builds. The replaces are
+    renames in one folder, which need no space.
+    """
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for dest, data in files.items():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = temp_name(dest)
+            temps.append((tmp, dest))
+            with open(tmp, "wb") as f:
+                f.write(data)
+                os.fsync(f.fileno())
+        for tmp, dest in temps:
+            os.replace(tmp, dest)
+    finally:
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
