@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import click
 from audioguide import __version__
 from audioguide.engines.registry import ENGINES
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.faults import describe, one_line
 
 if TYPE_CHECKING:
     from audioguide.checks import Diagnostic
@@ -58,7 +60,8 @@ def _echo_lines(lines: str, *, err: bool = False) -> None:
 
 
 class _Group(click.Group):
-    """Prints the project's own errors as plain lines; tracebacks only with --debug."""
+    """Prints the project's own errors and every OSError (a full disk, a read-only
+    folder) as plain lines; tracebacks only with --debug."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -68,8 +71,13 @@ class _Group(click.Group):
                 raise
             # Script errors name their file:line:col; everything else gets the same prefix.
             scripted = isinstance(exc, ScriptError | ScriptErrors)
-            _echo_lines(str(exc) if scripted else f"error: {exc}", err=True)
+            _echo_lines(str(exc) if scripted else f"error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # the disk or the system, not the scripts: exit 1
+            if ctx.params.get("debug") or exc.errno == errno.EPIPE:  # click handles EPIPE
+                raise
+            _echo_lines(f"error: {describe(exc)}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

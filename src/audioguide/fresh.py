@@ -91,13 +91,19 @@ def _responsible_for(output: Path, episode_files: Sequence[str]) -> list[str]:
 def record(
     cache_dir: Path, edition: Edition, guide: Guide, options: Options, episode_files: Sequence[str]
 ) -> None:
-    """Note, after a full build of `edition`, what it read and what it left."""
+    """Note, after a full build of `edition`, what it read and what it left.
+
+    Only a shortcut for the next build: in a read-only or full cache folder it is not
+    kept, and the build that made the files still succeeds.
+    """
     files = _responsible_for(edition.output, episode_files)
     data = {
         "stamp": stamp(edition, guide, options),
         "files": {rel: _stat(edition.output / rel) for rel in files},
     }
-    atomic_write(_record_path(cache_dir, edition), json.dumps(data, sort_keys=True).encode())
+    blob = json.dumps(data, sort_keys=True).encode()
+    with contextlib.suppress(OSError):
+        atomic_write(_record_path(cache_dir, edition), blob)
 
 
 def forget(cache_dir: Path, edition: Edition) -> None:

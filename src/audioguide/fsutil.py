@@ -16,15 +16,28 @@ def temp_name(dest: Path) -> Path:
 
 
 @contextlib.contextmanager
+def naming(dest: Path) -> Iterator[None]:
+    """Give an OSError without a file name (a write() on a full disk) `dest`'s name, so
+    the error line says which file could not be written."""
+    try:
+        yield
+    except OSError as e:
+        if e.filename is None and e.errno is not None:
+            raise OSError(e.errno, e.strerror, str(dest)) from e
+        raise
+
+
+@contextlib.contextmanager
 def atomic_path(dest: Path) -> Iterator[Path]:
     """Yield a temporary path beside `dest`; on success it replaces `dest` atomically."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(dest)
     try:
-        yield tmp
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
+        with naming(dest):
+            yield tmp
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, dest)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -53,7 +66,7 @@ def replace_all(files: dict[Path, bytes]) -> None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = temp_name(dest)
             temps.append((tmp, dest))
-            with open(tmp, "wb") as f:
+            with naming(dest), open(tmp, "wb") as f:
                 f.write(data)
                 os.fsync(f.fileno())
         for tmp, dest in temps:

@@ -21,6 +21,7 @@ from pathlib import Path
 from audioguide.build import EngineFactory, build
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.faults import describe, one_line
 from audioguide.loader import Sources
 from audioguide.model import Guide
 
@@ -123,7 +124,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         echo("Not built: fix the line above and save again.")
         return False
     except (AudioguideError, OSError) as exc:  # the engine, ffmpeg or the disk failed
-        echo(f"error: {exc}")
+        echo(f"error: {describe(exc) if isinstance(exc, OSError) else one_line(str(exc))}")
         echo("Not built; waiting for the next save.")
         return False
     for (edition, _), report in zip(found, reports, strict=True):
