@@ -282,31 +282,9 @@ def _pool(shared: Executor | None, jobs: int) -> Iterator[Executor]:
 
 
 def sweep_temp_files(*folders: Path) -> None:
-    """Remove temp files a killed build left (a SIGKILL leaves no chance to clean up).
+    from audioguide import tempfiles
 
-    Only those of dead processes: the clip cache is shared, and another build, or
-    another edition of this one, may be writing there now.
-    """
-    for folder in folders:
-        for path in folder.rglob(".*.tmp") if folder.is_dir() else ():
-            if not _writer_alive(path):
-                with contextlib.suppress(OSError):  # gone already; a read-only cache
-                    path.unlink()
-
-
-def _writer_alive(temp: Path) -> bool:
-    """Whether the process named in a temp file's name (see fsutil.temp_name) is running."""
-    try:
-        pid = int(temp.name.rsplit(".", 2)[-2].split("-")[0])
-    except (IndexError, ValueError):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's, alive
-    return True
+    tempfiles.sweep(*folders)
 
 
 def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:

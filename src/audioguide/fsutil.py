@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from audioguide.tempfiles import temp_name
 
-def temp_name(dest: Path) -> Path:
-    # Hidden and without the real suffix, so no player, feed or bundle picks it up;
-    # unique per process and thread, as editions build side by side.
-    return dest.with_name(f".{dest.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+__all__ = ["atomic_path", "atomic_write", "atomic_write_text", "replace_all", "temp_name"]
 
 
 @contextlib.contextmanager
