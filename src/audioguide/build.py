@@ -277,14 +277,17 @@ def _pool(shared: Executor | None, jobs: int) -> Iterator[Executor]:
     if shared is not None:
         yield shared
         return
-    with ProcessPoolExecutor(jobs) as own:
+    from audioguide.stopping import follow_parent
+
+    with ProcessPoolExecutor(jobs, initializer=follow_parent) as own:
         yield own
 
 
 def sweep_temp_files(*folders: Path) -> None:
-    from audioguide import tempfiles
+    from audioguide import stopping, tempfiles
 
     tempfiles.sweep(*folders)
+    stopping.sweep_private_folders()  # a killed build's speech engines' folders
 
 
 def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
@@ -541,7 +544,9 @@ def _warm_worker() -> None:
     import audioguide.assemble
     import audioguide.export
     import audioguide.master  # noqa: F401
+    from audioguide.stopping import follow_parent
 
+    follow_parent()
     _keep_freed_memory()
 
 

@@ -232,10 +232,13 @@ def build(
         import contextlib
 
         from audioguide.build import build_all, default_jobs, workers
+        from audioguide.stopping import on_stop
 
         jobs = jobs or default_jobs()
         timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
         with contextlib.ExitStack() as stack:
+            # SIGTERM or SIGINT: the build, its workers and speech processes stop at once.
+            stack.enter_context(on_stop(output, _cache_dir(cache_dir), message="build stopped"))
             # Started first, so the workers load the audio stack while the scripts load.
             pool = stack.enter_context(workers(jobs)) if jobs > 1 else None
             _prestart_engines(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
@@ -741,12 +744,14 @@ def watch(
       audioguide watch scripts -o output
     """
     from audioguide.build import default_jobs
+    from audioguide.stopping import on_stop
     from audioguide.watch import Options
     from audioguide.watch import watch as watch_loop
 
     options = Options(_cache_dir(cache_dir), jobs or default_jobs(), drafts)
     try:
-        watch_loop(scripts_dir, output, options, echo=_echo_lines)
+        with on_stop(output, options.cache_dir, message="watch stopped"):
+            watch_loop(scripts_dir, output, options, echo=_echo_lines)
     except KeyboardInterrupt:
         click.echo("\nStopped watching.")
 

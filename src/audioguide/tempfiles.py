@@ -68,12 +68,13 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def abandoned(temp: Path, now: float | None = None) -> bool:
-    """Whether nobody will finish `temp`: its writer, of this host, is dead; or it is
-    someone else's (another host or namespace, an older naming) and old."""
+def abandoned(temp: Path, now: float | None = None, gone: frozenset[int] = frozenset()) -> bool:
+    """Whether nobody will finish `temp`: its writer, of this host, is dead (or in
+    `gone`, processes being stopped); or it is someone else's (another host or
+    namespace, an older naming) and old."""
     writer = writer_of(temp)
     if writer is not None and writer[0] == host_token():
-        return not pid_alive(writer[1])
+        return writer[1] in gone or not pid_alive(writer[1])
     try:
         age = (time.time() if now is None else now) - temp.stat().st_mtime
     except OSError:
@@ -81,12 +82,13 @@ def abandoned(temp: Path, now: float | None = None) -> bool:
     return age > FOREIGN_AGE
 
 
-def sweep(*folders: Path) -> None:
+def sweep(*folders: Path, gone: frozenset[int] = frozenset()) -> None:
     """Remove the temp files under `folders` that a killed build left (a SIGKILL leaves
     no chance to clean up), and only those: the clip cache is shared, and another
-    build, or another edition of this one, may be writing there now."""
+    build, or another edition of this one, may be writing there now. `gone` are this
+    host's processes being stopped: theirs go too."""
     for folder in folders:
         for path in folder.rglob(".*.tmp") if folder.is_dir() else ():
-            if abandoned(path):
+            if abandoned(path, gone=gone):
                 with contextlib.suppress(OSError):  # gone already; a read-only cache
                     path.unlink()

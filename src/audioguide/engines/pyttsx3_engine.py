@@ -66,7 +66,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
@@ -79,6 +78,7 @@ from typing import Any
 from audioguide.engines.base import Clip, VoiceInfo, package_version
 from audioguide.errors import EngineError, ToolMissingError
 from audioguide.model import Voice
+from audioguide.stopping import private_folder
 
 INSTALL_HINT = "sudo apt-get install espeak-ng"
 
@@ -487,7 +487,7 @@ class _Worker:
             return
         self._buf = b""
         if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="audioguide-pyttsx3-"))
+            self.folder = private_folder()  # named for its owner: see stopping.py
         with open(self._log, "ab") as log:
             # Its own process group, so that `kill` takes its forks along.
             self._proc = subprocess.Popen(
