@@ -35,7 +35,7 @@ from audioguide import __version__, guidecache, text
 from audioguide.cache import ClipCache, clip_key
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.engines.base import Clip, Engine
-from audioguide.errors import ScriptError, ToolMissingError
+from audioguide.errors import ScriptError, ScriptErrors, ToolMissingError
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
 from audioguide.report import Alternate, BuildReport, ChapterMark
@@ -346,6 +346,7 @@ def build(
     selected = _select(guide, only)
     require_tools()
     plans = plan_guide(guide)
+    check_content(guide, plans)
     voices = Voices(engine_factory, guide.language)
     keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
     cover = _cover(guide, cache_dir)
@@ -412,9 +413,24 @@ def build(
     return BuildReport(guide, output, results, len(missing), len(keys) - len(missing))
 
 
+def check_content(guide: Guide, plans: dict[str, tuple[Item, ...]]) -> None:
+    """Sounds, sentences and episode lengths the build could not handle, as script
+    errors before anything is spoken (see `content`)."""
+    from audioguide.content import guide_errors
+    from audioguide.estimate import sound_file_seconds
+
+    errors = guide_errors(guide, sound_file_seconds, plans)
+    if errors:
+        raise ScriptErrors(errors)
+
+
 def _cover(guide: Guide, cache_dir: Path) -> bytes:
     """The cover PNG (the guide's own, checked, or one drawn from its title), cached by
     what it is made from so a no-op build does not draw it again."""
+    if guide.cover:
+        from audioguide.content import check_cover_size
+
+        check_cover_size(guide.cover, guide.cover_where or guide.where)
     source = guide.cover.read_bytes() if guide.cover else b""
     h = hashlib.sha256(b"cover-v1\0" + __version__.encode() + b"\0" + source)
     drawn_from = [guide.title, guide.description, guide.author, guide.credit, guide.language]

@@ -459,7 +459,7 @@ def check(scripts_dir: Path, strict: bool, cache_dir: Path | None) -> None:
 
 def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool) -> int:
     """Check one edition and print what was found; return the number of errors."""
-    from audioguide import checks
+    from audioguide import checks, content
     from audioguide.engines.registry import create_engine
     from audioguide.estimate import sound_file_seconds
     from audioguide.loader import check_files, load_with_sources
@@ -480,6 +480,7 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
     listed = time.monotonic()
     found = checks.diagnose(guide, sources, voices, sound_file_seconds)
     found += checks.cover_diagnostics(guide)
+    found += checks.from_errors(ScriptErrors(content.guide_errors(guide, sound_file_seconds)))
     found += [
         checks.Diagnostic(
             guide.where,

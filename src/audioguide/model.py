@@ -141,6 +141,7 @@ class Guide:
     cover: Path | None
     episodes: tuple[Episode, ...]
     where: Location
+    cover_where: Location | None = None  # the `cover:` value, for errors about the image
 
     @property
     def year(self) -> str:
