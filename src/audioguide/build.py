@@ -364,13 +364,7 @@ def build(
             and files_match(output, states[ep.id])
         }
         todo = [ep for ep in selected if ep.id not in fresh]
-        cache = ClipCache(cache_dir)
-        missing = {
-            keys[u]: u
-            for ep in todo
-            for u in plans[ep.id]
-            if isinstance(u, Utterance) and keys[u] not in cache
-        }
+        missing = _missing_clips(ClipCache(cache_dir), todo, plans, keys)
         synthesize(missing, cache_dir, voices, jobs, progress, pool)
         job_list = [
             EpisodeJob(
@@ -411,6 +405,22 @@ def build(
         # its input ends, which may be after the sweep at the start.
         sweep_temp_files(output)
     return BuildReport(guide, output, results, len(missing), len(keys) - len(missing))
+
+
+def _missing_clips(
+    cache: ClipCache,
+    episodes: Sequence[Episode],
+    plans: dict[str, tuple[Item, ...]],
+    keys: dict[Utterance, str],
+) -> dict[str, Utterance]:
+    """The clips the episodes to build need and the cache lacks, or holds damaged.
+
+    Each clip is read and checked (`ClipCache.get`, which drops a damaged one), so a
+    damaged clip is spoken again here and counted as spoken, not "from the cache". The
+    episodes' workers read the same files moments later, from the page cache.
+    """
+    wanted = {keys[u]: u for ep in episodes for u in plans[ep.id] if isinstance(u, Utterance)}
+    return {key: u for key, u in wanted.items() if key not in cache or cache.get(key) is None}
 
 
 def check_content(guide: Guide, plans: dict[str, tuple[Item, ...]]) -> None:
