@@ -176,3 +176,48 @@ def test_watch_prints_the_error_and_builds_after_the_fix(
     (root / "assets" / "x.wav").write_bytes(wav(1, 22050, 16, b"\0\1" * 22050))
     os.utime(root / "assets" / "x.wav")
     assert rebuild(root, tmp_path / "out", options, said.append), said
+
+
+def test_watch_keeps_watching_through_every_hostile_save(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    from audioguide.watch import watch
+
+    root = with_sound(write_guide, wav(1, 22050, 16, b"\0\1" * 22050))
+    episode, guide = root / "episodes" / "01-first.yaml", root / "guide.yaml"
+    good_episode, good_guide = episode.read_text(), guide.read_text()
+    saves = [
+        *(
+            lambda data=data: (root / "assets" / "x.wav").write_bytes(data)
+            for data, _ in SOUNDS.values()
+        ),
+        lambda: (root / "assets" / "x.wav").write_bytes(wav(1, 22050, 16, b"\0\1" * 22050)),
+        *(
+            lambda data=data: (
+                guide.write_text(good_guide + "cover: cover.png\n"),
+                (root / "cover.png").write_bytes(data),
+            )
+            for data, _ in COVERS.values()
+        ),
+        lambda: guide.write_text(good_guide),
+        *(lambda s=s: episode.write_text(good_episode + f"  - {s}\n") for s, _ in TEXTS.values()),
+        lambda: episode.write_text(good_episode + "  - say: " + "Hi. " * 61_000 + "\n"),
+        lambda: episode.write_text(good_episode),
+    ]
+    said: list[str] = []
+
+    def next_save(_: float) -> None:
+        if saves:
+            saves.pop(0)()
+
+    options = Options(tmp_path / "c", 1, engine_factory=fake_factory)
+    n = len(saves)
+    builds = watch(root, tmp_path / "out", options, echo=said.append, sleep=next_save, polls=n + 1)
+    assert builds == n + 1
+    errors = [line for line in said if ": error: " in line]
+    expected = [m for _, m in SOUNDS.values()] + [m for _, m in COVERS.values()]
+    expected += [m for _, m in TEXTS.values()] + ["would last about"]
+    assert len(errors) == len(expected), said
+    for line, message in zip(errors, expected, strict=True):
+        assert message in line
+    assert said[-1].startswith("Done in"), said
