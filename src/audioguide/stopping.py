@@ -14,10 +14,10 @@ finish, and the killed processes' private folders, and exits with 128 + the sign
 Files already written are whole (every write is atomic) and the state is saved after
 each episode, so the next build goes on from there.
 
-A build killed with SIGKILL cannot clean up: its workers are killed with it (Linux:
-PR_SET_PDEATHSIG), and every speech process and encoder ends at the end of its input.
-What is left (an encoder's hidden file, a private folder) is removed by the next
-build's sweep.
+A build killed with SIGKILL cannot clean up: its workers notice that their parent is
+gone within a tenth of a second and kill their own trees (`follow_parent`); the
+building process's own speech process ends at the end of its input. What is left (an
+encoder's hidden file) is removed by the next build's sweep.
 """
 
 from __future__ import annotations
@@ -147,20 +147,28 @@ def on_stop(*folders: Path, message: str = "stopped") -> Iterator[None]:
 
 
 def follow_parent() -> None:
-    """In a pool worker: die with the building process, even one killed with SIGKILL.
+    """In a pool worker: end with the building process, even one killed with SIGKILL.
 
-    Linux sends the worker SIGKILL when its parent dies (PR_SET_PDEATHSIG): a signal
-    no Python handler has to run for, which a worker blocked in a lock would not run.
-    The worker's speech process and encoders then read the end of their input and
-    finish; the next build sweeps what they leave. Ctrl-C on a terminal reaches every
-    process of the group: the building process handles it for all.
+    A daemon thread looks at the worker's parent every `PARENT_POLL` seconds; once it is
+    gone, it kills the worker's own tree (its speech process and forks, encoders) and
+    ends the worker. A thread, not a signal handler: the worker's main thread may be
+    blocked in a lock, where a Python handler would never run. And not Linux's
+    PR_SET_PDEATHSIG, which fires when the *thread* that started the worker ends: a pool
+    that starts workers on demand, from a passing thread, would lose them early.
+    Ctrl-C on a terminal reaches every process of the group: the building process
+    handles it for all, so the worker ignores it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        import ctypes
+    parent = os.getppid()
+    threading.Thread(target=_follow, args=(parent,), daemon=True, name="follow-parent").start()
 
-        with contextlib.suppress(OSError, AttributeError):
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
-        if os.getppid() == 1:  # the parent died before the request was made
-            os._exit(1)
+
+PARENT_POLL = 0.1  # seconds
+
+
+def _follow(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    gone = stop_tree() | {os.getpid()}
+    sweep_private_folders(gone)
+    os._exit(1)
