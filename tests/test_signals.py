@@ -140,3 +140,29 @@ def test_after_a_sigkill_the_workers_follow_and_the_next_build_cleans_up(
     clean = start(root, tmp_path / "clean", tmp_path / "c2", tmp)
     assert clean.wait(timeout=300) == 0
     assert digest(out) == digest(tmp_path / "clean")
+
+
+def test_ctrl_c_ends_watch_with_everything_it_started(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    root, out, cache, tmp = guide(write_guide), tmp_path / "out", tmp_path / "c", tmp_path / "t"
+    tmp.mkdir()
+    command = [*AUDIOGUIDE, "watch", str(root), "-o", str(out), "--cache-dir", str(cache)]
+    proc = subprocess.Popen(
+        [*command, "-j", "2"],
+        env={**os.environ, "TMPDIR": str(tmp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:  # the first build is done: it waits for a save
+        if "waiting for the next save" in line:
+            break
+    tree = {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+    os.kill(proc.pid, signal.SIGINT)
+    rest, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert rest.strip().endswith("Stopped watching.")
+    assert alive(tree) == []
+    assert list(tmp.iterdir()) == []

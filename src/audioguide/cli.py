@@ -751,10 +751,14 @@ def watch(
 
     options = Options(_cache_dir(cache_dir), jobs or default_jobs(), drafts)
     try:
-        with on_stop(output, options.cache_dir, message="watch stopped"):
+        stopped = on_stop(output, options.cache_dir, message="watch stopped", interrupted=STOPPED)
+        with stopped:
             watch_loop(scripts_dir, output, options, echo=_echo_lines)
     except KeyboardInterrupt:
-        click.echo("\nStopped watching.")
+        click.echo(f"\n{STOPPED}")
+
+
+STOPPED = "Stopped watching."
 
 
 def main() -> None:

@@ -120,20 +120,27 @@ def _clean_up(folders: tuple[Path, ...]) -> None:
 
 
 @contextlib.contextmanager
-def on_stop(*folders: Path, message: str = "stopped") -> Iterator[None]:
+def on_stop(
+    *folders: Path, message: str = "stopped", interrupted: str | None = None
+) -> Iterator[None]:
     """While inside, SIGTERM and SIGINT stop this process and its whole tree at once,
-    cleaning `folders` of temp files; exit status 128 + the signal's number."""
+    cleaning `folders` of temp files; exit status 128 + the signal's number. With
+    `interrupted`, SIGINT (Ctrl-C) is the expected way to stop: that line, status 0."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         # The pool's own threads notice their workers die: nothing they say matters now.
         threading.excepthook = lambda args: None
         _clean_up(folders)
         name = signal.Signals(signum).name
+        expected = interrupted is not None and signum == signal.SIGINT
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
-            print(f"{message} by {name}: no process or temp file is left", file=sys.stderr)
+            if expected:
+                print(f"\n{interrupted}", flush=True)
+            else:
+                print(f"{message} by {name}: no process or temp file is left", file=sys.stderr)
             sys.stderr.flush()
-        os._exit(128 + signum)
+        os._exit(0 if expected else 128 + signum)
 
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may handle signals (e.g. a test runs it in a thread)
