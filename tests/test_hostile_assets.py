@@ -221,3 +221,19 @@ def test_watch_keeps_watching_through_every_hostile_save(
     for line, message in zip(errors, expected, strict=True):
         assert message in line
     assert said[-1].startswith("Done in"), said
+
+
+def test_a_mistake_in_one_edition_leaves_every_output_untouched(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    from conftest import SPANISH_EDITION
+
+    root = write_guide(**SPANISH_EDITION)
+    (root / "es" / "episodes" / "01-primeros.yaml").write_text(
+        (root / "es" / "episodes" / "01-primeros.yaml").read_text() + '  - say: "\\U0001F600"\n'
+    )
+    out = tmp_path / "out"
+    code, text = run("build", root, "-o", out, "--cache-dir", tmp_path / "c", "-j", "2")
+    assert code == 2, text
+    assert "nothing a voice can say" in text
+    assert not out.exists() or not list(out.rglob("*.mp3"))

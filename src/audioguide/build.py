@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     Executor,
@@ -423,15 +424,26 @@ def _missing_clips(
     return {key: u for key, u in wanted.items() if key not in cache or cache.get(key) is None}
 
 
-def check_content(guide: Guide, plans: dict[str, tuple[Item, ...]]) -> None:
+# The guides whose content passed, by identity: every edition is checked before any is
+# built (a mistake in one leaves all outputs untouched), and its build does not pay again.
+_content_checked: dict[int, weakref.ref[Guide]] = {}
+
+
+def check_content(guide: Guide, plans: dict[str, tuple[Item, ...]] | None = None) -> None:
     """Sounds, sentences and episode lengths the build could not handle, as script
     errors before anything is spoken (see `content`)."""
+    known = _content_checked.get(id(guide))
+    if known is not None and known() is guide:
+        return
     from audioguide.content import guide_errors
     from audioguide.estimate import sound_file_seconds
 
     errors = guide_errors(guide, sound_file_seconds, plans)
     if errors:
         raise ScriptErrors(errors)
+    _content_checked[id(guide)] = weakref.ref(
+        guide, lambda _: _content_checked.pop(id(guide), None)
+    )
 
 
 def _cover(guide: Guide, cache_dir: Path) -> bytes:
@@ -535,6 +547,8 @@ def build_all(
     stale = (
         found if only or options.get("force") else fresh.stale(cache_dir, found, drafts, base_url)
     )
+    for _, guide in stale:
+        check_content(guide)
     building = {edition for edition, _ in stale}
     reports = {e: fresh.report_of(e, g) for e, g in found if e not in building}
     if jobs <= 1 or not stale:

@@ -161,7 +161,7 @@ SCRIPTS = {
     "GEORGIAN": ("ka",),
     "ARMENIAN": ("hy",),
     "ETHIOPIC": ("am",),
-    "CJK": ("zh", "cmn", "yue", "hak", "ja"),
+    "CJK": ("zh", "cmn", "yue", "hak", "ja", "ko"),
     "HIRAGANA": ("ja",),
     "KATAKANA": ("ja",),
     "HANGUL": ("ko",),

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide.build import EngineFactory, build
+from audioguide.build import EngineFactory, build, check_content
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import describe, one_line
@@ -100,6 +100,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         for edition, guide in found:
             locate = functools.partial(_sources, load_with_sources, edition.scripts)
             check_voices(guide, factory, options.cache_dir, locate)
+            check_content(guide)
         others = alternates_of(found)
         reports = [
             build(
