@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     Executor,
@@ -34,9 +33,10 @@ from typing import Any
 
 from audioguide import __version__, guidecache, text
 from audioguide.cache import ClipCache, clip_key
+from audioguide.content import check_content
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.engines.base import Clip, Engine
-from audioguide.errors import ScriptError, ScriptErrors, ToolMissingError
+from audioguide.errors import ScriptError, ToolMissingError
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
 from audioguide.report import Alternate, BuildReport, ChapterMark
@@ -422,28 +422,6 @@ def _missing_clips(
     """
     wanted = {keys[u]: u for ep in episodes for u in plans[ep.id] if isinstance(u, Utterance)}
     return {key: u for key, u in wanted.items() if key not in cache or cache.get(key) is None}
-
-
-# The guides whose content passed, by identity: every edition is checked before any is
-# built (a mistake in one leaves all outputs untouched), and its build does not pay again.
-_content_checked: dict[int, weakref.ref[Guide]] = {}
-
-
-def check_content(guide: Guide, plans: dict[str, tuple[Item, ...]] | None = None) -> None:
-    """Sounds, sentences and episode lengths the build could not handle, as script
-    errors before anything is spoken (see `content`)."""
-    known = _content_checked.get(id(guide))
-    if known is not None and known() is guide:
-        return
-    from audioguide.content import guide_errors
-    from audioguide.estimate import sound_file_seconds
-
-    errors = guide_errors(guide, sound_file_seconds, plans)
-    if errors:
-        raise ScriptErrors(errors)
-    _content_checked[id(guide)] = weakref.ref(
-        guide, lambda _: _content_checked.pop(id(guide), None)
-    )
 
 
 def _cover(guide: Guide, cache_dir: Path) -> bytes:

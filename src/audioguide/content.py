@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import struct
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from audioguide import text
-from audioguide.errors import Location, ScriptError
+from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.estimate import SoundSeconds, minutes, timeline_seconds
 from audioguide.model import Guide, Say, Sound
 from audioguide.timeline import Item, plan_episode
@@ -41,6 +42,25 @@ def guide_errors(
     if found:
         return found
     return [*speech_errors(guide), *length_errors(guide, sound_seconds, plans)]
+
+
+# The guides whose content passed, by identity: every edition is checked before any is
+# built (a mistake in one leaves all outputs untouched), and its build does not pay again.
+_checked: dict[int, weakref.ref[Guide]] = {}
+
+
+def check_content(guide: Guide, plans: Mapping[str, tuple[Item, ...]] | None = None) -> None:
+    """`guide_errors` as ScriptErrors, before anything is spoken; once per guide."""
+    known = _checked.get(id(guide))
+    if known is not None and known() is guide:
+        return
+    from audioguide.estimate import sound_file_seconds
+
+    errors = guide_errors(guide, sound_file_seconds, plans)
+    if errors:
+        raise ScriptErrors(errors)
+    key = id(guide)  # the callback must not hold the guide itself
+    _checked[key] = weakref.ref(guide, lambda _: _checked.pop(key, None))
 
 
 # --- cover -------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide.build import EngineFactory, build, check_content
+from audioguide.build import EngineFactory, build
+from audioguide.content import check_content
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import describe, one_line
