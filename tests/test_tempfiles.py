@@ -60,9 +60,13 @@ os.getpid = lambda: {dead}
 started = Path({started!r})
 real_fsync = os.fsync
 
-def slow_fsync(fd):  # the write is under way: its temp file exists
+go = Path({go!r})
+
+def slow_fsync(fd):  # the write is under way: its temp file exists until told to go on
     started.write_text("writing")
-    time.sleep(2.0)
+    deadline = time.monotonic() + 120
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
     real_fsync(fd)
 
 os.fsync = slow_fsync
@@ -77,7 +81,11 @@ def test_a_build_sweeping_a_shared_cache_keeps_a_foreign_writers_temp_file(
     root, cache = write_guide(), tmp_path / "shared-cache"
     cache.mkdir()
     script = FOREIGN_WRITER.format(
-        tests=str(TESTS), dead=dead_pid(), started=str(tmp_path / "started"), cache=str(cache)
+        tests=str(TESTS),
+        dead=dead_pid(),
+        started=str(tmp_path / "started"),
+        go=str(tmp_path / "go"),
+        cache=str(cache),
     )
     writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
@@ -88,6 +96,7 @@ def test_a_build_sweeping_a_shared_cache_keeps_a_foreign_writers_temp_file(
     assert len(temps) == 1
     build(root, tmp_path / "out", cache_dir=cache, engine_factory=fake_factory)  # sweeps
     assert temps[0].exists()  # still being written
-    out, _ = writer.communicate(timeout=30)
+    (tmp_path / "go").write_text("go")
+    out, _ = writer.communicate(timeout=60)
     assert writer.returncode == 0 and out.strip() == "stored"
     assert (cache / "ab" / ("ab" + "0" * 62 + ".json")).is_file()
