@@ -19,6 +19,7 @@ from audioguide.build import build, sweep_temp_files
 from audioguide.cache import ClipCache
 from audioguide.lock import LockedError, build_lock
 from audioguide.state import STATE_DIR
+from audioguide.tempfiles import host_token
 
 TESTS = Path(__file__).parent
 
@@ -299,8 +300,9 @@ def test_sweep_removes_only_dead_writers_temp_files(tmp_path: Path) -> None:
         text=True,
         check=True,
     ).stdout.strip()
-    left = tmp_path / "ab" / f".clip.wav.{dead}-1.tmp"  # a killed build's
-    live = tmp_path / "ab" / f".clip.wav.{os.getpid()}-2.tmp"  # being written now
+    host = host_token()
+    left = tmp_path / "ab" / f".clip.wav.{host}-{dead}-1.tmp"  # a killed build's
+    live = tmp_path / "ab" / f".clip.wav.{host}-{os.getpid()}-2.tmp"  # being written now
     left.parent.mkdir()
     left.write_bytes(b"half")
     live.write_bytes(b"half")

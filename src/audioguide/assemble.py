@@ -67,8 +67,14 @@ def trim(samples: Samples, rate: int) -> Samples:
 def sound_file(path: Path) -> tuple[Samples, int]:
     """A sound asset as mono int16 samples and its own rate."""
     from pydub import AudioSegment  # imported here: loading pydub costs start-up time
+    from pydub.exceptions import CouldntDecodeError
 
-    audio = AudioSegment.from_file(str(path)).set_channels(1).set_sample_width(2)
+    try:
+        audio = AudioSegment.from_file(str(path)).set_channels(1).set_sample_width(2)
+    except (CouldntDecodeError, ValueError, ArithmeticError, IndexError) as e:
+        # `content.sound_problem` refuses what it can foresee, as a script error; this is
+        # what is left (a file damaged after the check).
+        raise EngineError(f"the sound {path.name} cannot be decoded: {e}") from e
     return np.frombuffer(audio.raw_data, dtype="<i2").astype(np.int16), audio.frame_rate
 
 

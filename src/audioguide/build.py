@@ -33,6 +33,7 @@ from typing import Any
 
 from audioguide import __version__, guidecache, outputs, text
 from audioguide.cache import ClipCache, clip_key
+from audioguide.content import check_content
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.engines.base import Clip, Engine
 from audioguide.errors import ScriptError, ToolMissingError
@@ -51,6 +52,7 @@ from audioguide.state import (
     sha256_file,
 )
 from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance, plan_episode
+from audioguide.trust import inside
 
 EngineFactory = Callable[[str, str], Engine]
 Progress = Callable[[str, int, int], None]
@@ -276,36 +278,17 @@ def _pool(shared: Executor | None, jobs: int) -> Iterator[Executor]:
     if shared is not None:
         yield shared
         return
-    with ProcessPoolExecutor(jobs) as own:
+    from audioguide.stopping import follow_parent
+
+    with ProcessPoolExecutor(jobs, initializer=follow_parent) as own:
         yield own
 
 
 def sweep_temp_files(*folders: Path) -> None:
-    """Remove temp files a killed build left (a SIGKILL leaves no chance to clean up).
+    from audioguide import stopping, tempfiles
 
-    Only those of dead processes: the clip cache is shared, and another build, or
-    another edition of this one, may be writing there now.
-    """
-    for folder in folders:
-        for path in folder.rglob(".*.tmp") if folder.is_dir() else ():
-            if not _writer_alive(path):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-
-
-def _writer_alive(temp: Path) -> bool:
-    """Whether the process named in a temp file's name (see fsutil.temp_name) is running."""
-    try:
-        pid = int(temp.name.rsplit(".", 2)[-2].split("-")[0])
-    except (IndexError, ValueError):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's, alive
-    return True
+    tempfiles.sweep(*folders)
+    stopping.sweep_private_folders()  # a killed build's speech engines' folders
 
 
 def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
@@ -321,13 +304,15 @@ def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
 
 
 def _prune(output: Path, old: dict[str, EpisodeState], new: dict[str, EpisodeState]) -> None:
-    """Remove files the last build wrote that no episode has now (renamed or removed)."""
+    """Remove files the last build wrote that no episode has now (renamed or removed);
+    never one outside the output folder, whatever the state says."""
     keep = {rel for state in new.values() for rel, _ in state.files}
     for state in old.values():
         for rel, _ in state.files:
-            if rel not in keep:
+            path = inside(output, rel) if rel not in keep else None
+            if path is not None:
                 with contextlib.suppress(FileNotFoundError):
-                    (output / rel).unlink()
+                    path.unlink()
 
 
 def build(
@@ -362,6 +347,7 @@ def build(
     selected = _select(guide, only)
     require_tools()
     plans = plan_guide(guide)
+    check_content(guide, plans)
     voices = Voices(engine_factory, guide.language)
     keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
     cover = _cover(guide, cache_dir)
@@ -381,13 +367,7 @@ def build(
             and files_match(output, states[ep.id])
         }
         todo = [ep for ep in selected if ep.id not in fresh]
-        cache = ClipCache(cache_dir)
-        missing = {
-            keys[u]: u
-            for ep in todo
-            for u in plans[ep.id]
-            if isinstance(u, Utterance) and keys[u] not in cache
-        }
+        missing = _missing_clips(ClipCache(cache_dir), todo, plans, keys)
         synthesize(missing, cache_dir, voices, jobs, progress, pool)
         job_list = [
             EpisodeJob(
@@ -435,9 +415,29 @@ def build(
     return BuildReport(guide, output, results, len(missing), cached, went_out, republished)
 
 
+def _missing_clips(
+    cache: ClipCache,
+    episodes: Sequence[Episode],
+    plans: dict[str, tuple[Item, ...]],
+    keys: dict[Utterance, str],
+) -> dict[str, Utterance]:
+    """The clips the episodes to build need and the cache lacks, or holds damaged.
+
+    Each clip is read and checked (`ClipCache.get`, which drops a damaged one), so a
+    damaged clip is spoken again here and counted as spoken, not "from the cache". The
+    episodes' workers read the same files moments later, from the page cache.
+    """
+    wanted = {keys[u]: u for ep in episodes for u in plans[ep.id] if isinstance(u, Utterance)}
+    return {key: u for key, u in wanted.items() if key not in cache or cache.get(key) is None}
+
+
 def _cover(guide: Guide, cache_dir: Path) -> bytes:
     """The cover PNG (the guide's own, checked, or one drawn from its title), cached by
     what it is made from so a no-op build does not draw it again."""
+    if guide.cover:
+        from audioguide.content import check_cover_size
+
+        check_cover_size(guide.cover, guide.cover_where or guide.where)
     source = guide.cover.read_bytes() if guide.cover else b""
     h = hashlib.sha256(b"cover-v2\0" + __version__.encode() + b"\0" + source)
     drawn_from = [guide.title, guide.description, guide.author, guide.credit, guide.language]
@@ -450,7 +450,8 @@ def _cover(guide: Guide, cache_dir: Path) -> bytes:
     png = cover_png(guide)
     from audioguide.fsutil import atomic_write
 
-    atomic_write(path, png)
+    with contextlib.suppress(OSError):  # only a shortcut for the next build
+        atomic_write(path, png)
     return png
 
 
@@ -533,6 +534,8 @@ def build_all(
     stale = (
         found if only or options.get("force") else fresh.stale(cache_dir, found, drafts, base_url)
     )
+    for _, guide in stale:
+        check_content(guide)
     building = {edition for edition, _ in stale}
     reports = {e: fresh.report_of(e, g) for e, g in found if e not in building}
     if jobs <= 1 or not stale:
@@ -568,7 +571,9 @@ def _warm_worker() -> None:
     import audioguide.assemble
     import audioguide.export
     import audioguide.master  # noqa: F401
+    from audioguide.stopping import follow_parent
 
+    follow_parent()
     _keep_freed_memory()
 
 

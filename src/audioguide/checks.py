@@ -21,6 +21,7 @@ from audioguide import text
 from audioguide.engines.base import Engine, VoiceInfo
 from audioguide.errors import AudioguideError, Location, ScriptError, ScriptErrors
 from audioguide.estimate import SoundSeconds, minutes, no_sound, timeline_seconds
+from audioguide.faults import one_line
 from audioguide.loader import Sources
 from audioguide.model import Chapter, Guide, Say, Voice
 from audioguide.timeline import Item, Utterance, plan_episode
@@ -48,7 +49,7 @@ class Diagnostic:
 
     def line(self) -> str:
         text = f"{self.where}: {self.severity}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return one_line(f"{text} ({self.hint})" if self.hint else text)
 
 
 def from_errors(errors: ScriptErrors) -> list[Diagnostic]:

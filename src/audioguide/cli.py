@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import click
 from audioguide import __version__
 from audioguide.engines.registry import ENGINES
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.faults import describe, one_line
 
 if TYPE_CHECKING:
     from audioguide.checks import Diagnostic
@@ -56,7 +58,8 @@ def _echo_lines(lines: str, *, err: bool = False) -> None:
 
 
 class _Group(click.Group):
-    """Prints the project's own errors as plain lines; tracebacks only with --debug."""
+    """Prints the project's own errors and every OSError (a full disk, a read-only
+    folder) as plain lines; tracebacks only with --debug."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -66,8 +69,13 @@ class _Group(click.Group):
                 raise
             # Script errors name their file:line:col; everything else gets the same prefix.
             scripted = isinstance(exc, ScriptError | ScriptErrors)
-            _echo_lines(str(exc) if scripted else f"error: {exc}", err=True)
+            _echo_lines(str(exc) if scripted else f"error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # the disk or the system, not the scripts: exit 1
+            if ctx.params.get("debug") or exc.errno == errno.EPIPE:  # click handles EPIPE
+                raise
+            _echo_lines(f"error: {describe(exc)}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -216,10 +224,13 @@ def build(
         import contextlib
 
         from audioguide.build import build_all, default_jobs, workers
+        from audioguide.stopping import on_stop
 
         jobs = jobs or default_jobs()
         timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
         with contextlib.ExitStack() as stack:
+            # SIGTERM or SIGINT: the build, its workers and speech processes stop at once.
+            stack.enter_context(on_stop(output, _cache_dir(cache_dir), message="build stopped"))
             # Started first, so the workers load the audio stack while the scripts load.
             pool = stack.enter_context(workers(jobs)) if jobs > 1 else None
             _prestart_engines(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
@@ -464,7 +475,7 @@ def check(scripts_dir: Path | None, strict: bool, cache_dir: Path | None) -> Non
 
 def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool) -> int:
     """Check one edition and print what was found; return the number of errors."""
-    from audioguide import checks
+    from audioguide import checks, content
     from audioguide.engines.registry import create_engine
     from audioguide.estimate import sound_file_seconds
     from audioguide.loader import check_files, load_with_sources
@@ -487,6 +498,7 @@ def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool)
     found += checks.cover_diagnostics(guide)
     found += checks.stray_diagnostics(edition.scripts)
     found += checks.comment_diagnostics(sources)
+    found += checks.from_errors(ScriptErrors(content.guide_errors(guide, sound_file_seconds)))
     found += [
         checks.Diagnostic(
             guide.where,
@@ -752,15 +764,21 @@ def watch(
       audioguide watch scripts -o output
     """
     from audioguide.build import default_jobs
+    from audioguide.stopping import on_stop
     from audioguide.watch import Options
     from audioguide.watch import watch as watch_loop
 
     scripts_dir, output, cache = _places(scripts_dir, output, cache_dir, strays=True)
     options = Options(cache, jobs or default_jobs(), drafts)
     try:
-        watch_loop(scripts_dir, output, options, echo=_echo_lines)
+        stopped = on_stop(output, options.cache_dir, message="watch stopped", interrupted=STOPPED)
+        with stopped:
+            watch_loop(scripts_dir, output, options, echo=_echo_lines)
     except KeyboardInterrupt:
-        click.echo("\nStopped watching.")
+        click.echo(f"\n{STOPPED}")
+
+
+STOPPED = "Stopped watching."
 
 
 def main() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from audioguide.faults import one_line
+
 
 class AudioguideError(Exception):
     """Base of every error the CLI reports without a traceback."""
@@ -38,7 +40,8 @@ class ScriptError(AudioguideError):
 
     def line(self) -> str:
         text = f"{self.where}: error: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        # One line, whatever a file name holds (a newline would split it).
+        return one_line(f"{text} ({self.hint})" if self.hint else text)
 
 
 class ScriptErrors(AudioguideError):

@@ -28,10 +28,12 @@ from audioguide.errors import AudioguideError
 from audioguide.fsutil import atomic_write
 from audioguide.model import Guide
 from audioguide.report import Alternate, BuildReport
+from audioguide.trust import safe_relative
 
-FORMAT = "fresh-v1"
+FORMAT = "fresh-v2"  # v2: output files by size, mtime and ctime
 # Written by every build of the edition, whatever changed; never compared.
 _SKIP = frozenset({".audioguide/lock"})
+_STATE = ".audioguide/state.json"  # the one hidden file a record may name
 
 Options = Mapping[str, object]
 
@@ -42,6 +44,24 @@ def _stat(path: Path) -> list[int]:
     except OSError:
         return [-1, -1]
     return [st.st_size, st.st_mtime_ns]
+
+
+def _output_stat(path: Path) -> list[int]:
+    """Size, modification and change time of an output file.
+
+    The change time (ctime) is set by the kernel on every write and no program can set
+    it back, so a file damaged in place whose size and modification time were restored
+    still shows. It costs nothing more than the stat the record needs anyway; hashing
+    the files would cost a no-op build most of its time (goal 2 of the benchmarks).
+    The price: anything else that changes a file's inode (chmod, a new hard link, a
+    copy of the folder) also makes the next build a full one, which then finds the
+    files whole by their hashes and rebuilds nothing.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return [-1, -1, -1]
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
 def _engines(guide: Guide) -> list[str]:
@@ -83,20 +103,26 @@ def _responsible_for(output: Path, episode_files: Sequence[str]) -> list[str]:
     the manifest and the state. Other editions' folders and stray files are not ours."""
     manifest = json.loads((output / "manifest.json").read_text("utf-8"))
     listed = [str(f["path"]) for f in manifest["files"]]
-    found = {*episode_files, *listed, "manifest.json", ".audioguide/state.json"}
+    found = {*episode_files, *listed, "manifest.json", _STATE}
     return sorted(found - _SKIP)
 
 
 def record(
     cache_dir: Path, edition: Edition, guide: Guide, options: Options, episode_files: Sequence[str]
 ) -> None:
-    """Note, after a full build of `edition`, what it read and what it left."""
+    """Note, after a full build of `edition`, what it read and what it left.
+
+    Only a shortcut for the next build: in a read-only or full cache folder it is not
+    kept, and the build that made the files still succeeds.
+    """
     files = _responsible_for(edition.output, episode_files)
     data = {
         "stamp": stamp(edition, guide, options),
-        "files": {rel: _stat(edition.output / rel) for rel in files},
+        "files": {rel: _output_stat(edition.output / rel) for rel in files},
     }
-    atomic_write(_record_path(cache_dir, edition), json.dumps(data, sort_keys=True).encode())
+    blob = json.dumps(data, sort_keys=True).encode()
+    with contextlib.suppress(OSError):
+        atomic_write(_record_path(cache_dir, edition), blob)
 
 
 def forget(cache_dir: Path, edition: Edition) -> None:
@@ -109,7 +135,9 @@ def is_fresh(cache_dir: Path, edition: Edition, guide: Guide, options: Options) 
     try:
         data = json.loads(_record_path(cache_dir, edition).read_text("utf-8"))
         files = data["files"]
-        if not files or any(_stat(edition.output / rel) != st for rel, st in files.items()):
+        if not files or not all(safe_relative(rel) or rel == _STATE for rel in files):
+            return False
+        if any(_output_stat(edition.output / rel) != st for rel, st in files.items()):
             return False
         return bool(data["stamp"] == stamp(edition, guide, options))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, AudioguideError):

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from audioguide.tempfiles import temp_name
 
-def temp_name(dest: Path) -> Path:
-    # Hidden and without the real suffix, so no player, feed or bundle picks it up;
-    # unique per process and thread, as editions build side by side.
-    return dest.with_name(f".{dest.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+__all__ = ["atomic_path", "atomic_write", "atomic_write_text", "replace_all", "temp_name"]
+
+
+@contextlib.contextmanager
+def naming(dest: Path) -> Iterator[None]:
+    """Give an OSError without a file name (a write() on a full disk) `dest`'s name, so
+    the error line says which file could not be written."""
+    try:
+        yield
+    except OSError as e:
+        if e.filename is None and e.errno is not None:
+            raise OSError(e.errno, e.strerror, str(dest)) from e
+        raise
 
 
 @contextlib.contextmanager
@@ -21,10 +30,11 @@ def atomic_path(dest: Path) -> Iterator[Path]:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(dest)
     try:
-        yield tmp
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
+        with naming(dest):
+            yield tmp
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, dest)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -37,3 +47,28 @@ def atomic_write(dest: Path, data: bytes) -> None:
 
 def atomic_write_text(dest: Path, text: str) -> None:
     atomic_write(dest, text.encode("utf-8"))
+
+
+def replace_all(files: dict[Path, bytes]) -> None:
+    """Write several files as one: every temp file first, then the replaces, in order.
+
+    A failure while writing (a full disk, a read-only folder) removes the temp files and
+    leaves every destination as it was, so files that must agree with each other (a
+    feed and the manifest that hashes it) never mix two builds. The replaces are
+    renames in one folder, which need no space.
+    """
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for dest, data in files.items():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = temp_name(dest)
+            temps.append((tmp, dest))
+            with naming(dest), open(tmp, "wb") as f:
+                f.write(data)
+                os.fsync(f.fileno())
+        for tmp, dest in temps:
+            os.replace(tmp, dest)
+    finally:
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()

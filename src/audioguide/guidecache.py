@@ -83,7 +83,9 @@ def last_guide(cache_dir: Path, root: Path) -> Guide | None:
 
 
 def remember(cache_dir: Path, root: Path, guide: Guide) -> None:
-    atomic_write(_entry(cache_dir, root), pickle.dumps((digest(root), guide), protocol=5))
+    # Only a shortcut: a read-only or full cache costs the next build a parse, no more.
+    with contextlib.suppress(OSError):
+        atomic_write(_entry(cache_dir, root), pickle.dumps((digest(root), guide), protocol=5))
 
 
 def load(cache_dir: Path, root: Path) -> Guide:

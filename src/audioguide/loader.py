@@ -950,6 +950,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         chime=chime,
         lexicon=lexicon,
         cover=cover,
+        cover_where=m.value_loc("cover") if cover else None,
         episodes=tuple(episodes),
         where=m.where,
         note=m.string("note") if "note" in data else None,

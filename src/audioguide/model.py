@@ -156,6 +156,7 @@ class Guide:
         metadata=doc("Episode files in order, if not every file of episodes/.", "paths")
     )
     where: Location
+    cover_where: Location | None = None  # the `cover:` value, for errors about the image
     # None: the default wording in the guide's language; "": no note at all.
     note: str | None = field(
         default=None,

@@ -17,6 +17,7 @@ from typing import Any
 from audioguide.fsutil import atomic_write
 from audioguide.model import Episode
 from audioguide.report import ChapterMark, EpisodeResult
+from audioguide.trust import inside, safe_relative
 
 EPISODES_DIR = "episodes"
 STATE_DIR = ".audioguide"
@@ -40,6 +41,11 @@ class EpisodeState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> EpisodeState:
+        """Raises ValueError (the state is damaged) for a file path that is not a plain
+        path inside the output folder: the build deletes files the state lists."""
+        bad = [rel for rel in data["files"] if not safe_relative(rel)]
+        if bad:
+            raise ValueError(f"unsafe path in the state: {bad[0]!r}")
         return cls(
             key=str(data["key"]),
             files=tuple(sorted((str(k), str(v)) for k, v in data["files"].items())),
@@ -63,13 +69,20 @@ def state_path(output: Path) -> Path:
 
 
 def load_state(output: Path) -> dict[str, EpisodeState]:
-    """The recorded states; a missing or damaged file means "build everything"."""
+    """The recorded states; a missing or damaged file means "build everything".
+
+    Damaged includes valid JSON of the wrong shape (`[]`, `null`) and any listed path
+    that could lead out of the output folder.
+    """
     try:
         data = json.loads(state_path(output).read_text("utf-8"))
-        if data.get("version") != STATE_VERSION:
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             return {}
-        return {k: EpisodeState.from_json(v) for k, v in data["episodes"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
+        episodes = data["episodes"]
+        if not isinstance(episodes, dict):
+            return {}
+        return {str(k): EpisodeState.from_json(v) for k, v in episodes.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
@@ -85,8 +98,8 @@ def save_state(output: Path, states: dict[str, EpisodeState]) -> None:
 def files_match(output: Path, state: EpisodeState) -> bool:
     """True when every recorded file exists with the recorded hash."""
     for rel, digest in state.files:
-        path = output / rel
-        if not path.is_file() or sha256_file(path) != digest:
+        path = inside(output, rel)
+        if path is None or not path.is_file() or sha256_file(path) != digest:
             return False
     return True
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audioguide.build import EngineFactory, build
+from audioguide.content import check_content
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.faults import describe, one_line
 from audioguide.loader import Sources
 from audioguide.model import Guide
 
@@ -102,6 +104,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
             locate = functools.partial(_sources, load_with_sources, edition.scripts)
             check_voices(guide, factory, options.cache_dir, locate)
             check_owner(edition.output, edition.scripts)  # every edition's, before any build
+            check_content(guide)
         others = alternates_of(found)
         reports = [
             build(
@@ -126,7 +129,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         echo("Not built: fix the line above and save again.")
         return False
     except (AudioguideError, OSError) as exc:  # the engine, ffmpeg or the disk failed
-        echo(f"error: {exc}")
+        echo(f"error: {describe(exc) if isinstance(exc, OSError) else one_line(str(exc))}")
         echo("Not built; waiting for the next save.")
         return False
     for (edition, _), report in zip(found, reports, strict=True):

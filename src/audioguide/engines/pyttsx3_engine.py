@@ -66,7 +66,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
@@ -79,6 +78,7 @@ from typing import Any
 from audioguide.engines.base import Clip, VoiceInfo, package_version
 from audioguide.errors import EngineError, ToolMissingError
 from audioguide.model import Voice
+from audioguide.stopping import private_folder
 
 INSTALL_HINT = "sudo apt-get install espeak-ng"
 
@@ -195,7 +195,10 @@ def _serve(folder: str) -> None:
     _read_voice_files()
     lister = _Fork(None, reply.fileno())
     lister.ask({"list": True})
-    send(lister.answer(_Fork.LIST_TIMEOUT))
+    listing = lister.answer(_Fork.LIST_TIMEOUT)
+    if not listing.get("ok"):  # espeak-ng cannot even list its voices: its data is missing
+        listing["kind"] = "missing"
+    send(listing)
     forks = _Forks(reply.fileno())
     try:
         for line in sys.stdin:
@@ -487,7 +490,7 @@ class _Worker:
             return
         self._buf = b""
         if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="audioguide-pyttsx3-"))
+            self.folder = private_folder()  # named for its owner: see stopping.py
         with open(self._log, "ab") as log:
             # Its own process group, so that `kill` takes its forks along.
             self._proc = subprocess.Popen(
@@ -505,7 +508,7 @@ class _Worker:
         if not ready.get("ok"):
             self.kill()
             if ready.get("kind") == "missing":
-                raise _missing(str(ready.get("error", "")))
+                raise _missing(f"{ready.get('error', '')}{self._log_tail()}")
             raise EngineError(f"the pyttsx3 worker did not start: {ready.get('error')}")
         self.voices = [VoiceInfo(v[0], v[1], tuple(v[2]), v[3]) for v in ready["voices"]]
         self.variants = list(ready["variants"])
@@ -546,6 +549,14 @@ class _Worker:
     def _log(self) -> Path:
         assert self.folder is not None
         return self.folder / "worker.log"
+
+    def _log_tail(self) -> str:
+        """The child's last line of complaint (espeak-ng says which file it missed)."""
+        with contextlib.suppress(OSError, AssertionError):
+            lines = self._log.read_text(errors="replace").strip().splitlines()
+            if lines:
+                return f": {lines[-1].strip()}"
+        return ""
 
     def _death(self) -> str:
         assert self._proc is not None

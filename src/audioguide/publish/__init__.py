@@ -17,10 +17,11 @@ module is the I/O edge that reads what the build made, calls them and writes the
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from audioguide.fsutil import atomic_write
+from audioguide.fsutil import replace_all
 from audioguide.model import Guide
 from audioguide.publish.bundle import bundle
 from audioguide.publish.chapters import chapters_json
@@ -33,7 +34,7 @@ from audioguide.publish.common import (
 )
 from audioguide.publish.feed import feed_xml
 from audioguide.publish.manifest import NAME as MANIFEST
-from audioguide.publish.manifest import file_entry, manifest_json
+from audioguide.publish.manifest import FileEntry, file_entry, manifest_json
 from audioguide.publish.page import index_html, page_template
 from audioguide.publish.playlist import playlist_m3u8
 from audioguide.report import Alternate, EpisodeResult
@@ -98,14 +99,12 @@ def items_of(output: Path, episodes: Sequence[EpisodeResult]) -> list[Item]:
     return [_item(output, e) for e in sorted(episodes, key=lambda e: e.number)]
 
 
-def _write(path: Path, data: bytes) -> Path:
+def _changed(path: Path, data: bytes) -> bool:
     # Unchanged files are left alone, so a no-op build keeps their times and a web
     # server or sync tool sees nothing new.
     with contextlib.suppress(OSError):
-        if path.read_bytes() == data:
-            return path
-    atomic_write(path, data)
-    return path
+        return path.read_bytes() != data
+    return True
 
 
 def _remove_stale_chapters(output: Path, items: Sequence[Item]) -> None:
@@ -132,22 +131,31 @@ def publish(
 
     Call after every episode's MP3, VTT and TXT are in place. `base_url` (for example
     https://clinic.example/guide/) makes the feed's links absolute; without it they are
-    relative, so the folder works from anywhere. Returns the paths of the files this
-    wrote, the manifest last (a file whose bytes were already right is not rewritten).
+    relative, so the folder works from anywhere. Returns the paths of the files it
+    publishes, the manifest last (a file whose bytes were already right is not
+    rewritten). Either every changed file is replaced or none is.
     `alternates` are the other editions, which the page links.
     """
     links = Links.of(base_url)
     items = items_of(output, episodes)
-    written = [_write(output / COVER, cover if cover is not None else cover_png(guide))]
+    made = {output / COVER: cover if cover is not None else cover_png(guide)}
     for item in items:
-        written.append(_write(output / item.chapters_file, chapters_json(guide, item).encode()))
-    _remove_stale_chapters(output, items)
-    written.append(_write(output / FEED, feed_xml(guide, items, links)))
-    written.append(_write(output / PAGE, index_html(guide, items, links, alternates).encode()))
-    written.append(_write(output / PLAYLIST, playlist_m3u8(guide, items).encode()))
-    published = {_relative(output, path) for path in written}
-    published |= {path for item in items for path in (item.mp3, item.vtt, item.txt)}
-    entries = [file_entry(output, output / path) for path in sorted(published)]
+        made[output / item.chapters_file] = chapters_json(guide, item).encode()
+    made[output / FEED] = feed_xml(guide, items, links)
+    made[output / PAGE] = index_html(guide, items, links, alternates).encode()
+    made[output / PLAYLIST] = playlist_m3u8(guide, items).encode()
+    # The manifest hashes the bytes about to be written, not what is on disk now.
+    entries = [_entry(_relative(output, path), data) for path, data in made.items()]
+    built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
+    entries += [file_entry(output, output / path) for path in built]
     below = [a.folder for a in alternates if not a.folder.startswith("..")]
-    written.append(_write(output / MANIFEST, manifest_json(guide, entries, below).encode()))
-    return written
+    made[output / MANIFEST] = manifest_json(guide, entries, below).encode()
+    # All or nothing: every changed file is written before any is replaced, the
+    # manifest last.
+    replace_all({path: data for path, data in made.items() if _changed(path, data)})
+    _remove_stale_chapters(output, items)
+    return list(made)
+
+
+def _entry(rel: str, data: bytes) -> FileEntry:
+    return FileEntry(rel, len(data), hashlib.sha256(data).hexdigest())

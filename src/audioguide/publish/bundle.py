@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from audioguide.fsutil import atomic_path
 from audioguide.publish.common import PublishError
 from audioguide.publish.manifest import NAME, FileEntry, read_manifest
+from audioguide.trust import inside
 
 EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
 FILE_MODE = 0o100644  # regular file, rw-r--r--
@@ -22,14 +23,9 @@ UNIX = 3  # "made on" Unix, whatever the machine, so the header bytes do not var
 
 
 def _safe(output: Path, path: str) -> str:
-    parts = PurePosixPath(path).parts
     # A manifest is data from disk: never let it reach outside the folder or pick up
     # hidden state (`.audioguide/`, temp files).
-    if (
-        not parts
-        or PurePosixPath(path).is_absolute()
-        or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
-    ):
+    if inside(output, path) is None:
         raise PublishError(f"{output / NAME} lists an unsafe path: {path!r}")
     return path
 

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
+from audioguide.content import check_cover_size
 from audioguide.errors import Location, ScriptError
 from audioguide.model import Guide
 from audioguide.publish.common import one_line
@@ -59,10 +62,7 @@ PALETTES = (
 def checked_cover(data: bytes, name: str, where: Location) -> bytes:
     """The image in `data` as our PNG, or ScriptError if Apple would refuse it as artwork."""
     hint = f"use a square RGB PNG or JPEG of {MIN_SIDE} to {MAX_SIDE} pixels a side"
-    try:
-        image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError) as error:
-        raise ScriptError(where, f"cover '{name}' is not an image Pillow can read", hint) from error
+    image = _open(data, name, where, hint)
     with image:
         # Checked from the header before decoding, so a huge image is never expanded.
         if image.format not in FORMATS:
@@ -85,9 +85,28 @@ def checked_cover(data: bytes, name: str, where: Location) -> bytes:
             # A fresh image from the pixels alone: EXIF, text and colour-profile chunks
             # (which can carry a camera's serial or a place) are not carried over.
             pixels = Image.frombytes("RGB", upright.size, upright.tobytes())
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, SyntaxError, KeyError, IndexError, struct.error) as error:
             raise ScriptError(where, f"cover '{name}' is damaged: {error}", hint) from error
     return _png_bytes(pixels)
+
+
+def _open(data: bytes, name: str, where: Location, hint: str) -> Image.Image:
+    """The image in `data`, its header read and nothing decoded yet.
+
+    Pillow's own guard against decompression bombs is an error above twice its pixel
+    limit and a warning above it; the size is checked against `MAX_SIDE` right after
+    this, so the warning is not wanted and the error is this script error. A PNG text
+    or colour-profile chunk that inflates past Pillow's limit is a ValueError.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as error:
+        message = f"cover '{name}' has far too many pixels to open (a decompression bomb?)"
+        raise ScriptError(where, message, hint) from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise ScriptError(where, f"cover '{name}' is not an image Pillow can read", hint) from error
 
 
 def _png_bytes(image: Image.Image) -> bytes:
@@ -359,12 +378,14 @@ def cover_png(guide: Guide) -> bytes:
     Raises ScriptError (at the guide's location) for an image podcast apps would refuse.
     """
     if guide.cover is not None:
-        return checked_cover(_read(guide.cover, guide.where), guide.cover.name, guide.where)
+        where = guide.cover_where or guide.where
+        return checked_cover(_read(guide.cover, where), guide.cover.name, where)
     return drawn_cover(guide.title, guide.author, guide.credit)
 
 
 def _read(path: Path, where: Location) -> bytes:
     try:
+        check_cover_size(path, where)
         return path.read_bytes()
     except OSError as error:
         raise ScriptError(where, f"cannot read cover '{path.name}': {error.strerror}") from error
