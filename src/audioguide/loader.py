@@ -32,6 +32,7 @@ from audioguide.engines.registry import ENGINES, EngineInfo, info
 from audioguide.episode_files import episode_files, scripts_under, strays
 from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.model import (
+    SEGMENT_KINDS,
     STATUSES,
     Chapter,
     Episode,
@@ -44,6 +45,8 @@ from audioguide.model import (
     Sound,
     Source,
     Voice,
+    ranges,
+    staff_keys,
 )
 from audioguide.places import display_path
 
@@ -77,36 +80,10 @@ def _is_audio(head: bytes) -> bool:
     return head.startswith(AUDIO_MAGIC)
 
 
-# Inclusive ranges for numeric options; a value outside is a script error.
-RANGES: dict[tuple[type, str], tuple[float, float]] = {
-    (Voice, "rate"): (80, 300),
-    (Voice, "volume"): (0.1, 1.0),
-    (Voice, "pitch"): (0, 99),
-    (Mastering, "loudness"): (-30.0, -10.0),
-    (Mastering, "true_peak"): (-6.0, 0.0),
-}
-
-GUIDE_KEYS = [
-    "title",
-    "description",
-    "author",
-    "language",
-    "date",
-    "source",
-    "credit",
-    "voice",
-    "pauses",
-    "mastering",
-    "intro",
-    "outro",
-    "chime",
-    "lexicon",
-    "cover",
-    "episodes",
-    "note",
-]
-EPISODE_KEYS = ["id", "title", "summary", "date", "status", "voice", "segments"]
-SEGMENT_KINDS = ("say", "pause", "chapter", "sound")
+# Derived from the model's field declarations (`model.doc`), the one place they are made.
+RANGES = ranges()
+GUIDE_KEYS = staff_keys(Guide)
+EPISODE_KEYS = staff_keys(Episode)
 
 T = TypeVar("T")
 
@@ -808,7 +785,15 @@ def _episode(
                         "put something to say or play after it",
                     )
     return Episode(
-        ep_id, number, title, summary, date, tuple(segments), voice, m.where, status=status
+        id=ep_id,
+        number=number,
+        title=title,
+        summary=summary,
+        date=date,
+        status=status,
+        voice=voice,
+        segments=tuple(segments),
+        where=m.where,
     )
 
 
