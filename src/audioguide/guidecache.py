@@ -24,7 +24,11 @@ _MAX_READ = 4 << 20  # far above the loader's own limit
 # The modules whose code decides what a script loads to (the registry: which engines
 # exist, what they need and whether they are installed).
 _CODE = (
-    "loader.py",
+    "loader/__init__.py",
+    "loader/reading.py",
+    "loader/values.py",
+    "loader/voices.py",
+    "loader/assembly.py",
     "model.py",
     "text.py",
     "layout.py",
