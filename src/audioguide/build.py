@@ -31,13 +31,14 @@ from pathlib import Path
 from audioguide import __version__, guidecache, outputs, text
 from audioguide.cache import ClipCache, clip_key
 from audioguide.content import check_content
-from audioguide.engines.base import Clip, Engine
+from audioguide.engines.base import Clip, Engine, EngineFactory
 from audioguide.errors import ScriptError, ToolMissingError
+from audioguide.fsutil import sha256_file
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
 from audioguide.report import Alternate, BuildReport, ChapterMark
 from audioguide.state import (
-    EPISODES_DIR,
+    OUTPUT_EPISODES_DIR,
     STATE_DIR,
     EpisodeState,
     episode_stem,
@@ -45,12 +46,10 @@ from audioguide.state import (
     load_state,
     result_of,
     save_state,
-    sha256_file,
 )
 from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance, plan_episode
 from audioguide.trust import inside
 
-EngineFactory = Callable[[str, str], Engine]
 Progress = Callable[[str, int, int], None]
 # Part of every episode key: bump when the rendering or encoding changes.
 BUILD_FORMAT = "episode-v3"  # v3: pieces encoded side by side, limiter windows near peaks
@@ -208,7 +207,7 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
         cover=job.cover,
         chapters=chapters,
     )
-    stem = job.output / EPISODES_DIR / episode_stem(episode)
+    stem = job.output / OUTPUT_EPISODES_DIR / episode_stem(episode)
     mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
     # LAME gets the mastered audio straight from memory, a long episode in pieces
     # encoded side by side, cut in its pauses.

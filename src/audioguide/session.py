@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audioguide import fresh, guidecache
-from audioguide.build import EngineFactory, Progress
+from audioguide.build import Progress
 from audioguide.checks import Diagnostic
 from audioguide.editions import Edition, alternates_of, editions
+from audioguide.engines.base import EngineFactory
 from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.model import Guide, Say, Voice
 from audioguide.report import Alternate, BuildReport
