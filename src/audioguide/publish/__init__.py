@@ -10,6 +10,8 @@ module is the I/O edge that reads what the build made, calls them and writes the
 | `feed.xml` | `feed` | `feed_xml(guide, items, links)` |
 | `index.html` | `page` | `index_html(guide, items, links)` |
 | `playlist.m3u8` | `playlist` | `playlist_m3u8(guide, items)` |
+| `app.webmanifest` | `offline` | `webmanifest_json(guide, cover, path)` |
+| `sw.js` | `offline` | `service_worker_js(entries)` (the offline copy) |
 | `manifest.json` | `manifest` | `manifest_json(guide, entries)` |
 | a zip of it all | `bundle` | `bundle(output, dest_zip)` |
 """
@@ -34,9 +36,16 @@ from audioguide.publish.common import (
 from audioguide.publish.feed import feed_xml
 from audioguide.publish.manifest import NAME as MANIFEST
 from audioguide.publish.manifest import file_entry, manifest_json
+from audioguide.publish.offline import (
+    SERVICE_WORKER,
+    WEB_MANIFEST,
+    service_worker_js,
+    webmanifest_json,
+)
 from audioguide.publish.page import index_html, page_template
 from audioguide.publish.playlist import playlist_m3u8
 from audioguide.report import Alternate, EpisodeResult
+from audioguide.transcript import read_vtt
 
 __all__ = [
     "Alternate",
@@ -70,13 +79,13 @@ def _relative(output: Path, path: Path) -> str:
         raise PublishError(f"{path} is not inside the output folder {output}") from error
 
 
-def _item(output: Path, episode: EpisodeResult) -> Item:
+def _item(output: Path, episode: EpisodeResult, number: int) -> Item:
     mp3 = _relative(output, episode.mp3)
     for path in (episode.mp3, episode.vtt, episode.txt):
         if not path.is_file():
             raise PublishError(f"{path} is missing; build the guide again")
     return Item(
-        number=episode.number,
+        number=number,
         id=episode.id,
         title=episode.title,
         summary=episode.summary,
@@ -90,12 +99,18 @@ def _item(output: Path, episode: EpisodeResult) -> Item:
         chapters_file=chapters_path(mp3),
         chapters=episode.chapters,
         transcript=episode.txt.read_text(encoding="utf-8"),
+        cues=read_vtt(episode.vtt.read_text(encoding="utf-8")),
     )
 
 
 def items_of(output: Path, episodes: Sequence[EpisodeResult]) -> list[Item]:
-    """The episodes as the writers see them, in episode order (reads sizes, transcripts)."""
-    return [_item(output, e) for e in sorted(episodes, key=lambda e: e.number)]
+    """The episodes as the writers see them, in episode order (reads sizes, transcripts).
+
+    They are numbered among themselves: with episode 1 still a draft, the first one
+    published is "Episode 1" on the page and in the feed, not "Episode 2" of one.
+    """
+    ordered = sorted(episodes, key=lambda e: e.number)
+    return [_item(output, e, n) for n, e in enumerate(ordered, start=1)]
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -125,7 +140,8 @@ def publish(
     cover: bytes | None = None,
     alternates: Sequence[Alternate] = (),
 ) -> list[Path]:
-    """Write cover, chapters, feed, page, playlist and manifest into `output`.
+    """Write cover, chapters, feed, page, playlist, web app manifest, service worker and
+    manifest into `output`.
 
     `cover` is the PNG the build already made (drawing one takes a good part of a
     second); without it the cover is made here.
@@ -138,16 +154,22 @@ def publish(
     """
     links = Links.of(base_url)
     items = items_of(output, episodes)
-    written = [_write(output / COVER, cover if cover is not None else cover_png(guide))]
+    cover = cover if cover is not None else cover_png(guide)
+    written = [_write(output / COVER, cover)]
     for item in items:
         written.append(_write(output / item.chapters_file, chapters_json(guide, item).encode()))
     _remove_stale_chapters(output, items)
     written.append(_write(output / FEED, feed_xml(guide, items, links)))
     written.append(_write(output / PAGE, index_html(guide, items, links, alternates).encode()))
     written.append(_write(output / PLAYLIST, playlist_m3u8(guide, items).encode()))
+    written.append(_write(output / WEB_MANIFEST, webmanifest_json(guide, cover, COVER).encode()))
     published = {_relative(output, path) for path in written}
     published |= {path for item in items for path in (item.mp3, item.vtt, item.txt)}
     entries = [file_entry(output, output / path) for path in sorted(published)]
+    # The worker lists every other file's hash, so it is written once they are final.
+    worker = _write(output / SERVICE_WORKER, service_worker_js(entries).encode())
+    written.append(worker)
+    entries.append(file_entry(output, worker))
     below = [a.folder for a in alternates if not a.folder.startswith("..")]
     written.append(_write(output / MANIFEST, manifest_json(guide, entries, below).encode()))
     return written
