@@ -266,8 +266,8 @@ def test_served_it_plays_offline_after_one_visit(context: Any, built: BuildRepor
         assert page.evaluate("document.querySelector('link[rel=manifest]').href") == (
             site + "app.webmanifest"
         )
-        # The worker is active once it has stored every file.
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        # The worker takes the page over once it has stored every file.
+        page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=30_000)
         close(seen, url)
     context.set_offline(True)
     try:
