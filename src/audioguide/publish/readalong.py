@@ -27,7 +27,7 @@ class Sentence:
 
 
 def _seconds(value: float) -> str:
-    return repr(round(value, 3))
+    return repr(round(float(value), 3))
 
 
 def _split(paragraph: str, cues: Sequence[CueLike], first: int) -> tuple[Sentence, ...] | None:
