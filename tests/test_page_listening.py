@@ -144,9 +144,12 @@ def test_position_is_kept_across_a_reload_and_can_start_over(context: Any, url: 
     status = page.locator("#episode-01 .progress")
     assert status.is_visible() and status.inner_text().startswith("Stopped at 1:01")
     assert page.locator("#episode-02 .progress").is_hidden()
-    page.locator("#episode-01 .restart").click()
+    page.locator("#episode-01 .restart").focus()
+    page.keyboard.press("Enter")
     assert player.evaluate("a => a.currentTime") == 0
     assert status.is_hidden()
+    # The button is gone with what it cleared; the keyboard stays on the episode.
+    assert page.evaluate("document.activeElement.id") == "episode-01-player"
     page.reload()
     wait_for_players(page)
     assert player.evaluate("a => a.currentTime") == 0

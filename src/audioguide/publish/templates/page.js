@@ -168,6 +168,8 @@
       save("position:" + id, null);
       save("heard:" + id, null);
       player.currentTime = 0;
+      // The button hides with what it cleared: keep the keyboard on this episode.
+      player.focus();
       showProgress();
     });
     if (cues.length && section.querySelector(".hint")) {
@@ -187,6 +189,7 @@
       keep();
       session(player);
     });
+    window.addEventListener("pagehide", keep); // a phone closing the tab mid-episode
     player.addEventListener("pause", function () {
       keep();
       showProgress();
