@@ -8,15 +8,20 @@ second one to follow it. The same built folder is opened as `file://` and served
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
 import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from browser import DESKTOP, PHONE, Visit, axe_violations, chromium, serve, visit, wait_for_players
 
 from audioguide.build import build
+from audioguide.publish import publish
 from audioguide.report import BuildReport
 
 pytestmark = pytest.mark.e2e
@@ -290,6 +295,56 @@ def test_served_it_plays_offline_after_one_visit(context: Any, built: BuildRepor
         close(seen, url)
     finally:
         context.set_offline(False)
+
+
+def test_a_rebuilt_episode_replaces_the_stored_one(
+    context: Any, built: BuildReport, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built.output, out)
+    episodes = [
+        dataclasses.replace(
+            e, **{k: out / getattr(e, k).relative_to(built.output) for k in ("mp3", "vtt", "txt")}
+        )
+        for e in built.episodes
+    ]
+    # Whether the page's stored copy holds `path` at `sha` (asked again for up to 30 s).
+    held = (
+        "async ([path, sha]) => { const name = 'audioguide ' + location.href.replace(/[^/]*$/, '');"
+        " for (let i = 0; i < 300; i++) { const c = await caches.open(name);"
+        " const r = await c.match('audioguide-held.json');"
+        " if (r && (await r.json())[path] === sha) return true;"
+        " await new Promise(done => setTimeout(done, 100)); } return false; }"
+    )
+    second = episodes[1].mp3.relative_to(out).as_posix()
+    with serve(out) as site:
+        url = site + "index.html"
+        seen = visit(context, url)
+        assert seen.page.evaluate(held, [second, sha256(episodes[1].mp3)])
+        close(seen, url)
+        # Episode 2 built again, and longer: the first episode's audio in its place.
+        shutil.copyfile(episodes[0].mp3, episodes[1].mp3)
+        longer = dataclasses.replace(episodes[1], seconds=episodes[0].seconds)
+        publish(built.guide, [episodes[0], longer], out)
+        seen = visit(context, url)
+        # What the browser does on its own a moment after a visit: ask for sw.js again.
+        seen.page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        assert seen.page.evaluate(held, [second, sha256(episodes[1].mp3)])
+        close(seen, url)
+    context.set_offline(True)
+    try:
+        seen = visit(context, url)
+        durations = seen.page.evaluate(
+            "[...document.querySelectorAll('audio')].map(a => a.duration)"
+        )
+        assert durations == pytest.approx([episodes[0].seconds] * 2, abs=0.1)
+        close(seen, url)
+    finally:
+        context.set_offline(False)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])

@@ -33,8 +33,9 @@ function refresh(cache, file, known) {
     if (copy && known[file.path] === file.sha256) {
       return null;
     }
-    // Past the browser's HTTP cache, which may still hold the file as it was.
-    return fetch(new Request(url(file.path), { cache: "no-cache" })).then(function (response) {
+    // Past the browser's HTTP cache, which may still hold the file as it was (no
+    // revalidation either: a file rebuilt within the same second keeps its Last-Modified).
+    return fetch(new Request(url(file.path), { cache: "reload" })).then(function (response) {
       if (!response.ok) {
         throw new Error(file.path + ": " + response.status);
       }
