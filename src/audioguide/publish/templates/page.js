@@ -99,20 +99,46 @@
     return found;
   }
 
-  function episode(section, index) {
-    var player = players[index];
-    var id = section.getAttribute("data-id");
+  // Chapters and transcript sentences follow the player, and a tap on one seeks there.
+  function readAlong(section, player) {
     var chapters = Array.prototype.slice.call(section.querySelectorAll("button[data-start]"));
     var cues = Array.prototype.slice.call(section.querySelectorAll("span[data-start]"));
     var details = section.querySelector("details");
+    var hint = section.querySelector(".hint");
+    var spoken = null;
+    function follow() {
+      setCurrent(chapters, reached(chapters, player.currentTime));
+      var now = reached(cues, player.currentTime);
+      if (now !== spoken) {
+        setCurrent(cues, now);
+        spoken = now;
+        if (now && details && details.open && !player.paused) {
+          now.scrollIntoView({ block: "nearest" });
+        }
+      }
+    }
+    chapters.concat(cues).forEach(function (item) {
+      item.addEventListener("click", function () {
+        seek(player, Number(item.getAttribute("data-start")));
+      });
+    });
+    if (cues.length && hint) {
+      hint.hidden = false;
+    }
+    player.addEventListener("timeupdate", follow);
+    player.addEventListener("seeked", follow);
+  }
+
+  // Where the parent stopped, and whether the episode was heard to the end.
+  function memory(section, player) {
+    var id = section.getAttribute("data-id");
     var progress = section.querySelector(".progress");
     var restored = false;
-    var spoken = null;
-
+    var lastKept = 0;
     function where() {
       return Number(load("position:" + id)) || 0;
     }
-    function showProgress() {
+    function show() {
       var at = player.paused ? where() : 0;
       var heard = load("heard:" + id) === "1";
       var text = at ? body.getAttribute("data-stopped").replace("{time}", clock(at)) : "";
@@ -139,60 +165,51 @@
         player.currentTime = at;
       }
       restored = true;
-      showProgress();
+      show();
     }
-    function follow() {
-      setCurrent(chapters, reached(chapters, player.currentTime));
-      var now = reached(cues, player.currentTime);
-      if (now !== spoken) {
-        setCurrent(cues, now);
-        spoken = now;
-        if (now && details && details.open && !player.paused) {
-          now.scrollIntoView({ block: "nearest" });
-        }
-      }
-    }
-
-    applySpeed(player);
     if (player.readyState >= 1) {
       restore();
     } else {
       player.addEventListener("loadedmetadata", restore);
     }
-    chapters.concat(cues).forEach(function (item) {
-      item.addEventListener("click", function () {
-        seek(player, Number(item.getAttribute("data-start")));
-      });
-    });
     section.querySelector(".restart").addEventListener("click", function () {
       save("position:" + id, null);
       save("heard:" + id, null);
       player.currentTime = 0;
       // The button hides with what it cleared: keep the keyboard on this episode.
       player.focus();
-      showProgress();
+      show();
     });
-    if (cues.length && section.querySelector(".hint")) {
-      section.querySelector(".hint").hidden = false;
-    }
-    var lastKept = 0;
     player.addEventListener("timeupdate", function () {
-      follow();
       if (Math.abs(player.currentTime - lastKept) >= 2) {
         lastKept = player.currentTime;
         keep();
       }
-      session(player);
     });
-    player.addEventListener("seeked", function () {
-      follow();
-      keep();
-      session(player);
-    });
+    player.addEventListener("seeked", keep);
     window.addEventListener("pagehide", keep); // a phone closing the tab mid-episode
     player.addEventListener("pause", function () {
       keep();
-      showProgress();
+      show();
+    });
+    player.addEventListener("play", show);
+    player.addEventListener("ended", function () {
+      save("position:" + id, null);
+      save("heard:" + id, "1");
+      show();
+    });
+  }
+
+  function episode(section, index) {
+    var player = players[index];
+    applySpeed(player);
+    memory(section, player);
+    readAlong(section, player);
+    player.addEventListener("timeupdate", function () {
+      session(player);
+    });
+    player.addEventListener("seeked", function () {
+      session(player);
     });
     player.addEventListener("play", function () {
       active = index;
@@ -202,13 +219,9 @@
         }
       });
       applySpeed(player);
-      showProgress();
       describe(index);
     });
     player.addEventListener("ended", function () {
-      save("position:" + id, null);
-      save("heard:" + id, "1");
-      showProgress();
       if (autoplay.checked && players[index + 1]) {
         play(players[index + 1]);
       }
