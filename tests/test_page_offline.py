@@ -171,3 +171,11 @@ def test_web_app_manifest(site: Site) -> None:
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     # Added by the script over http(s) only: a file:// page must not ask for them.
     assert 'rel="manifest"' not in html
+
+
+def test_without_javascript_the_controls_it_needs_stay_hidden(site: Site) -> None:
+    html = (site[0] / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<div class="settings" id="settings"[^>]* hidden>', html)
+    progress = re.findall(r'<p class="progress"( hidden)?>', html)
+    assert progress == [" hidden"] * len(site[2])
+    assert all(" hidden" in hint for hint in re.findall(r'<p class="hint"[^>]*>', html))
