@@ -70,7 +70,9 @@ def _engines(guide: Guide) -> list[str]:
 
 def _code() -> list[list[object]]:
     package = Path(__file__).parent
-    return [[p.relative_to(package).as_posix(), *_stat(p)] for p in sorted(package.rglob("*.py"))]
+    # The page's templates (HTML, CSS, its script, the offline worker) are code too.
+    paths = [*package.rglob("*.py"), *(package / "publish" / "templates").iterdir()]
+    return [[p.relative_to(package).as_posix(), *_stat(p)] for p in sorted(paths)]
 
 
 def stamp(edition: Edition, guide: Guide, options: Options) -> str:
