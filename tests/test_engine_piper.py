@@ -7,6 +7,7 @@ either way.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,12 +19,14 @@ import pytest
 from audio_measure import chapters as ffprobe_chapters
 from audio_measure import decode_pcm, ebur128
 from click.testing import CliRunner
-from conftest import EPISODE_TWO, GUIDE
+from conftest import EPISODE_TWO, GUIDE, WriteGuide
+from fakes import fake_factory, loaded_here
 from mutagen.mp3 import MP3
 from test_e2e import EPISODE_ONE, cue_starts, sound_onsets
+from test_incremental import hashes
 
 from audioguide.assemble import RATE
-from audioguide.build import Voices, build, plan_guide
+from audioguide.build import Voices, build, plan_guide, workers
 from audioguide.cache import ClipCache
 from audioguide.cli import cli
 from audioguide.engines import piper_engine
@@ -43,6 +46,7 @@ from audioguide.errors import EngineError, ScriptErrors, ToolMissingError
 from audioguide.loader import load_guide
 from audioguide.model import Voice
 from audioguide.report import BuildReport
+from audioguide.start_method import start_method
 from audioguide.timeline import Utterance
 
 JOE = "en_US-joe-medium.onnx"
@@ -224,6 +228,33 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildReport, Path]:
     root = piper_guide(tmp / "scripts")
     report = build(root, tmp / "output", cache_dir=tmp / "cache", jobs=2)
     return report, tmp
+
+
+@needs_piper
+def test_workers_started_after_a_voice_is_loaded_here_do_not_inherit_it(
+    engine: PiperEngine, write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    # A session made and run in this process, as a long-lived process (watch, the
+    # tests) has, then a build with a pool: its workers must not be forks of this
+    # process (a fork can inherit onnxruntime's mutexes held, and hang on them).
+    engine.synthesize(OTHER, joe())
+    assert "onnxruntime" in sys.modules
+    with workers(2) as pool:
+        seen = [f.result() for f in [pool.submit(loaded_here, "onnxruntime") for _ in range(8)]]
+    assert seen and not any(inherited for _, inherited in seen)
+    assert os.getpid() not in {pid for pid, _ in seen}
+    root = write_guide()
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(root, a, cache_dir=tmp_path / "ca", jobs=1, engine_factory=fake_factory)
+    report = build(root, b, cache_dir=tmp_path / "cb", jobs=2, engine_factory=fake_factory)
+    assert [ep.rebuilt for ep in report.episodes] == [True, True]
+    assert hashes(a) == hashes(b)
+
+
+def test_workers_fork_only_while_no_onnxruntime_is_loaded() -> None:
+    assert start_method({}) == "fork"  # the fast start, where it is safe
+    assert start_method({"numpy": object()}) == "fork"
+    assert start_method({"onnxruntime": object()}) == "forkserver"
 
 
 @needs_piper
