@@ -30,7 +30,7 @@ from audioguide.build import Voices, build, plan_guide, workers
 from audioguide.cache import ClipCache
 from audioguide.cli import cli
 from audioguide.engines import piper_engine
-from audioguide.engines.base import Clip, VoiceInfo
+from audioguide.engines.base import Clip, Engine, VoiceInfo
 from audioguide.engines.piper_engine import (
     ModelInfo,
     PiperEngine,
@@ -304,11 +304,36 @@ def test_every_clip_of_the_piper_guide_is_piper(built: tuple[BuildReport, Path])
         assert engine.synthesize(u.spoken, u.voice) == cache.get(voices.key(u))
 
 
+class Hearing:
+    """An engine factory (for builds in this process) that notes what each engine is
+    asked to say, and with which voice, before it speaks."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str, Voice]] = []
+
+    def __call__(self, name: str, language: str) -> Engine:
+        return _Heard(create_engine(name, language), self.said)
+
+
+class _Heard:
+    def __init__(self, engine: Engine, said: list[tuple[str, str, Voice]]) -> None:
+        self.engine, self.said = engine, said
+        self.name, self.version, self.mostly_waits = engine.name, engine.version, False
+
+    def synthesize(self, text: str, voice: Voice) -> Clip:
+        self.said.append((self.name, text, voice))
+        return self.engine.synthesize(text, voice)
+
+    def voices(self) -> list[VoiceInfo]:
+        return self.engine.voices()
+
+
 @needs_piper
 def test_host_on_espeak_and_clinician_on_piper(tmp_path: Path) -> None:
     root = write(tmp_path / "scripts", {"guide.yaml": GUIDE, "episodes/01-x.yaml": MIXED_EPISODE})
     add_joe(root)
-    report = build(root, tmp_path / "output", cache_dir=tmp_path / "cache")
+    heard = Hearing()
+    report = build(root, tmp_path / "output", cache_dir=tmp_path / "cache", engine_factory=heard)
 
     guide = load_guide(root)
     voices = Voices(create_engine, guide.language)
@@ -319,7 +344,12 @@ def test_host_on_espeak_and_clinician_on_piper(tmp_path: Path) -> None:
     cache = ClipCache(tmp_path / "cache")
     assert all(voices.key(u) in cache for u in spoken)
     # the clinician's second line is slower: its own rate reached the engine
-    assert {u.voice.rate for u in by_engine["piper"]} == {155, 150}
+    piper_heard = [(text, voice.rate) for engine, text, voice in heard.said if engine == "piper"]
+    assert sorted(piper_heard) == [
+        ("Keep the evening calm and the routine the same every night.", 150),
+        ("Sleep is a big topic for young families.", 155),
+        ("Thank you for having me.", 155),
+    ]
 
     episode = report.episodes[0]
     samples = decode_pcm(episode.mp3, RATE)
