@@ -25,9 +25,11 @@ from fakes import GAP, WORD, FakeEngine
 from mutagen.id3 import ID3
 from PIL import Image
 
-from audioguide.build import build, build_all
+from audioguide.build import build
 from audioguide.fresh import up_to_date
 from audioguide.report import BuildReport
+from audioguide.session import BuildOptions
+from audioguide.session import build as build_all
 from audioguide.state import STATE_DIR
 from audioguide.tempfiles import host_token
 
@@ -160,7 +162,7 @@ def write_cover(path: Path, colour: tuple[int, int, int]) -> None:
 
 def fake_build(root: Path, out: Path, cache: Path) -> BuildReport:
     engine = Recording()
-    [(_, report)] = build_all(root, out, cache_dir=cache, engine_factory=engine)
+    [(_, report)] = build_all(BuildOptions(root, out, cache, engine_factory=engine))
     return report
 
 
