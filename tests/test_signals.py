@@ -78,6 +78,24 @@ def alive(pids: set[int]) -> list[int]:
         time.sleep(0.05)
 
 
+def lingering(tmp: Path, grace: float = 30.0) -> list[str]:
+    """The command lines of live processes whose TMPDIR is `tmp` (the build's tree,
+    however late each one started), once `grace` seconds have passed without them
+    all ending."""
+    deadline = time.monotonic() + grace
+    while True:
+        left = []
+        for p in psutil.process_iter():
+            try:
+                if p.environ().get("TMPDIR") == str(tmp) and p.status() != psutil.STATUS_ZOMBIE:
+                    left.append(" ".join(p.cmdline()))
+            except psutil.Error:
+                pass
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
+
 def temp_files(*folders: Path) -> list[Path]:
     return [p for f in folders if f.exists() for p in f.rglob(".*.tmp")]
 
@@ -116,8 +134,12 @@ def test_after_a_sigkill_the_workers_follow_and_the_next_build_cleans_up(
     proc = start(root, out, cache, tmp)
     tree = speaking_tree(proc)
     proc.kill()
-    proc.communicate(timeout=30)
+    proc.wait(timeout=30)
     assert alive(tree) == []
+    # Processes started after the tree was listed (an encoder, a speech fork) must end
+    # too; they are known by the environment every process of the build inherits.
+    assert lingering(tmp) == []
+    proc.communicate(timeout=30)
     # What a killed build may leave: a speech folder, a temp file. Plant both, as a
     # killed build's would look, to be sure the next build removes them.
     dead = (
