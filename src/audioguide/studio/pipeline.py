@@ -129,7 +129,9 @@ def speak(
     return Spoken(wav_bytes(joined), joined.seconds, len(clips))
 
 
-def preview(guide: Guide, episode_id: str, chapter: str | None, folder: Path, cache_dir: Path) -> Path:
+def preview(
+    guide: Guide, episode_id: str, chapter: str | None, folder: Path, cache_dir: Path
+) -> Path:
     """The mastered preview of an episode or one chapter of it, as `audioguide preview`
     renders it, in `folder`."""
     from audioguide.engines.registry import shared_engine
