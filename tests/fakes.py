@@ -57,7 +57,11 @@ class FakeEngine:
         return Clip(pcm, RATE)
 
     def voices(self) -> list[VoiceInfo]:
-        return [VoiceInfo("fake", "Fake", ("en",), "none")]
+        # A Spanish one too: a build checks every edition's voices against its engine.
+        return [
+            VoiceInfo("fake", "Fake", ("en",), "none"),
+            VoiceInfo("fake-es", "Fake", ("es",), "none"),
+        ]
 
 
 def fake_factory(name: str, language: str) -> FakeEngine:

@@ -14,8 +14,10 @@ import pytest
 from conftest import WriteGuide
 from fakes import fake_factory
 
-from audioguide.build import build, build_all
+from audioguide.build import build
 from audioguide.fresh import up_to_date
+from audioguide.session import BuildOptions
+from audioguide.session import build as build_all
 
 
 def damage_in_place(path: Path) -> None:
@@ -33,13 +35,13 @@ def test_an_mp3_damaged_in_place_is_not_nothing_changed(
     write_guide: WriteGuide, tmp_path: Path
 ) -> None:
     root, out, cache = write_guide(), tmp_path / "out", tmp_path / "c"
-    build_all(root, out, cache_dir=cache, engine_factory=fake_factory)
+    build_all(BuildOptions(root, out, cache, engine_factory=fake_factory))
     assert up_to_date(root, out, cache_dir=cache) is not None
     mp3 = out / "episodes" / "01-first-steps.mp3"
     good = mp3.read_bytes()
     damage_in_place(mp3)
     assert up_to_date(root, out, cache_dir=cache) is None
-    [(_, report)] = build_all(root, out, cache_dir=cache, engine_factory=fake_factory)
+    [(_, report)] = build_all(BuildOptions(root, out, cache, engine_factory=fake_factory))
     assert [ep.id for ep in report.episodes if ep.rebuilt] == ["first-steps"]
     assert mp3.read_bytes() == good
 

@@ -11,14 +11,18 @@ from conftest import EPISODE_ONE, SPANISH_EDITION, WriteGuide
 from fakes import FakeEngine, fake_factory
 from test_incremental import hashes
 
-from audioguide.build import build_all
 from audioguide.cli import cli
 from audioguide.fresh import up_to_date
+from audioguide.session import BuildOptions, Reports
+from audioguide.session import build as build_all
 
 
-def full_build(root: Path, out: Path, cache: Path, **options: object) -> list[object]:
+def full_build(root: Path, out: Path, cache: Path, episodes: tuple[str, ...] = ()) -> Reports:
     engine = FakeEngine()
-    return build_all(root, out, cache_dir=cache, engine_factory=lambda n, lang: engine, **options)  # type: ignore[arg-type]
+    factory = lambda n, lang: engine  # noqa: E731
+    return list(
+        build_all(BuildOptions(root, out, cache, episodes=episodes, engine_factory=factory))
+    )
 
 
 def test_a_noop_is_answered_from_the_record(write_guide: WriteGuide, tmp_path: Path) -> None:
@@ -29,8 +33,7 @@ def test_a_noop_is_answered_from_the_record(write_guide: WriteGuide, tmp_path: P
     [(edition, report)] = answered
     assert edition.output == out
     assert [(e.id, e.seconds, e.loudness, e.size) for e in report.episodes] == [
-        (e.id, e.seconds, e.loudness, e.size)
-        for e in built.episodes  # type: ignore[attr-defined]
+        (e.id, e.seconds, e.loudness, e.size) for e in built.episodes
     ]
     assert not any(e.rebuilt for e in report.episodes)
 
@@ -60,7 +63,7 @@ def test_anything_that_may_change_a_file_means_a_full_build(
     full_build(root, out, cache)
     assert up_to_date(root, out, cache_dir=cache) is not None
     # a build of some episodes only leaves no record
-    full_build(root, out, cache, only=("first-steps",))
+    full_build(root, out, cache, episodes=("first-steps",))
     assert up_to_date(root, out, cache_dir=cache) is None
 
 
@@ -88,9 +91,9 @@ def test_editions_built_side_by_side_match_one_by_one(
 ) -> None:
     root = two_editions(write_guide)
     serial, shared = tmp_path / "one", tmp_path / "two"
-    build_all(root, serial, cache_dir=tmp_path / "c1", jobs=1, engine_factory=fake_factory)
+    build_all(BuildOptions(root, serial, tmp_path / "c1", jobs=1, engine_factory=fake_factory))
     reports = build_all(
-        root, shared, cache_dir=tmp_path / "c2", jobs=2, engine_factory=fake_factory
+        BuildOptions(root, shared, tmp_path / "c2", jobs=2, engine_factory=fake_factory)
     )
     assert [e.output for e, _ in reports] == [shared, shared / "es"]
     assert [len(r.episodes) for _, r in reports] == [2, 1]
@@ -99,9 +102,9 @@ def test_editions_built_side_by_side_match_one_by_one(
 
 def test_an_unchanged_edition_is_not_built_again(write_guide: WriteGuide, tmp_path: Path) -> None:
     root, out, cache = two_editions(write_guide), tmp_path / "out", tmp_path / "c"
-    build_all(root, out, cache_dir=cache, jobs=2, engine_factory=fake_factory)
+    build_all(BuildOptions(root, out, cache, jobs=2, engine_factory=fake_factory))
     spanish = {p: p.stat().st_mtime_ns for p in (out / "es").rglob("*") if p.is_file()}
     (root / "episodes" / "01-first.yaml").write_text(EPISODE_ONE.replace("short", "brief"))
-    reports = build_all(root, out, cache_dir=cache, jobs=2, engine_factory=fake_factory)
+    reports = build_all(BuildOptions(root, out, cache, jobs=2, engine_factory=fake_factory))
     assert [[e.rebuilt for e in r.episodes] for _, r in reports] == [[True, False], [False]]
     assert {p: p.stat().st_mtime_ns for p in (out / "es").rglob("*") if p.is_file()} == spanish

@@ -17,7 +17,8 @@ from audioguide.cli import cli
 from audioguide.errors import ScriptError
 from audioguide.loader import load_guide
 from audioguide.model import Chapter, Guide, Say
-from audioguide.preview import default_path, find_player, plan_part, render_preview, select
+from audioguide.preview import default_path, find_player, plan_part, select
+from audioguide.session import render_preview
 from audioguide.timeline import LEAD_IN, TAIL, Chime, Silence, Utterance
 
 

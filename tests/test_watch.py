@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SPANISH_EDITION, WriteGuide
 from fakes import fake_factory
 
 from audioguide import watch as watching
 from audioguide.cli import cli
+from audioguide.fresh import up_to_date
 from audioguide.watch import Options, changes, snapshot, watch
 
 GUIDE = """\
@@ -115,3 +117,28 @@ def test_ctrl_c_exits_cleanly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     result = CliRunner().invoke(cli, ["watch", str(tmp_path), "--cache-dir", str(tmp_path / "c")])
     assert result.exit_code == 0
     assert "Stopped watching." in result.output
+
+
+def test_a_watch_rebuild_leaves_the_record_a_noop_is_answered_from(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    """Both editions build side by side on one pool, as `build` does, and the record of
+    that build answers the next look that finds nothing changed."""
+    root, out, cache = write_guide(**SPANISH_EDITION), tmp_path / "out", tmp_path / "cache"
+    options = Options(cache, jobs=2, engine_factory=fake_factory)
+    lines: list[str] = []
+    assert watching.rebuild(root, out, options, lines.append)
+    assert [x for x in lines if x.startswith("Rebuilt")] == [
+        f"Rebuilt 01-first-steps, 02-second-steps (2 of 2 episodes) in {out}/",
+        f"Rebuilt 01-primeros-pasos (1 of 1 episode) in {out / 'es'}/",
+    ]
+    answered = up_to_date(root, out, cache_dir=cache)
+    assert answered is not None and [e.output for e, _ in answered] == [out, out / "es"]
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    lines.clear()
+    assert watching.rebuild(root, out, options, lines.append)
+    assert lines[:2] == [
+        f"No episode changed: 2 episodes up to date in {out}/",
+        f"No episode changed: 1 episode up to date in {out / 'es'}/",
+    ]
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps

@@ -23,18 +23,14 @@ from concurrent.futures import (
     Executor,
     Future,
     ProcessPoolExecutor,
-    ThreadPoolExecutor,
     as_completed,
-    wait,
 )
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from audioguide import __version__, guidecache, outputs, text
 from audioguide.cache import ClipCache, clip_key
 from audioguide.content import check_content
-from audioguide.editions import Edition, alternates_of, editions
 from audioguide.engines.base import Clip, Engine
 from audioguide.errors import ScriptError, ToolMissingError
 from audioguide.lock import build_lock
@@ -87,6 +83,42 @@ class Voices:
 
     def speak(self, u: Utterance) -> Clip:
         return self.get(u.voice.engine).synthesize(u.spoken, u.voice)
+
+
+class ClipSource:
+    """Where every stage gets a sentence's audio: the clip cache first, then speech
+    (into the cache, so the next build or preview finds it)."""
+
+    def __init__(self, cache: ClipCache, voices: Voices) -> None:
+        self.cache = cache
+        self.voices = voices
+
+    def key(self, u: Utterance, keys: dict[Utterance, str] | None = None) -> str:
+        return keys[u] if keys is not None else self.voices.key(u)
+
+    def __call__(self, u: Utterance, keys: dict[Utterance, str] | None = None) -> Clip:
+        key = self.key(u, keys)
+        clip = self.cache.get(key)
+        if clip is None:  # never made, or removed or damaged since: speak it (again)
+            clip = self.voices.speak(u)
+            self.cache.put(key, clip)
+        return clip
+
+
+def render_wav(guide: Guide, items: tuple[Item, ...], source: ClipSource, dest: Path) -> Path:
+    """Render and master `items` to a mono WAV at `dest` (a preview: nothing encoded)."""
+    from audioguide.assemble import render
+    from audioguide.cache import wav_bytes
+    from audioguide.fsutil import atomic_write
+    from audioguide.master import LOSSLESS, master
+
+    if any(isinstance(item, Play) for item in items):
+        require_tools()  # sounds are decoded with ffmpeg
+    rendered = render(items, source)
+    # A WAV is not encoded, so no allowance for a codec's level change or overshoot.
+    mastered, _ = master(rendered.samples, rendered.rate, guide.mastering, codec=LOSSLESS)
+    atomic_write(dest, wav_bytes(Clip(mastered.astype("<i2").tobytes(), rendered.rate)))
+    return dest
 
 
 def plan_guide(guide: Guide) -> dict[str, tuple[Item, ...]]:
@@ -161,17 +193,8 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
 
     _keep_freed_memory()
     guide, episode = job.guide, job.episode
-    cache = ClipCache(job.cache_dir)
-    voices = Voices(job.engine_factory, guide.language)
-
-    def clip_for(u: Utterance) -> Clip:
-        clip = cache.get(job.keys[u])
-        if clip is None:  # removed or damaged since it was made: speak it again
-            clip = voices.speak(u)
-            cache.put(job.keys[u], clip)
-        return clip
-
-    rendered = render(job.items, clip_for)
+    clip_for = ClipSource(ClipCache(job.cache_dir), Voices(job.engine_factory, guide.language))
+    rendered = render(job.items, functools.partial(clip_for, keys=job.keys))
     chapters = _chapter_marks([(c.title, c.start) for c in rendered.chapters], rendered.seconds)
     tags = Tags(
         title=episode.title,
@@ -481,75 +504,6 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def build_all(
-    scripts: Path,
-    output: Path,
-    *,
-    cache_dir: Path,
-    jobs: int = 1,
-    pool: Executor | None = None,
-    **options: Any,
-) -> list[tuple[Edition, BuildReport]]:
-    """Build every edition in `scripts`.
-
-    Each edition's guide is loaded before any is built, so a mistake in one leaves every
-    output folder untouched. An edition the record of its last full build shows to be
-    unchanged is not built at all (`fresh`). The others build side by side, sharing one
-    pool of `jobs` worker processes, so one edition's speech and encoding fill the gaps
-    in another's (`pool`, from `workers`, or one made here). A full build (not a subset
-    of episodes) leaves that record.
-    """
-    from audioguide import fresh
-
-    found = [(e, guidecache.load(cache_dir, e.scripts)) for e in editions(scripts, output)]
-    for edition, _ in found:  # every edition's folder, before any is written
-        outputs.check_owner(edition.output, edition.scripts, bool(options.get("force")))
-    others = alternates_of(found)
-    only = options.get("only") or ()
-    drafts, base_url = options.get("drafts", False), options.get("base_url")
-
-    def settings(edition: Edition) -> fresh.Options:
-        return fresh.settings(drafts, base_url, others[edition])
-
-    def one(edition: Edition, guide: Guide, pool: Executor | None) -> BuildReport:
-        fresh.forget(cache_dir, edition)  # until this build has finished
-        progress = options.get("progress")
-        if progress is not None and len(stale) > 1:
-            progress = functools.partial(_named_progress, progress, edition.name or "main")
-        report = build(
-            edition.scripts,
-            edition.output,
-            cache_dir=cache_dir,
-            jobs=jobs,
-            guide=guide,
-            alternates=others[edition],
-            pool=pool,
-            **{**options, "progress": progress},
-        )
-        if not only:
-            kept = [rel for state in load_state(edition.output).values() for rel, _ in state.files]
-            fresh.record(cache_dir, edition, guide, settings(edition), kept)
-        return report
-
-    stale = (
-        found if only or options.get("force") else fresh.stale(cache_dir, found, drafts, base_url)
-    )
-    for _, guide in stale:
-        check_content(guide)
-    building = {edition for edition, _ in stale}
-    reports = {e: fresh.report_of(e, g) for e, g in found if e not in building}
-    if jobs <= 1 or not stale:
-        reports |= {edition: one(edition, guide, None) for edition, guide in stale}
-    else:
-        with contextlib.ExitStack() as stack:
-            shared = pool or stack.enter_context(workers(jobs))
-            threads = stack.enter_context(ThreadPoolExecutor(len(stale)))
-            futures = {e: threads.submit(one, e, g, shared) for e, g in stale}
-            wait(futures.values())
-            reports |= {edition: future.result() for edition, future in futures.items()}
-    return [(edition, reports[edition]) for edition, _ in found]
-
-
 @contextlib.contextmanager
 def workers(jobs: int) -> Iterator[Executor]:
     """The worker processes of a build, started at once: each loads the audio stack
@@ -595,7 +549,3 @@ def _keep_freed_memory() -> None:
     m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
     mallopt(m_mmap_threshold, 64 << 20)  # larger blocks (whole long episodes) still go back
     mallopt(m_trim_threshold, 512 << 20)
-
-
-def _named_progress(progress: Progress, name: str, stage: str, done: int, total: int) -> None:
-    progress(f"{name}: {stage}", done, total)

@@ -93,6 +93,10 @@ class ClipCache:
         folder = self.root / key[:2]
         return folder / f"{key}.wav", folder / f"{key}.json"
 
+    def wav_path(self, key: str) -> Path:
+        """Where the clip of `key` is kept (a mono 16-bit WAV), whether or not it is."""
+        return self._paths(key)[0]
+
     def get(self, key: str) -> Clip | None:
         """The clip, or None when absent or damaged (a damaged entry is removed)."""
         wav_path, meta_path = self._paths(key)

@@ -21,9 +21,8 @@ from audioguide.faults import describe, one_line
 
 if TYPE_CHECKING:
     from audioguide.checks import Diagnostic
-    from audioguide.editions import Edition
-    from audioguide.loader import Sources
     from audioguide.report import BuildReport
+    from audioguide.session import Checked
 
 F = TypeVar("F", bound=Callable[..., Any])
 CACHE_ENV = "AUDIOGUIDE_CACHE"
@@ -210,49 +209,25 @@ def build(
 
         base_url = check_base_url(base_url)
     started = time.monotonic()
-    reports = None
-    if not force and not episodes:
-        from audioguide.fresh import up_to_date
+    import contextlib
 
-        reports = up_to_date(
-            scripts_dir, output, cache_dir=_cache_dir(cache_dir), drafts=drafts, base_url=base_url
-        )
-        _verbose(
-            f"{'nothing' if reports else 'something'} changed, by the record of the last build"
-        )
-    if reports is None:
-        import contextlib
+    from audioguide import session
+    from audioguide.build import default_jobs
+    from audioguide.stopping import on_stop
 
-        from audioguide.build import build_all, default_jobs, workers
-        from audioguide.stopping import on_stop
-
-        jobs = jobs or default_jobs()
-        timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
-        with contextlib.ExitStack() as stack:
-            # SIGTERM or SIGINT: the build, its workers and speech processes stop at once.
-            stack.enter_context(on_stop(output, _cache_dir(cache_dir), message="build stopped"))
-            # Started first, so the workers load the audio stack while the scripts load.
-            pool = stack.enter_context(workers(jobs)) if jobs > 1 else None
-            _prestart_engines(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
-            _check_voices(scripts_dir, output, _cache_dir(cache_dir), drafts, base_url)
-            _verbose(f"voices checked in {time.monotonic() - started:.2f} s")
-            try:
-                reports = build_all(
-                    scripts_dir,
-                    output,
-                    cache_dir=_cache_dir(cache_dir),
-                    jobs=jobs,
-                    pool=pool,
-                    force=force,
-                    only=episodes,
-                    drafts=drafts,
-                    base_url=base_url,
-                    progress=timings,
-                )
-            finally:
-                timings.progress.close()
-        for line in timings.lines():
-            _verbose(line)
+    options = session.BuildOptions(
+        scripts_dir, output, cache_dir, jobs or default_jobs(), force, episodes, drafts, base_url
+    )
+    timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
+    with contextlib.ExitStack() as stack:
+        # SIGTERM or SIGINT: the build, its workers and speech processes stop at once.
+        stack.enter_context(on_stop(output, cache_dir, message="build stopped"))
+        try:
+            reports = session.build(options, progress=timings, note=_verbose)
+        finally:
+            timings.progress.close()
+    for line in timings.lines():
+        _verbose(line)
     _verbose(f"build done in {time.monotonic() - started:.2f} s")
     if quiet:
         return
@@ -315,70 +290,6 @@ class _Timings:
 
     def lines(self) -> list[str]:
         return [f"{stage} {n}: done {t:.2f} s in" for stage, (n, t) in self.stages.items()]
-
-
-def _sources_of(root: Path) -> Sources:
-    from audioguide.loader import load_with_sources
-
-    return load_with_sources(root)[1]
-
-
-def _prestart_engines(
-    scripts: Path, output: Path, cache_dir: Path, drafts: bool, base_url: str | None
-) -> None:
-    """Start the speech engines the last build used while the scripts load (after the
-    workers are forked: the start runs in a thread). Only pyttsx3's, which are cheap to
-    start for nothing; Piper's model takes seconds to load. Not for an edition that is
-    unchanged since its last build: it will not be built, and on a small machine its
-    engine would take CPU from the edition that is."""
-    from audioguide import fresh, guidecache
-    from audioguide.editions import editions
-    from audioguide.engines.registry import prestart
-
-    found, unchanged = [], set()
-    for edition in editions(scripts, output):
-        guide = guidecache.last_guide(cache_dir, edition.scripts)
-        if guide is None:
-            continue
-        # The guide as the scripts are now, if the cache has it (they are unchanged).
-        now = guidecache.cached_guide(cache_dir, edition.scripts)
-        found.append((edition, now or guide))
-        if now is not None:
-            unchanged.add(edition)
-    stale = {edition for edition, _ in fresh.stale(cache_dir, found, drafts, base_url)}
-    wanted = [
-        (guide.voice.engine, guide.language)
-        for edition, guide in found
-        if (edition in stale or edition not in unchanged) and guide.voice.engine == "pyttsx3"
-    ]
-    if wanted:
-        prestart(wanted)
-
-
-def _check_voices(
-    scripts: Path, output: Path, cache_dir: Path, drafts: bool, base_url: str | None
-) -> None:
-    """The voices of every edition the build will build, checked against the engine
-    before it writes a file (an unchanged edition, by `fresh`, is not built).
-
-    Each edition's guide is loaded through the guide cache, as the build loads it, so
-    the build then finds it there; the engines' voice lists are cached by version.
-    """
-    import functools
-
-    from audioguide import fresh, guidecache
-    from audioguide.checks import check_voices
-    from audioguide.editions import editions
-    from audioguide.engines.registry import create_engine
-    from audioguide.loader import check_files
-
-    found = []
-    for edition in editions(scripts, output):
-        check_files(edition.scripts)  # before the guide cache reads every script
-        found.append((edition, guidecache.load(cache_dir, edition.scripts)))
-    for edition, guide in fresh.stale(cache_dir, found, drafts, base_url):
-        locate = functools.partial(_sources_of, edition.scripts)
-        check_voices(guide, create_engine, cache_dir, locate)
 
 
 @cli.command()
@@ -462,69 +373,41 @@ def check(scripts_dir: Path | None, strict: bool, cache_dir: Path | None) -> Non
       audioguide check                  # scripts/ and its editions
       audioguide check my-guide --strict
     """
-    from audioguide.editions import editions
+    from audioguide.session import BuildOptions, check_guide
 
     scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
-    found = editions(scripts_dir, output)
-    errors = 0
-    for edition in found:
-        errors += _check_edition(edition, strict, cache, len(found) > 1)
-    if errors:
+    checked = check_guide(BuildOptions(scripts_dir, output, cache), strict)
+    for edition in checked:
+        _print_checked(edition, len(checked) > 1)
+    if any(edition.errors for edition in checked):
         click.get_current_context().exit(2)
 
 
-def _check_edition(edition: Edition, strict: bool, cache_dir: Path, named: bool) -> int:
-    """Check one edition and print what was found; return the number of errors."""
-    from audioguide import checks, content
-    from audioguide.engines.registry import create_engine
+def _print_checked(checked: Checked, named: bool) -> None:
+    """Print what `check` found in one edition."""
     from audioguide.estimate import sound_file_seconds
-    from audioguide.loader import check_files, load_with_sources
 
-    prefix = f"{edition.scripts}/: " if named else ""
-    started = time.monotonic()
-    try:
-        check_files(edition.scripts)  # as a build does: the same mistakes, the same words
-        guide, sources = load_with_sources(edition.scripts)
-    except ScriptErrors as exc:
-        found = checks.from_errors(exc) + checks.stray_diagnostics(edition.scripts)
-        _print_diagnostics(found)
+    prefix = f"{checked.edition.scripts}/: " if named else ""
+    _print_diagnostics(checked.diagnostics)
+    if checked.guide is None:
         if not _flag("quiet"):
-            click.echo(f"{prefix}the guide did not load: {_plural(len(found), 'error')}")
-        return len(found)
-    loaded = time.monotonic()
-    voices, failed = checks.voices_for(guide, create_engine, cache_dir)
-    listed = time.monotonic()
-    found = checks.diagnose(guide, sources, voices, sound_file_seconds)
-    found += checks.cover_diagnostics(guide)
-    found += checks.stray_diagnostics(edition.scripts)
-    found += checks.comment_diagnostics(sources)
-    found += checks.from_errors(ScriptErrors(content.guide_errors(guide, sound_file_seconds)))
-    found += [
-        checks.Diagnostic(
-            guide.where,
-            "warning",
-            f"could not list the voices of the {engine} engine: {reason}",
-            "voice names and the language were not checked",
-        )
-        for engine, reason in failed.items()
-    ]
-    if strict:
-        found = checks.strict(found)
-    _print_diagnostics(sorted(found, key=lambda d: (d.where.path, d.where.line, d.where.col)))
-    n_errors = sum(d.severity == "error" for d in found)
+            n = len(checked.diagnostics)
+            click.echo(f"{prefix}the guide did not load: {_plural(n, 'error')}")
+        return
+    n_errors = checked.errors
     if not _flag("quiet"):
         from audioguide.summary import episode_lines, status_summary
 
-        click.echo("\n".join(episode_lines(guide, sound_file_seconds)))
+        click.echo("\n".join(episode_lines(checked.guide, sound_file_seconds)))
         click.echo(
-            f"{prefix}{status_summary(guide)}, {_plural(n_errors, 'error')}, "
-            f"{_plural(len(found) - n_errors, 'warning')}"
+            f"{prefix}{status_summary(checked.guide)}, {_plural(n_errors, 'error')}, "
+            f"{_plural(len(checked.diagnostics) - n_errors, 'warning')}"
         )
+    loaded, listed, checking = checked.timings
     _verbose(
-        f"{prefix}loaded in {loaded - started:.3f} s, voices listed in {listed - loaded:.3f} s, "
-        f"checked in {time.monotonic() - listed:.3f} s"
+        f"{prefix}loaded in {loaded:.3f} s, voices listed in {listed:.3f} s, "
+        f"checked in {checking:.3f} s"
     )
-    return n_errors
 
 
 def _print_diagnostics(found: Sequence[Diagnostic], err: bool = False) -> None:
@@ -697,28 +580,13 @@ def preview(
     """
     if segment is not None and chapter is not None:
         raise click.UsageError("give --segment or --chapter, not both")
-    from audioguide import guidecache
-    from audioguide.checks import check_voices
-    from audioguide.engines.registry import create_engine
-    from audioguide.loader import check_files
-    from audioguide.preview import render_preview, select
+    from audioguide.session import BuildOptions
+    from audioguide.session import preview as render
 
     scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
     started = time.monotonic()
-    check_files(scripts_dir)  # before the guide cache reads every script
-    guide = guidecache.load(cache, scripts_dir)
-    select(guide, episode, segment=segment, chapter=chapter)  # a wrong name fails at once
-    check_voices(guide, create_engine, cache, lambda: _sources_of(scripts_dir))
-    path = render_preview(
-        guide,
-        episode,
-        segment=segment,
-        chapter=chapter,
-        dest=dest,
-        folder=output / "preview",
-        cache_dir=cache,
-        engine_factory=create_engine,
-    )
+    options = BuildOptions(scripts_dir, output, cache)
+    path = render(options, episode, segment=segment, chapter=chapter, dest=dest)
     _verbose(f"rendered in {time.monotonic() - started:.2f} s")
     click.echo(str(path))
     if play:

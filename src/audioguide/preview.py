@@ -1,9 +1,10 @@
 """`audioguide preview`: render one episode, or one segment or chapter of it, to a WAV.
 
-Nothing is encoded or published: the part is planned, its sentences are taken from the
-clip cache (or spoken into it, so the next build reuses them), rendered and mastered to
-the guide's loudness. A part of an episode is planned without the chime, intro and
-outro, so staff hear just the lines they are working on.
+What to preview and its plan; `session.preview` renders it through the build's clip
+source (the clip cache, or speech into it, so the next build reuses it) and masters it
+to the guide's loudness: nothing is encoded or published. A part of an episode is
+planned without the chime, intro and outro, so staff hear just the lines they are
+working on.
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audioguide import text
-from audioguide.build import EngineFactory, Voices, require_tools
-from audioguide.cache import ClipCache
-from audioguide.engines.base import Clip
 from audioguide.errors import ScriptError
 from audioguide.model import Chapter, Episode, Guide, Pause, Segment
-from audioguide.timeline import Item, Play, Utterance, plan_episode
+from audioguide.timeline import Item, plan_episode
 
 PREVIEW_DIR = Path("output") / "preview"
 # Tried in this order; the arguments make each play the file once and exit.
@@ -116,48 +114,6 @@ def plan_part(guide: Guide, part: Part) -> tuple[Item, ...]:
 def default_path(part: Part, folder: Path = PREVIEW_DIR) -> Path:
     name = part.episode.id + (f"-{part.label}" if part.label else "")
     return folder / f"{name}.wav"
-
-
-def render_preview(
-    guide: Guide,
-    episode_id: str,
-    *,
-    segment: int | None = None,
-    chapter: str | None = None,
-    dest: Path | None = None,
-    folder: Path = PREVIEW_DIR,
-    cache_dir: Path,
-    engine_factory: EngineFactory,
-) -> Path:
-    """Render the chosen part to a mastered mono WAV at `dest` (default: in `folder`);
-    return its path."""
-    # Imported here: the audio stack is slow to load and `select` errors need none of it.
-    from audioguide.assemble import render
-    from audioguide.cache import wav_bytes
-    from audioguide.fsutil import atomic_write
-    from audioguide.master import LOSSLESS, master
-
-    part = select(guide, episode_id, segment=segment, chapter=chapter)
-    items = plan_part(guide, part)
-    if any(isinstance(item, Play) for item in items):
-        require_tools()  # sounds are decoded with ffmpeg
-    cache = ClipCache(cache_dir)
-    voices = Voices(engine_factory, guide.language)
-
-    def clip_for(u: Utterance) -> Clip:
-        key = voices.key(u)
-        clip = cache.get(key)
-        if clip is None:
-            clip = voices.speak(u)
-            cache.put(key, clip)
-        return clip
-
-    rendered = render(items, clip_for)
-    # A WAV is not encoded, so no allowance for a codec's level change or overshoot.
-    mastered, _ = master(rendered.samples, rendered.rate, guide.mastering, codec=LOSSLESS)
-    path = dest or default_path(part, folder)
-    atomic_write(path, wav_bytes(Clip(mastered.astype("<i2").tobytes(), rendered.rate)))
-    return path
 
 
 def find_player(which: Callable[[str], str | None] = shutil.which) -> list[str] | None:

@@ -11,20 +11,15 @@ A broken save prints its errors and the loop goes on; the next save builds again
 
 from __future__ import annotations
 
-import functools
 import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide.build import EngineFactory, build
-from audioguide.content import check_content
-from audioguide.editions import Edition, alternates_of, editions
+from audioguide.build import EngineFactory
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import describe, one_line
-from audioguide.loader import Sources
-from audioguide.model import Guide
 
 Stamps = dict[str, tuple[int, int]]
 Echo = Callable[[str], None]
@@ -83,42 +78,25 @@ class Options:
 def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
     """Build every edition once; print what was rebuilt or what is wrong. True if built.
 
-    The same steps as `audioguide build`: every edition loads (through the guide cache)
-    and its voices are checked before any is built, so a mistake touches no output.
+    The same steps as `audioguide build` (`session.build`): every edition loads and is
+    checked before any is built, so a mistake touches no output; the stale editions build
+    side by side on one pool of workers, and the record of the build answers the next
+    save that changes nothing.
     """
-    from audioguide import guidecache
-    from audioguide.checks import check_voices
-    from audioguide.engines.registry import create_engine
-    from audioguide.loader import check_files, load_with_sources
-    from audioguide.outputs import check_owner
+    from audioguide import session
     from audioguide.summary import plural
 
-    factory = options.engine_factory or create_engine
     started = time.monotonic()
+    build_options = session.BuildOptions(
+        scripts,
+        output,
+        options.cache_dir,
+        jobs=options.jobs,
+        drafts=options.drafts,
+        engine_factory=options.engine_factory,
+    )
     try:
-        found: list[tuple[Edition, Guide]] = []
-        for edition in editions(scripts, output):
-            check_files(edition.scripts)  # before the guide cache reads every script
-            found.append((edition, guidecache.load(options.cache_dir, edition.scripts)))
-        for edition, guide in found:
-            locate = functools.partial(_sources, load_with_sources, edition.scripts)
-            check_voices(guide, factory, options.cache_dir, locate)
-            check_owner(edition.output, edition.scripts)  # every edition's, before any build
-            check_content(guide)
-        others = alternates_of(found)
-        reports = [
-            build(
-                edition.scripts,
-                edition.output,
-                cache_dir=options.cache_dir,
-                jobs=options.jobs,
-                drafts=options.drafts,
-                engine_factory=factory,
-                guide=guide,
-                alternates=others[edition],
-            )
-            for edition, guide in found
-        ]
+        reports = session.build(build_options)
     except ScriptErrors as exc:
         for error in exc.errors:
             echo(error.line())
@@ -132,7 +110,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         echo(f"error: {describe(exc) if isinstance(exc, OSError) else one_line(str(exc))}")
         echo("Not built; waiting for the next save.")
         return False
-    for (edition, _), report in zip(found, reports, strict=True):
+    for edition, report in reports:
         where = f"{edition.output}/"
         rebuilt = [ep.mp3.stem for ep in report.episodes if ep.rebuilt]
         if rebuilt:
@@ -145,10 +123,6 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
             echo(f"No episode changed: {count} up to date in {where}")
     echo(f"Done in {time.monotonic() - started:.1f} s; waiting for the next save.")
     return True
-
-
-def _sources(load: Callable[[Path], tuple[object, Sources]], root: Path) -> Sources:
-    return load(root)[1]
 
 
 def watch(
