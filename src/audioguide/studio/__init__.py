@@ -19,7 +19,7 @@ from audioguide.studio.workspace import Workspace
 
 def create_app(scripts: Path, output: Path, cache_dir: Path, port: int) -> Flask:
     """The studio for the guide in `scripts` (built into `output`), served on `port`."""
-    from audioguide.studio import builds, edits, files, guard, pages, sound
+    from audioguide.studio import builds, edits, files, guard, pages, pipeline, sound
 
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
@@ -28,9 +28,9 @@ def create_app(scripts: Path, output: Path, cache_dir: Path, port: int) -> Flask
         MAX_CONTENT_LENGTH=256 * 1024,  # a script is at most 250 kB
         JSON_SORT_KEYS=False,
     )
-    app.extensions["studio"] = Studio(Workspace(scripts, output, cache_dir), Builder(
-        scripts, output, cache_dir
-    ))
+    options = pipeline.options(scripts, output, cache_dir)
+    app.extensions["studio"] = Studio(Workspace(options), Builder(options))
+    app.url_map.merge_slashes = False  # '//etc/passwd' is refused, not redirected
     guard.install(app)
     for blueprint in (pages.bp, edits.bp, sound.bp, builds.bp, files.bp):
         app.register_blueprint(blueprint)

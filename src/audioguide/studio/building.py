@@ -13,9 +13,9 @@ import multiprocessing
 import queue
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from audioguide.session import BuildOptions
 from audioguide.studio import pipeline
 
 
@@ -41,18 +41,20 @@ class BuildStatus:
         }
 
 
-def _child(scripts: str, output: str, cache_dir: str, out: Any) -> None:
+def _child(options: BuildOptions, out: Any) -> None:
     """The build process: progress, then ("done", lines) or ("failed", message)."""
     from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
     from audioguide.faults import describe, one_line
-    from audioguide.stopping import on_stop
+    from audioguide.stopping import follow_parent, on_stop
+
+    follow_parent()  # a studio killed outright takes its build along
 
     def progress(stage: str, done: int, total: int) -> None:
         out.put(("progress", stage, done, total))
 
     try:
-        with on_stop(Path(output), Path(cache_dir), message="build stopped"):
-            lines = pipeline.build(Path(scripts), Path(output), Path(cache_dir), progress)
+        with on_stop(options.output, options.cache_dir, message="build stopped"):
+            lines = pipeline.build(options, progress)
         out.put(("done", lines))
     except ScriptErrors as exc:
         out.put(("failed", "\n".join(e.line() for e in exc.errors)))
@@ -67,8 +69,8 @@ def _child(scripts: str, output: str, cache_dir: str, out: Any) -> None:
 class Builder:
     """At most one build at a time; `status` is safe to read from any thread."""
 
-    def __init__(self, scripts: Path, output: Path, cache_dir: Path) -> None:
-        self.places = (str(scripts), str(output), str(cache_dir))
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
         self.status = BuildStatus()
         self._lock = threading.Lock()
         self._process: Any = None
@@ -82,12 +84,10 @@ class Builder:
             context = multiprocessing.get_context("spawn")
             messages = context.Queue()
             self._process = context.Process(
-                target=_child, args=(*self.places, messages), name="audioguide-studio-build"
+                target=_child, args=(self.options, messages), name="audioguide-studio-build"
             )
             self._process.start()
-        threading.Thread(
-            target=self._follow, args=(self._process, messages), daemon=True
-        ).start()
+        threading.Thread(target=self._follow, args=(self._process, messages), daemon=True).start()
         return True
 
     def _follow(self, process: Any, messages: Any) -> None:

@@ -31,7 +31,7 @@ def index() -> str:
     )
 
 
-def _edition_view(loaded: pipeline.Loaded) -> dict[str, object]:
+def _edition_view(loaded: pipeline.Checked) -> dict[str, object]:
     guide = loaded.guide
     episodes = []
     if guide is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify
 
-from audioguide.errors import AudioguideError, ScriptError
+from audioguide import text
+from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import one_line
 from audioguide.studio import pipeline, studio
 from audioguide.studio.edits import body, episode_of, int_field, say_of, text_field
@@ -15,22 +16,22 @@ bp = Blueprint("sound", __name__, url_prefix="/api")
 
 @bp.post("/speak")
 def speak() -> Response | tuple[Response, int]:
-    """The WAV of `text` said with segment `segment`'s voice and the guide's lexicon
-    (plus `word: say_as`, to hear an entry before it is saved)."""
+    """The WAV of `text` as the build says it in segment `segment` of the episode."""
     data = body()
     found = episode_of(data)
-    say = say_of(found, int_field(data, "segment"))
-    lexicon = found.guide.lexicon
-    if data.get("word"):
-        word, say_as = text_field(data, "word", 200).strip(), text_field(data, "say_as", 500)
-        lexicon = (*[(k, v) for k, v in lexicon if k != word], (word, " ".join(say_as.split())))
+    segment = int_field(data, "segment")
+    say_of(found, segment)
     words = text_field(data, "text")
-    if not words.strip():
+    if not any(text.paragraphs(words)):
         abort(400, "nothing to say")
     try:
         spoken = pipeline.speak(
-            found.guide, say.voice, words, studio().workspace.cache_dir, tuple(lexicon)
+            studio().workspace.options, found.loaded.edition.name, found.episode.id, segment, words
         )
+    except ScriptErrors as exc:
+        return jsonify(ok=False, message="\n".join(e.line() for e in exc.errors)), 422
+    except ScriptError as exc:
+        return jsonify(ok=False, message=exc.line()), 422
     except AudioguideError as exc:
         return jsonify(ok=False, message=one_line(str(exc))), 500
     response = Response(spoken.wav, mimetype="audio/wav")
@@ -47,15 +48,14 @@ def preview() -> Response | tuple[Response, int]:
     chapter = data.get("chapter")
     if chapter is not None:
         chapter = text_field(data, "chapter", 500)
-    output = found.loaded.edition.output
+    options = studio().workspace.options
     try:
-        path = pipeline.preview(
-            found.guide, found.episode.id, chapter, output / "preview", studio().workspace.cache_dir
-        )
+        path = pipeline.preview(options, found.loaded.edition.name, found.episode.id, chapter)
+    except ScriptErrors as exc:
+        return jsonify(ok=False, message="\n".join(e.line() for e in exc.errors)), 422
     except ScriptError as exc:
         return jsonify(ok=False, message=exc.line()), 422
     except (AudioguideError, OSError) as exc:
         return jsonify(ok=False, message=one_line(str(exc))), 500
-    root = studio().workspace.output.resolve()
-    rel = path.resolve().relative_to(root).as_posix()
+    rel = path.resolve().relative_to(options.output.resolve()).as_posix()
     return jsonify(ok=True, url=f"/published/{rel}", name=path.name)

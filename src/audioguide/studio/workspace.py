@@ -26,6 +26,7 @@ from audioguide.errors import Location
 from audioguide.fsutil import atomic_write
 from audioguide.model import Episode, Guide
 from audioguide.places import display_path
+from audioguide.session import BuildOptions
 from audioguide.studio import pipeline
 from audioguide.watch import snapshot
 
@@ -42,32 +43,37 @@ class SaveRefused(Exception):
 class Found:
     """An episode and where it is: its edition, guide and file."""
 
-    loaded: pipeline.Loaded
+    loaded: pipeline.Checked
     guide: Guide
     episode: Episode
     path: Path
 
 
 class Workspace:
-    def __init__(self, scripts: Path, output: Path, cache_dir: Path) -> None:
-        self.scripts, self.output, self.cache_dir = scripts, output, cache_dir
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.scripts, self.output, self.cache_dir = (
+            options.scripts,
+            options.output,
+            options.cache_dir,
+        )
         self.version = 0
         self._stamps: dict[str, tuple[int, int]] | None = None
-        self._loaded: list[pipeline.Loaded] = []
+        self._loaded: list[pipeline.Checked] = []
         self._lock = threading.RLock()
 
-    def editions(self) -> list[pipeline.Loaded]:
+    def editions(self) -> list[pipeline.Checked]:
         """Every edition, loaded again if a file under the guide folder changed."""
         with self._lock:
             now = snapshot(self.scripts, (self.output, self.cache_dir))
             if now != self._stamps:
                 self._stamps = now
                 found = pipeline.find_editions(self.scripts, self.output)
-                self._loaded = [pipeline.load_edition(e, self.cache_dir) for e in found]
+                self._loaded = [pipeline.check_edition(e, self.cache_dir) for e in found]
                 self.version += 1
             return list(self._loaded)
 
-    def edition(self, name: str) -> pipeline.Loaded | None:
+    def edition(self, name: str) -> pipeline.Checked | None:
         return next((e for e in self.editions() if e.edition.name == name), None)
 
     def find(self, edition: str, episode_id: str) -> Found | None:
@@ -94,13 +100,14 @@ class Workspace:
         with self._lock:
             before = self.edition(edition.name)
             tried = self._try(edition, path, source)
-            new_errors = _added(before.errors if before else (), tried.errors)
+            old = pipeline.errors_of(before) if before else ()
+            new_errors = _added(old, pipeline.errors_of(tried))
             if new_errors:
                 raise SaveRefused(new_errors)
             atomic_write(path, source.encode("utf-8"))
             self._stamps = None  # load again at the next look
 
-    def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Loaded:
+    def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Checked:
         """The edition loaded with `source` in place of `path`, on a shadow copy."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         shadow_parent = Path(tempfile.mkdtemp(prefix="studio-try-", dir=self.cache_dir))
@@ -110,7 +117,7 @@ class Workspace:
             target = shadow / path.resolve().relative_to(edition.scripts.resolve())
             target.unlink(missing_ok=True)
             target.write_text(source, encoding="utf-8")
-            tried = pipeline.load_edition(replace(edition, scripts=shadow), self.cache_dir)
+            tried = pipeline.check_edition(replace(edition, scripts=shadow), self.cache_dir)
             return _moved(tried, display_path(shadow), display_path(edition.scripts))
         finally:
             shutil.rmtree(shadow_parent, ignore_errors=True)
@@ -123,9 +130,7 @@ def _mirror(source: Path, dest: Path) -> None:
     for folder, dirs, files in os.walk(source):
         here = Path(folder)
         dirs[:] = [
-            d
-            for d in dirs
-            if not d.startswith(".") and not (here / d / "guide.yaml").is_file()
+            d for d in dirs if not d.startswith(".") and not (here / d / "guide.yaml").is_file()
         ]
         target = dest / here.relative_to(source)
         target.mkdir(parents=True, exist_ok=True)
@@ -143,7 +148,7 @@ def _mirror(source: Path, dest: Path) -> None:
                     shutil.copyfile(src, target / name)
 
 
-def _moved(loaded: pipeline.Loaded, shadow: str, real: str) -> pipeline.Loaded:
+def _moved(loaded: pipeline.Checked, shadow: str, real: str) -> pipeline.Checked:
     """Diagnostics of the shadow copy, as they read for the real folder."""
 
     def fix(text: str) -> str:
@@ -158,7 +163,7 @@ def _moved(loaded: pipeline.Loaded, shadow: str, real: str) -> pipeline.Loaded:
         )
         for d in loaded.diagnostics
     )
-    return replace(loaded, diagnostics=moved, guide=None, sources=None)
+    return replace(loaded, diagnostics=moved, guide=None)
 
 
 def _added(before: tuple[Diagnostic, ...], after: tuple[Diagnostic, ...]) -> list[Diagnostic]:

@@ -145,7 +145,7 @@ def replace_say(source: str, segment: int, value: str) -> str:
         # Refused here in plain words; an empty text is what the loader refuses too.
         raise EditError("the new text is empty: write the words to speak")
     span = say_span(source, segment)
-    new = _write_say(source, segment, span, value.strip("\n") + "\n")
+    new = _write_say(source, segment, span, value.strip("\n"))
     if new is None:
         raise EditError("this text cannot be written into the file in place; edit it by hand")
     return new
