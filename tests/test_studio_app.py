@@ -48,7 +48,9 @@ def token(app: Flask) -> str:
 
 def post(client: FlaskClient, app: Flask, url: str, data: dict[str, Any], **headers: str) -> Any:
     sent = {"Origin": ORIGIN, "X-Studio-Token": token(app), **headers}
-    return client.post(url, json=data, headers={k: v for k, v in sent.items() if v}, base_url=ORIGIN)
+    return client.post(
+        url, json=data, headers={k: v for k, v in sent.items() if v}, base_url=ORIGIN
+    )
 
 
 def get(client: FlaskClient, url: str, host: str = HOST) -> Any:
@@ -111,7 +113,9 @@ def test_edited_text_of_two_sentences_is_heard_with_the_sentence_pause(
     client: FlaskClient, app: Flask
 ) -> None:
     one = post(client, app, "/api/speak", {**WHERE, "segment": 1, "text": "Hello there."})
-    two = post(client, app, "/api/speak", {**WHERE, "segment": 1, "text": "Hello there. Hello there."})
+    two = post(
+        client, app, "/api/speak", {**WHERE, "segment": 1, "text": "Hello there. Hello there."}
+    )
     assert two.headers["X-Sentences"] == "2"
     gap = 0.4  # the test guide's sentence pause
     assert float(two.headers["X-Seconds"]) == pytest.approx(
@@ -188,7 +192,9 @@ def test_status_and_lexicon_are_saved(client: FlaskClient, app: Flask, guide: Pa
     assert post(client, app, "/api/status", {**WHERE, "status": "draft"}).json["ok"]
     assert "status: draft\n" in (guide / "episodes/01-first.yaml").read_text()
     assert post(client, app, "/api/status", {**WHERE, "status": "bogus"}).status_code == 400
-    response = post(client, app, "/api/lexicon", {"edition": "_", "word": "toddler", "say_as": "tod ler"})
+    response = post(
+        client, app, "/api/lexicon", {"edition": "_", "word": "toddler", "say_as": "tod ler"}
+    )
     assert response.json["ok"], response.json
     assert (guide / "guide.yaml").read_text().endswith("  LCSW: L C S W\n  toddler: tod ler\n")
 
@@ -232,7 +238,9 @@ def test_pages_carry_a_strict_policy(client: FlaskClient) -> None:
 # --- safety ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", ["evil.example", f"evil.example:{PORT}", "127.0.0.1:1", "localhost"])
+@pytest.mark.parametrize(
+    "host", ["evil.example", f"evil.example:{PORT}", "127.0.0.1:1", "localhost"]
+)
 def test_a_foreign_host_is_refused(client: FlaskClient, host: str) -> None:
     assert get(client, "/", host=host).status_code == 421
     assert get(client, "/api/version", host=host).status_code == 421
@@ -254,7 +262,10 @@ def test_a_change_from_elsewhere_is_refused_and_nothing_written(
 ) -> None:
     before, output = tree(guide), tree(tmp_path)
     changes = [
-        ("/api/sentence", {**WHERE, "segment": 1, "sentence": 1, "old": "It is short.", "text": "X."}),
+        (
+            "/api/sentence",
+            {**WHERE, "segment": 1, "sentence": 1, "old": "It is short.", "text": "X."},
+        ),
         ("/api/say", {**WHERE, "segment": 1, "text": "X."}),
         ("/api/status", {**WHERE, "status": "draft"}),
         ("/api/lexicon", {"edition": "_", "word": "A", "say_as": "B"}),

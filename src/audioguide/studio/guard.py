@@ -20,6 +20,7 @@ from flask import Flask, Response, abort, current_app, request
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 TOKEN_HEADER = "X-Studio-Token"
+PUBLISHED = "/published/"
 # The page's own scripts and styles only; audio from here or from the page's own blobs.
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -49,10 +50,16 @@ def check_request() -> None:
 
 
 def secure_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
+    if request.path.startswith(PUBLISHED):
+        # The published page brings its own policy (an inline script with its hash); it
+        # runs sandboxed, in an origin of its own, so it could not call the studio even
+        # if it tried. Its sounds load from here, so no same-origin-only resource rule.
+        response.headers["Content-Security-Policy"] = "sandbox allow-scripts"
+    else:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -187,14 +187,16 @@
       }
     },
     async "lexicon-hear"() {
+      // The sentence the word was selected in (kept across the reload a save makes),
+      // said with the guide's lexicon as saved.
       const word = document.getElementById("word").value.trim();
-      const sayAs = document.getElementById("say-as").value;
-      if (!word) { say("Type or select a word first."); return; }
-      const segment = picked ? picked.segment : firstSay();
-      if (segment === null) return;
-      const text = picked ? picked.text : word;
-      await speak(segment, text, picked ? "the sentence with the new entry" : `the word ${word}`,
-        sayAs.trim() ? { word, say_as: sayAs } : {});
+      if (picked) {
+        await speak(picked.segment, picked.text, "the sentence again");
+      } else if (word && firstSay() !== null) {
+        await speak(firstSay(), word, `the word ${word}`);
+      } else {
+        say("Select a word in a sentence first.");
+      }
     },
     async "lexicon-add"() {
       const word = document.getElementById("word").value;
@@ -274,8 +276,18 @@
     if (!text || !word || word.length > 60) return;
     document.getElementById("word").value = word;
     picked = { segment: segmentOf(text), text: text.textContent };
-    document.getElementById("lexicon-sentence").textContent = `Hear with: “${picked.text}”`;
+    showPicked();
   });
+
+  function showPicked() {
+    const where = document.getElementById("lexicon-sentence");
+    if (where && picked) where.textContent = `Hear: “${picked.text}”`;
+    if (picked) sessionStorage.setItem("studio-picked", JSON.stringify(Object.assign({ page: location.pathname }, picked)));
+  }
+  try {
+    const kept = JSON.parse(sessionStorage.getItem("studio-picked") || "null");
+    if (kept && kept.page === location.pathname) { picked = kept; showPicked(); }
+  } catch (e) { /* nothing kept */ }
 
   // After a save the page is reloaded: say what happened and put focus back.
   const message = sessionStorage.getItem("studio-message");
