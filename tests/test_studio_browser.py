@@ -19,7 +19,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass

@@ -72,7 +72,7 @@ def test_a_plain_sentence_keeps_the_comment_and_quotes_only_when_needed() -> Non
     ]
     # A colon would end plain text in YAML: the value is quoted, on the same line.
     new = yamledit.replace_sentence(EPISODE, 2, "Another plain sentence.", "Note: calm #1.")
-    [removed, added] = changed_lines(EPISODE, new)
+    [_, added] = changed_lines(EPISODE, new)
     assert added == '+  - say: "Plain text here. Note: calm #1."  # a note for people'
     assert say(new, 2) == (("Plain text here.", "Note: calm #1."),)
 
