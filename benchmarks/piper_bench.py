@@ -37,8 +37,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from audioguide.build import default_jobs, plan_guide
-from audioguide.cache import model_sha256
 from audioguide.editions import editions
+from audioguide.engines.models import model_sha256
 from audioguide.engines.piper_engine import KNOWN_SPEEDS, Speed, config_path
 from audioguide.loader import load_guide
 from audioguide.timeline import Utterance

@@ -7,6 +7,7 @@ either way.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from audioguide.assemble import RATE
 from audioguide.build import Voices, build, plan_guide
 from audioguide.cache import ClipCache
 from audioguide.cli import cli
-from audioguide.engines import piper_engine
+from audioguide.engines import piper_engine, registry
 from audioguide.engines.base import Clip, VoiceInfo
 from audioguide.engines.piper_engine import (
     ModelInfo,
@@ -338,7 +339,8 @@ def fake_model(root: Path, content: bytes) -> None:
 @pytest.fixture
 def piper_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     """The loader's checks pass without piper: keys are made without speaking."""
-    monkeypatch.setattr(piper_engine, "missing", lambda: "")
+    installed = dataclasses.replace(registry.PIPER, missing=lambda: "")
+    monkeypatch.setitem(registry.ENGINES, "piper", installed)
 
 
 @pytest.mark.usefixtures("piper_installed")

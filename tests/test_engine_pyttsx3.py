@@ -18,13 +18,8 @@ import numpy as np
 import pytest
 
 from audioguide.engines.base import Clip, VoiceInfo
-from audioguide.engines.pyttsx3_engine import (
-    Pyttsx3Engine,
-    check_wav,
-    pick_voice,
-    plausible_seconds,
-    resolve_voice,
-)
+from audioguide.engines.clips import check_wav, plausible_seconds
+from audioguide.engines.pyttsx3_engine import Pyttsx3Engine, pick_voice, resolve_voice
 from audioguide.engines.registry import create_engine
 from audioguide.errors import EngineError
 from audioguide.model import Voice

@@ -189,8 +189,10 @@ def test_a_read_only_cache_with_every_clip_still_builds(
 def test_a_newline_in_a_missing_path_stays_on_one_line(tmp_path: Path) -> None:
     code, out = run("check", tmp_path / "scr\nipts")
     assert code == 2
-    assert out.splitlines()[0].endswith(
-        "scr\\nipts: error: guide folder not found (give the scripts folder)"
+    line = out.splitlines()[0]  # the summary line follows
+    assert line.endswith(
+        "scr\\nipts: error: guide folder not found (run it in the guide folder,"
+        " the one holding guide.yaml, or name that folder)"
     )
 
 

@@ -6,14 +6,12 @@ import contextlib
 import hashlib
 import io
 import json
-import os
 import wave
 from dataclasses import asdict
-from functools import lru_cache
 from pathlib import Path
 
 from audioguide.engines.base import Clip
-from audioguide.errors import EngineError
+from audioguide.engines.models import model_sha256
 from audioguide.fsutil import atomic_write
 from audioguide.model import Voice
 
@@ -39,28 +37,6 @@ def clip_key(engine: str, engine_version: str, voice: Voice, spoken: str) -> str
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()
-
-
-def model_sha256(path: str) -> str:
-    """The sha256 of a voice model file, hashed once per process while the file is as it was.
-
-    Every clip key of a build needs it and a model is tens of megabytes (~0.1 s to hash).
-    """
-    try:
-        st = os.stat(path)
-    except OSError as e:
-        raise EngineError(f"voice model {path} cannot be read: {e.strerror}") from e
-    return _hash_file(path, st.st_size, st.st_mtime_ns)
-
-
-@lru_cache(maxsize=64)
-def _hash_file(path: str, size: int, mtime_ns: int) -> str:
-    # size and mtime are only part of the cache key: a replaced file is hashed afresh.
-    try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError as e:
-        raise EngineError(f"voice model {path} cannot be read: {e.strerror}") from e
 
 
 def wav_bytes(clip: Clip) -> bytes:

@@ -325,11 +325,11 @@ def _voices_in(guide: Guide) -> Iterator[tuple[Voice, Location]]:
 
 
 def _tag_matches(spoken: str, language: str) -> bool:
-    from audioguide.engines.pyttsx3_engine import LANGUAGE_ALIASES
+    from audioguide.engines.registry import language_aliases
 
     tag = language.lower().replace("_", "-")
     primary = tag.split("-")[0]
-    primary = LANGUAGE_ALIASES.get(primary, primary)
+    primary = language_aliases().get(primary, primary)
     spoken = spoken.lower()
     return spoken in (tag, primary) or spoken.startswith(primary + "-")
 

@@ -445,20 +445,12 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
       audioguide voices --language en
       audioguide voices --language es-419
     """
-    from audioguide.engines.base import Engine
+    from audioguide.engines.registry import create_engine
     from audioguide.voicelist import speaking
 
-    if model is not None and engine != "piper":
+    if model is not None and not ENGINES[engine].needs_model:
         raise click.UsageError("--model names a Piper voice model: add --engine piper")
-    made: Engine
-    if engine == "piper" and model is not None:
-        from audioguide.engines.piper_engine import PiperEngine
-
-        made = PiperEngine(language or "en-US", model=model)
-    else:
-        from audioguide.engines.registry import create_engine
-
-        made = create_engine(engine, language or "en-US")
+    made = create_engine(engine, language or "en-US", model)
     found = made.voices()
     if language:
         found = speaking(found, language.lower().replace("_", "-"))

@@ -227,13 +227,20 @@ def _unsayable(segment: Say, language: str, speak: Callable[[str], str]) -> tupl
                     "write it in words: emoji and symbols alone are not spoken",
                 )
             script = foreign_script(spoken, language)
-            if script and segment.voice.engine == "pyttsx3" and not segment.voice.name:
+            if script and _own_script_only(segment.voice.engine) and not segment.voice.name:
                 return (
                     f"the {language} voice cannot read {script.title()} script: "
                     f"{_short(sentence)!r}",
                     "write it in the guide's language, or give the segment a voice that reads it",
                 )
     return None
+
+
+def _own_script_only(engine: str) -> bool:
+    from audioguide.engines.registry import info
+
+    found = info(engine)
+    return found is not None and found.default_voice_reads_own_script_only
 
 
 def _short(sentence: str, limit: int = 40) -> str:

@@ -21,8 +21,21 @@ from audioguide.model import Guide, Say, Sound
 
 _MAX_READ = 4 << 20  # far above the loader's own limit
 
-# The modules whose code decides what a script loads to.
-_CODE = ("loader.py", "model.py", "text.py", "layout.py", "episode_files.py")
+# The modules whose code decides what a script loads to (the registry: which engines
+# exist, what they need and whether they are installed).
+_CODE = (
+    "loader/__init__.py",
+    "loader/reading.py",
+    "loader/values.py",
+    "loader/voices.py",
+    "loader/assembly.py",
+    "model.py",
+    "text.py",
+    "layout.py",
+    "episode_files.py",
+    "engines/registry.py",
+    "engines/piper_engine.py",
+)
 
 
 def digest(root: Path) -> str:

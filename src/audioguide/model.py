@@ -6,15 +6,19 @@ metadata (`doc`), so the loader can suggest keys and the README can list them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, get_args
 
 from audioguide.errors import Location
 
 
-def doc(text: str, kind: str = "") -> dict[str, str]:
-    """Field metadata: `doc` for people, `kind` for the loader (e.g. "duration")."""
-    return {"doc": text, "kind": kind}
+def doc(text: str, kind: str = "", limits: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Field metadata, the one declaration of an option staff may write: `doc` for
+    people, `kind` for the loader (e.g. "duration"), `limits` the inclusive range of a
+    number. The loader's key lists and ranges, the JSON Schema and the README's option
+    table are all derived from these (`staff_keys`, `ranges`)."""
+    return {"doc": text, "kind": kind, "limits": limits}
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,15 @@ class Voice:
         default="",
         metadata=doc("Engine voice id or name; empty picks the engine's voice for the language."),
     )
-    rate: int = field(default=155, metadata=doc("Speaking rate in words per minute (80-300)."))
-    volume: float = field(default=1.0, metadata=doc("Engine volume, 0.1 to 1.0."))
-    pitch: int = field(default=50, metadata=doc("Engine pitch, 0 to 99 (espeak-ng scale)."))
+    rate: int = field(
+        default=155, metadata=doc("Speaking rate in words per minute (80-300).", limits=(80, 300))
+    )
+    volume: float = field(
+        default=1.0, metadata=doc("Engine volume, 0.1 to 1.0.", limits=(0.1, 1.0))
+    )
+    pitch: int = field(
+        default=50, metadata=doc("Engine pitch, 0 to 99 (espeak-ng scale).", limits=(0, 99))
+    )
     model: str = field(
         default="",
         metadata=doc("Voice model file for engines that need one (piper), relative to the guide."),
@@ -52,9 +62,14 @@ class Mastering:
 
     loudness: float = field(
         default=-16.0,
-        metadata=doc("Integrated loudness in LUFS, as heard on a stereo player (dual mono)."),
+        metadata=doc(
+            "Integrated loudness in LUFS (-30 to -10), as heard on a stereo player (dual mono).",
+            limits=(-30.0, -10.0),
+        ),
     )
-    true_peak: float = field(default=-1.0, metadata=doc("True-peak ceiling in dBTP."))
+    true_peak: float = field(
+        default=-1.0, metadata=doc("True-peak ceiling in dBTP (-6 to 0).", limits=(-6.0, 0.0))
+    )
 
 
 @dataclass(frozen=True)
@@ -117,15 +132,18 @@ class Episode:
     title: str = field(metadata=doc("The episode's title, said in the intro."))
     summary: str = field(metadata=doc("One sentence on what it is about (feed and page)."))
     date: str = field(metadata=doc("YYYY-MM-DD; defaults to the guide's date.", "date"))
+    # The order of the fields is the order of the keys in messages and the schema;
+    # `status`, with its default, is keyword-only so that the fields after it need none.
+    status: str = field(
+        default="approved",  # only approved episodes are published, unless --drafts
+        kw_only=True,
+        metadata=doc("draft, review or approved (the default): only approved ones are published."),
+    )
+    voice: Voice = field(metadata=doc("Overrides the guide's voice for this episode."))
     segments: tuple[Segment, ...] = field(
         metadata=doc("What is said and played, in order; each starts with '- '.", "segments")
     )
-    voice: Voice = field(metadata=doc("Overrides the guide's voice for this episode."))
     where: Location
-    status: str = field(
-        default="approved",  # only approved episodes are published, unless --drafts
-        metadata=doc("draft, review or approved (the default): only approved ones are published."),
-    )
 
 
 @dataclass(frozen=True)
@@ -166,3 +184,23 @@ class Guide:
     @property
     def year(self) -> str:
         return self.date[:4]
+
+
+# The kinds of segment, as a script names them (`- say:`, `- pause:`...).
+SEGMENT_KINDS = tuple(cls.__name__.lower() for cls in get_args(Segment))
+OPTION_CLASSES = (Voice, Pauses, Mastering, Source)
+
+
+def staff_keys(cls: type) -> list[str]:
+    """The keys staff may write for `cls`: its documented fields, in declaration order."""
+    return [f.name for f in fields(cls) if "doc" in f.metadata]
+
+
+def ranges() -> dict[tuple[type, str], tuple[float, float]]:
+    """Inclusive ranges of the numeric options; a value outside is a script error."""
+    return {
+        (cls, f.name): f.metadata["limits"]
+        for cls in OPTION_CLASSES
+        for f in fields(cls)
+        if f.metadata.get("limits")
+    }

