@@ -38,6 +38,16 @@ def check_edition(edition: Edition, cache_dir: Path) -> session.Checked:
     return session.check_edition(edition, cache_dir, create_engine)
 
 
+def remember(checked: session.Checked, cache_dir: Path) -> None:
+    """Keep a guide the studio loaded in the guide cache, where the session's speech and
+    previews (and the next build) look first: a sentence played after a save does not
+    parse every script again."""
+    from audioguide import guidecache
+
+    if checked.guide is not None:
+        guidecache.remember(cache_dir, checked.edition.scripts, checked.guide)
+
+
 def errors_of(checked: session.Checked) -> tuple[Diagnostic, ...]:
     return tuple(d for d in checked.diagnostics if d.severity == "error")
 

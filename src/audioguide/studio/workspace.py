@@ -70,6 +70,8 @@ class Workspace:
                 self._stamps = now
                 found = pipeline.find_editions(self.scripts, self.output)
                 self._loaded = [pipeline.check_edition(e, self.cache_dir) for e in found]
+                for checked in self._loaded:
+                    pipeline.remember(checked, self.cache_dir)
                 self.version += 1
             return list(self._loaded)
 
@@ -105,7 +107,9 @@ class Workspace:
             if new_errors:
                 raise SaveRefused(new_errors)
             atomic_write(path, source.encode("utf-8"))
-            self._stamps = None  # load again at the next look
+            # Loaded again now, so the Play that follows a Save finds it loaded.
+            self._stamps = None
+            self.editions()
 
     def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Checked:
         """The edition loaded with `source` in place of `path`, on a shadow copy."""
