@@ -30,12 +30,13 @@ import numpy as np
 from machine import describe
 
 from audioguide.assemble import RATE, render
-from audioguide.build import default_jobs, plan_guide
+from audioguide.build import plan_guide
 from audioguide.editions import editions
 from audioguide.engines.base import Clip
 from audioguide.loader import load_guide
 from audioguide.master import master
 from audioguide.model import Mastering
+from audioguide.session import default_jobs
 from audioguide.timeline import Silence, Utterance
 
 ROOT = Path(__file__).resolve().parent.parent

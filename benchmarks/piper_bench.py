@@ -36,11 +36,12 @@ from machine import describe
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from audioguide.build import default_jobs, plan_guide
+from audioguide.build import plan_guide
 from audioguide.editions import editions
 from audioguide.engines.models import model_sha256
 from audioguide.engines.piper_engine import KNOWN_SPEEDS, Speed, config_path
 from audioguide.loader import load_guide
+from audioguide.session import default_jobs
 from audioguide.timeline import Utterance
 
 ROOT = Path(__file__).resolve().parent.parent

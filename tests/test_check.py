@@ -14,9 +14,10 @@ from audioguide.assemble import RATE
 from audioguide.chime import chime
 from audioguide.engines.base import VoiceInfo
 from audioguide.errors import Location, ScriptErrors, ToolMissingError
-from audioguide.estimate import CHIME_SECONDS, episode_seconds, minutes, timeline_seconds
+from audioguide.estimate import CHIME_SECONDS, episode_seconds, timeline_seconds
 from audioguide.loader import load_with_sources
 from audioguide.model import Voice
+from audioguide.summary import minutes
 from audioguide.timeline import Chime, Mark, Silence, Utterance
 
 ROOT = Path(__file__).resolve().parent.parent

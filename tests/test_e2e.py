@@ -94,7 +94,15 @@ def test_files_written(built: tuple[BuildReport, Path]) -> None:
         "02-second-steps.vtt",
     ]
     published = sorted(p.name for p in (tmp / "output").iterdir() if p.is_file())
-    assert published == ["cover.png", "feed.xml", "index.html", "manifest.json", "playlist.m3u8"]
+    assert published == [
+        "app.webmanifest",
+        "cover.png",
+        "feed.xml",
+        "index.html",
+        "manifest.json",
+        "playlist.m3u8",
+        "sw.js",
+    ]
     assert not list((tmp / "output").rglob("*.tmp"))
 
 

@@ -12,18 +12,12 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from audio_measure import RATE, chapters, decode_pcm, duration, needs_ffmpeg, tone
+from mp3_files import encode_mp3, write_episode_mp3
 from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
 
 from audioguide.errors import ExportError, ToolMissingError
-from audioguide.export import (
-    ChapterMark,
-    Tags,
-    encode_mp3,
-    id3_tag,
-    iso639_2,
-    write_episode_mp3,
-)
+from audioguide.export import ChapterMark, Tags, id3_tag, iso639_2
 
 pytestmark = needs_ffmpeg
 

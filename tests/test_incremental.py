@@ -87,6 +87,7 @@ def test_one_sentence_edit_touches_one_episode(write_guide: WriteGuide, tmp_path
         "episodes/01-first-steps.vtt",
         f"{STATE_DIR}/state.json",
         "manifest.json",
+        "sw.js",  # lists every file's hash: how a phone learns its copy is out of date
     }
     indexes = {"episodes/01-first-steps.chapters.json", "feed.xml", "index.html", "playlist.m3u8"}
     assert must <= changed <= must | indexes

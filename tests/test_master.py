@@ -30,9 +30,10 @@ from audio_measure import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mp3_files import write_episode_mp3
 
 from audioguide import dsp
-from audioguide.export import Tags, write_episode_mp3
+from audioguide.export import Tags
 from audioguide.master import (
     DUAL_MONO_DB,
     LOSSLESS,

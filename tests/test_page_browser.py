@@ -8,34 +8,19 @@ a page nobody has seen play is not a page we have tested.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import PHONE, Visit, chromium
+from browser import visit as open_page
 from publish_sample import build_episodes, write_guide
 
 from audioguide.publish import publish
 from audioguide.report import EpisodeResult
 
-CHROMIUM = Path("/usr/bin/chromium")
-INSTALL = "sudo apt-get install -y --no-install-recommends chromium"
-# Without the background-networking flags Chromium phones home at start-up, and this
-# machine's closed network refuses it; a fresh profile keeps runs independent.
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--mute-audio",
-]
-PHONE = {"width": 390, "height": 844}
 SCREENSHOT = Path(tempfile.gettempdir()) / "audioguide-page.png"
 NASTY = "Tom & Jerry <b>bold</b> \"quoted\" 'single' <script>alert(1)</script>"
 
@@ -74,51 +59,12 @@ def nasty(tmp_path_factory: pytest.TempPathFactory) -> Published:
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
-    if not executable:
-        pytest.fail(f"Chromium is not installed (needed to test the page); run: {INSTALL}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the Playwright package is missing: .venv/bin/pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        browser_context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(executable),
-            args=ARGS,
-            headless=True,
-            viewport=PHONE,
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-        )
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as browser_context:
         yield browser_context
-        browser_context.close()
-
-
-@dataclasses.dataclass
-class Visit:
-    page: Any
-    errors: list[str]
-    requests: list[str]
-    dialogs: list[str]
 
 
 def visit(context: Any, site: Published) -> Visit:
-    page = context.new_page()
-    seen = Visit(page, [], [], [])
-    page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen.errors.append(str(e)))
-    page.on("requestfailed", lambda r: seen.errors.append(f"failed: {r.url}"))
-    page.on("request", lambda r: seen.requests.append(r.url))
-    page.on("dialog", lambda d: (seen.dialogs.append(d.message), d.dismiss()))
-    page.goto(site.url)
-    # Every player has read its MP3's header (or failed, which the checks then show).
-    page.wait_for_function(
-        "[...document.querySelectorAll('audio')].every(a => a.readyState >= 1 || a.error)",
-        timeout=15_000,
-    )
-    return seen
+    return open_page(context, site.url)
 
 
 def test_page_loads_from_disk_without_errors_or_network(context: Any, published: Published):
@@ -217,9 +163,10 @@ def test_page_fits_a_phone_and_screenshot(context: Any, published: Published):
     page = seen.page
     page.locator("details").first.evaluate("d => { d.open = true; }")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    # Tap targets: chapter buttons at least 44 CSS px tall (WCAG 2.5.5 / Apple's HIG).
+    # Tap targets: buttons at least 44 CSS px tall (WCAG 2.5.5 / Apple's HIG).
     heights = page.evaluate(
-        "[...document.querySelectorAll('button')].map(b => b.getBoundingClientRect().height)"
+        "[...document.querySelectorAll('button, select')].filter(b => b.offsetParent)"
+        ".map(b => b.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 44
     page.screenshot(path=str(SCREENSHOT), full_page=True)

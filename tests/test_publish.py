@@ -36,7 +36,15 @@ from audioguide.publish.page import transcript_parts
 from audioguide.report import ChapterMark, EpisodeResult
 
 NASTY = "Tom & Jerry <b>bold</b> \"quoted\" 'single' <script>alert(1)</script>"
-PUBLISHED = ("cover.png", "feed.xml", "index.html", "playlist.m3u8", "manifest.json")
+PUBLISHED = (
+    "cover.png",
+    "feed.xml",
+    "index.html",
+    "playlist.m3u8",
+    "app.webmanifest",
+    "sw.js",
+    "manifest.json",
+)
 NS = {"itunes": ITUNES, "podcast": PODCAST}
 
 
@@ -261,7 +269,7 @@ def test_markup_in_scripts_is_escaped_in_the_page(make: Make) -> None:
     assert NASTY in page.text()  # shown as text, every character intact
     labels = [a["aria-label"] for a in page.all("audio")]
     assert labels[0] == f"Episode 1: {NASTY}"
-    buttons = [a for a in page.all("button")]
+    buttons = [a for a in page.all("button") if "data-start" in a]
     assert buttons[0]["data-start"] == "0.0"
     assert all(not (a.get("href") or "").startswith("javascript") for a in page.all("a"))
     assert "javascript:" not in html
@@ -288,7 +296,7 @@ def test_page_content_and_accessibility(make: Make) -> None:
     for episode in s.episodes:
         assert f"Length: {clock(episode.seconds)}" in text
         assert episode.summary in text
-    buttons = page.all("button")
+    buttons = [b for b in page.all("button") if "data-start" in b]
     assert [b["data-start"] for b in buttons] == ["0.0", "1.2", "0.0"]
     assert all(b["type"] == "button" and b["data-player"] for b in buttons)
     assert {b["data-player"] for b in buttons} == {p["id"] for p in players}
@@ -421,6 +429,7 @@ def test_manifest_lists_every_published_file_but_itself(make: Make) -> None:
     assert manifest["version"].startswith("2026-11-25+")
     paths = [f["path"] for f in manifest["files"]]
     expected = {"cover.png", "feed.xml", "index.html", "playlist.m3u8"}
+    expected |= {"app.webmanifest", "sw.js"}  # installable, offline (see publish.offline)
     for e in s.episodes:
         stem = f"episodes/{e.mp3.stem}"
         expected |= {f"{stem}.mp3", f"{stem}.vtt", f"{stem}.txt", f"{stem}.chapters.json"}

@@ -31,13 +31,14 @@ from pathlib import Path
 from audioguide import __version__, guidecache, outputs, text
 from audioguide.cache import ClipCache, clip_key
 from audioguide.content import check_content
-from audioguide.engines.base import Clip, Engine
+from audioguide.engines.base import Clip, Engine, EngineFactory
 from audioguide.errors import ScriptError, ToolMissingError
+from audioguide.fsutil import sha256_file
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
-from audioguide.report import Alternate, BuildReport, ChapterMark
+from audioguide.report import Alternate, BuildReport, ChapterMark, EpisodeResult, Published
 from audioguide.state import (
-    EPISODES_DIR,
+    OUTPUT_EPISODES_DIR,
     STATE_DIR,
     EpisodeState,
     episode_stem,
@@ -45,12 +46,10 @@ from audioguide.state import (
     load_state,
     result_of,
     save_state,
-    sha256_file,
 )
 from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance, plan_episode
 from audioguide.trust import inside
 
-EngineFactory = Callable[[str, str], Engine]
 Progress = Callable[[str, int, int], None]
 # Part of every episode key: bump when the rendering or encoding changes.
 BUILD_FORMAT = "episode-v3"  # v3: pieces encoded side by side, limiter windows near peaks
@@ -208,7 +207,7 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
         cover=job.cover,
         chapters=chapters,
     )
-    stem = job.output / EPISODES_DIR / episode_stem(episode)
+    stem = job.output / OUTPUT_EPISODES_DIR / episode_stem(episode)
     mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
     # LAME gets the mastered audio straight from memory, a long episode in pieces
     # encoded side by side, cut in its pauses.
@@ -381,15 +380,7 @@ def build(
         outputs.claim(output, scripts, guide, force)
         sweep_temp_files(output, cache_dir)
         states = load_state(output)
-        fresh = {
-            ep.id
-            for ep in guide.episodes
-            if not force
-            and ep.id in states
-            and states[ep.id].key == ep_keys[ep.id]
-            and files_match(output, states[ep.id])
-        }
-        todo = [ep for ep in selected if ep.id not in fresh]
+        todo = [ep for ep in selected if force or not _unchanged(output, states, ep, ep_keys)]
         missing = _missing_clips(ClipCache(cache_dir), todo, plans, keys)
         synthesize(missing, cache_dir, voices, jobs, progress, pool)
         job_list = [
@@ -408,13 +399,7 @@ def build(
         ]
         old_states = states
         states = {k: v for k, v in states.items() if k in ep_keys}
-        built = _run_jobs(job_list, jobs, pool, meanwhile=_prepare_publish)
-        for done, (job, state) in enumerate(built, start=1):
-            states[job.episode.id] = state
-            save_state(output, states)
-            if progress:
-                progress("encoding", done, len(job_list))
-        save_state(output, states)
+        _encode(job_list, states, output, jobs, pool, progress)
         _prune(output, old_states, states)
         rebuilt = {job.episode.id for job in job_list}
         results = tuple(
@@ -422,20 +407,62 @@ def build(
             for ep in guide.episodes
             if ep.id in states
         )
-        from audioguide.publish import publish
-
-        status = {ep.id: ep.status for ep in guide.episodes}
-        published = [r for r in results if drafts or status[r.id] == "approved"]
-        before = outputs.manifest_bytes(output)
-        publish(guide, published, output, base_url, cover, alternates)
-        went_out = outputs.published_of(guide, [r.id for r in published])
-        outputs.note_published(output, went_out)
-        republished = before != outputs.manifest_bytes(output)
+        went_out, republished = _publish(
+            guide, output, results, drafts, base_url, cover, alternates
+        )
         # Again: an encoder orphaned by a killed build finishes its (hidden) file when
         # its input ends, which may be after the sweep at the start.
         sweep_temp_files(output)
     cached = len(keys) - len(missing)
     return BuildReport(guide, output, results, len(missing), cached, went_out, republished)
+
+
+def _encode(
+    job_list: list[EpisodeJob],
+    states: dict[str, EpisodeState],
+    output: Path,
+    jobs: int,
+    pool: Executor | None,
+    progress: Progress | None,
+) -> None:
+    """Build the episodes into `states`, saving the state after each one."""
+    built = _run_jobs(job_list, jobs, pool, meanwhile=_prepare_publish)
+    for done, (job, state) in enumerate(built, start=1):
+        states[job.episode.id] = state
+        save_state(output, states)
+        if progress:
+            progress("encoding", done, len(job_list))
+    save_state(output, states)
+
+
+def _unchanged(
+    output: Path, states: dict[str, EpisodeState], ep: Episode, ep_keys: dict[str, str]
+) -> bool:
+    """Whether the last build made this episode from the same inputs, its files whole."""
+    state = states.get(ep.id)
+    return state is not None and state.key == ep_keys[ep.id] and files_match(output, state)
+
+
+def _publish(
+    guide: Guide,
+    output: Path,
+    results: tuple[EpisodeResult, ...],
+    drafts: bool,
+    base_url: str | None,
+    cover: bytes,
+    alternates: Sequence[Alternate],
+) -> tuple[Published, bool]:
+    """Publish the approved episodes (all with `drafts`); return what went out and
+    whether the published files changed."""
+    from audioguide.publish import publish
+
+    status = {ep.id: ep.status for ep in guide.episodes}
+    published = [r for r in results if drafts or status[r.id] == "approved"]
+    before = outputs.manifest_bytes(output)
+    publish(guide, published, output, base_url, cover, alternates)
+    went_out = outputs.published_of(guide, [r.id for r in published])
+    outputs.note_published(output, went_out)
+    return went_out, before != outputs.manifest_bytes(output)
 
 
 def _missing_clips(
@@ -498,10 +525,6 @@ def _run_jobs(
         meanwhile()
         for future in as_completed(futures):
             yield futures[future], future.result()
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @contextlib.contextmanager

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Literal
 
 from audioguide import text
-from audioguide.engines.base import Engine, VoiceInfo
+from audioguide.engines.base import EngineFactory, VoiceInfo
 from audioguide.errors import AudioguideError, Location, ScriptError, ScriptErrors
-from audioguide.estimate import SoundSeconds, minutes, no_sound, timeline_seconds
+from audioguide.estimate import SoundSeconds, no_sound, timeline_seconds
 from audioguide.faults import one_line
 from audioguide.loader import Sources
-from audioguide.model import Chapter, Guide, Say, Voice
+from audioguide.model import Chapter, Guide, Say, voices_of
+from audioguide.summary import minutes
 from audioguide.timeline import Item, Utterance, plan_episode
 
 Severity = Literal["error", "warning"]
@@ -316,14 +317,6 @@ def _lexicon(
 # --- voices ------------------------------------------------------------------------------
 
 
-def _voices_in(guide: Guide) -> Iterator[tuple[Voice, Location]]:
-    yield guide.voice, guide.where
-    for ep in guide.episodes:
-        yield ep.voice, ep.where
-        for say in (s for s in ep.segments if isinstance(s, Say)):
-            yield say.voice, say.where
-
-
 def _tag_matches(spoken: str, language: str) -> bool:
     from audioguide.engines.registry import language_aliases
 
@@ -354,7 +347,7 @@ def voice_diagnostics(
     found: list[Diagnostic] = []
     done: set[tuple[str, str]] = set()
     uses = sources.voices if sources else ()
-    for voice, fallback in _voices_in(guide):
+    for voice, fallback in voices_of(guide):
         key = (voice.engine, voice.name)
         if key in done or voice.model or voice.engine not in voices:
             continue
@@ -395,12 +388,10 @@ def _samples(voices: Sequence[VoiceInfo], language: str, count: int = 4) -> str:
 
 # --- I/O at the edges --------------------------------------------------------------------
 
-EngineFactory = Callable[[str, str], Engine]
-
 
 def engines_to_list(guide: Guide) -> list[str]:
     """The engines whose voice lists the voice check needs (not model-based voices)."""
-    return sorted({v.engine for v, _ in _voices_in(guide) if not v.model})
+    return sorted({v.engine for v, _ in voices_of(guide) if not v.model})
 
 
 def list_voices(

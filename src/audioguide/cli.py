@@ -105,23 +105,6 @@ def _verbose(message: str) -> None:
         click.echo(message, err=True)
 
 
-class _Progress:
-    """One self-overwriting status line on a terminal; silent otherwise."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.shown = False
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.enabled:
-            click.echo(f"\r{stage} {done}/{total}\033[K", nl=False, err=True)
-            self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", nl=False, err=True)
-
-
 def _output_option(help_text: str) -> Callable[[F], F]:
     """`-o/--output`, shared by the commands that work on a built folder."""
     return click.option(
@@ -212,13 +195,20 @@ def build(
     import contextlib
 
     from audioguide import session
-    from audioguide.build import default_jobs
+    from audioguide.progress import StatusLine, Timings
     from audioguide.stopping import on_stop
 
     options = session.BuildOptions(
-        scripts_dir, output, cache_dir, jobs or default_jobs(), force, episodes, drafts, base_url
+        scripts_dir,
+        output,
+        cache_dir,
+        jobs or session.default_jobs(),
+        force,
+        episodes,
+        drafts,
+        base_url,
     )
-    timings = _Timings(_Progress(not quiet and sys.stderr.isatty()))
+    timings = Timings(StatusLine(not quiet and sys.stderr.isatty()))
     with contextlib.ExitStack() as stack:
         # SIGTERM or SIGINT: the build, its workers and speech processes stop at once.
         stack.enter_context(on_stop(output, cache_dir, message="build stopped"))
@@ -264,32 +254,11 @@ def _places(
 
 def _warn_strays(scripts: Path) -> None:
     """Name each file in an episodes/ folder that looks like a script but is not read."""
-    from audioguide.editions import editions
-    from audioguide.episode_files import strays  # not checks: it would load the parser
+    from audioguide.session import stray_warnings
 
-    found = [
-        f"{w}: warning: {m} ({h})"
-        for e in editions(scripts, scripts)
-        for w, m, h in strays(e.scripts)
-    ]
+    found = stray_warnings(scripts)
     if found:
         _echo_lines("\n".join(found), err=True)
-
-
-class _Timings:
-    """Passes progress on, noting when each stage (speaking, encoding) finished."""
-
-    def __init__(self, progress: _Progress) -> None:
-        self.progress = progress
-        self.started = time.monotonic()
-        self.stages: dict[str, tuple[int, float]] = {}  # stage -> (items, seconds in)
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        self.stages[stage] = (total, time.monotonic() - self.started)
-        self.progress(stage, done, total)
-
-    def lines(self) -> list[str]:
-        return [f"{stage} {n}: done {t:.2f} s in" for stage, (n, t) in self.stages.items()]
 
 
 @cli.command()
@@ -446,20 +415,14 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
       audioguide voices --language es-419
     """
     from audioguide.engines.registry import create_engine
-    from audioguide.voicelist import speaking
+    from audioguide.voicelist import matching
 
     if model is not None and not ENGINES[engine].needs_model:
         raise click.UsageError("--model names a Piper voice model: add --engine piper")
     made = create_engine(engine, language or "en-US", model)
-    found = made.voices()
-    if language:
-        found = speaking(found, language.lower().replace("_", "-"))
-        if not found and "-" in language:
-            # As a build picks a voice: es-US falls back to any Spanish voice.
-            primary = language.split("-")[0].lower()
-            found = speaking(made.voices(), primary)
-            if found and not _flag("quiet"):
-                click.echo(f"No voice is marked '{language}'; these speak '{primary}':")
+    found, primary = matching(made.voices(), language)
+    if primary and found and not _flag("quiet"):
+        click.echo(f"No voice is marked '{language}'; these speak '{primary}':")
     if not found:
         click.echo(f"No {engine} voice speaks '{language}'.")
         return
@@ -586,19 +549,9 @@ def preview(
 
 
 def _play(path: Path) -> None:
-    import contextlib
-    import subprocess
+    from audioguide.preview import play
 
-    from audioguide.preview import PLAYERS, find_player
-
-    command = find_player()
-    if command is None:
-        names = ", ".join(name for name, _ in PLAYERS)
-        click.echo(f"No audio player found (looked for {names}); open {path} yourself.", err=True)
-        return
-    click.echo(f"Playing with {Path(command[0]).name} (Ctrl-C stops).", err=True)
-    with contextlib.suppress(KeyboardInterrupt):  # stopping the player is not an error
-        subprocess.run([*command, str(path)], check=False)
+    play(path, lambda line: click.echo(line, err=True))
 
 
 # --- watch -------------------------------------------------------------------------------
@@ -623,7 +576,7 @@ def watch(
     Example:
       audioguide watch scripts -o output
     """
-    from audioguide.build import default_jobs
+    from audioguide.session import default_jobs
     from audioguide.stopping import on_stop
     from audioguide.watch import Options
     from audioguide.watch import watch as watch_loop

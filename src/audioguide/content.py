@@ -19,8 +19,10 @@ from pathlib import Path
 
 from audioguide import text
 from audioguide.errors import Location, ScriptError, ScriptErrors
-from audioguide.estimate import SoundSeconds, minutes, timeline_seconds
+from audioguide.estimate import SoundSeconds, timeline_seconds
 from audioguide.model import Guide, Say, Sound
+from audioguide.summary import minutes
+from audioguide.text import short
 from audioguide.timeline import Item, plan_episode
 
 MIN_SOUND_RATE = 8000  # Hz: telephone quality; below it a small file lasts for hours
@@ -223,14 +225,14 @@ def _unsayable(segment: Say, language: str, speak: Callable[[str], str]) -> tupl
             spoken = speak(sentence)
             if not any(ch.isalnum() for ch in spoken):
                 return (
-                    f"nothing a voice can say in {_short(sentence)!r}",
+                    f"nothing a voice can say in {short(sentence)!r}",
                     "write it in words: emoji and symbols alone are not spoken",
                 )
             script = foreign_script(spoken, language)
             if script and _own_script_only(segment.voice.engine) and not segment.voice.name:
                 return (
                     f"the {language} voice cannot read {script.title()} script: "
-                    f"{_short(sentence)!r}",
+                    f"{short(sentence)!r}",
                     "write it in the guide's language, or give the segment a voice that reads it",
                 )
     return None
@@ -241,10 +243,6 @@ def _own_script_only(engine: str) -> bool:
 
     found = info(engine)
     return found is not None and found.default_voice_reads_own_script_only
-
-
-def _short(sentence: str, limit: int = 40) -> str:
-    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
 # --- length ------------------------------------------------------------------------------

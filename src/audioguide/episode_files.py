@@ -14,7 +14,7 @@ from pathlib import Path
 
 from audioguide.errors import Location
 
-EPISODES_DIR = "episodes"
+SCRIPT_EPISODES_DIR = "episodes"  # in a guide folder: the episode scripts
 SCRIPT_SUFFIXES = (".yaml", ".yml")
 # What a word processor or a plain-text editor saves a script as by mistake.
 TEXT_SUFFIXES = (".txt", ".text", ".rtf", ".doc", ".docx", ".odt", ".pages", ".md", ".json")
@@ -37,7 +37,7 @@ def _leftover(name: str) -> bool:
 
 def episode_files(root: Path) -> list[Path]:
     """The episode scripts of the guide in `root`, in file-name order."""
-    folder = root / EPISODES_DIR
+    folder = root / SCRIPT_EPISODES_DIR
     try:
         found = [p for p in folder.iterdir() if is_script(p)]
     except OSError:
@@ -67,7 +67,7 @@ def _looks_like_script(path: Path) -> bool:
 def strays(root: Path) -> Iterator[tuple[Location, str, str]]:
     """(where, message, hint) for each file in `episodes/` that looks like a script
     but will not be read."""
-    folder = root / EPISODES_DIR
+    folder = root / SCRIPT_EPISODES_DIR
     try:
         names = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError:

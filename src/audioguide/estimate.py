@@ -68,9 +68,3 @@ def sound_file_seconds(path: Path) -> float:
     info = getattr(audio, "info", None)
     length = getattr(info, "length", 0.0)
     return float(length) if isinstance(length, int | float) and length > 0 else 0.0
-
-
-def minutes(seconds: float) -> str:
-    """`m:ss`, rounded to the second (never `1:60`)."""
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"

@@ -2,7 +2,7 @@
 # mypy: disable-error-code="no-untyped-call"
 """Write an episode as a tagged MP3: mono, 44.1 kHz, 64 kbit/s, ID3v2.4 with chapters.
 
-`write_episode_mp3` encodes to a hidden temporary file beside the destination, tags it,
+`EpisodeMp3` encodes to a hidden temporary file beside the destination, tags it,
 and only then renames it into place, so a player, a feed or an earlier build never sees
 a half-written or untagged episode, and a failed build leaves the old file as it was.
 
@@ -118,26 +118,6 @@ class Tags:
                 raise ValueError(f"chapter {b.title!r} starts before {a.title!r} ends")
 
 
-def write_episode_mp3(
-    pcm: bytes | Samples,
-    rate: int,
-    tags: Tags,
-    dest: Path,
-    pauses: Sequence[tuple[int, int]] = (),
-) -> None:
-    """Encode mono int16 PCM to `dest` as a tagged MP3, atomically.
-
-    `pauses` are the sample ranges of silence a long episode may be cut in (see
-    `EpisodeMp3`).
-
-    On any failure `dest` is left as it was and no temporary file remains.
-    Raises ToolMissingError without ffmpeg, ExportError when encoding or tagging fails.
-    """
-    data = _byte_view(pcm)
-    with EpisodeMp3(dest, rate, tags, data.nbytes // 2, pauses) as writer:
-        writer.feed(data)
-
-
 class EpisodeMp3:
     """A tagged MP3 written while its PCM is still being made, atomically.
 
@@ -199,7 +179,7 @@ class EpisodeMp3:
                 raise
 
     def feed(self, pcm: bytes | Samples | memoryview) -> None:
-        data = np.frombuffer(_byte_view(pcm) if not isinstance(pcm, memoryview) else pcm, "<i2")
+        data = np.frombuffer(byte_view(pcm) if not isinstance(pcm, memoryview) else pcm, "<i2")
         start = self._pos
         self._pos += len(data)
         if len(self.pieces) == 1:
@@ -277,16 +257,6 @@ class EpisodeMp3:
         return self._tmp.read_bytes()
 
 
-def encode_mp3(pcm: bytes | Samples, rate: int, dest: Path, bitrate: str = "64k") -> None:
-    """Encode mono int16 little-endian PCM at `rate` Hz to an untagged MP3 at `dest`."""
-    data = _byte_view(pcm)
-    if data.nbytes == 0 or data.nbytes % 2:
-        raise ValueError(f"need a whole number of 16-bit samples, got {data.nbytes} bytes")
-    encoder = Mp3Encoder(rate, dest, bitrate)
-    encoder.feed(data)
-    encoder.finish()
-
-
 class Mp3Encoder:
     """ffmpeg encoding mono int16 PCM fed in pieces to an untagged MP3 at `dest`.
 
@@ -343,7 +313,7 @@ class Mp3Encoder:
                 stdin.close()
 
     def feed(self, pcm: bytes | Samples | memoryview) -> None:
-        data = _byte_view(pcm) if not isinstance(pcm, memoryview) else pcm.cast("B")
+        data = byte_view(pcm) if not isinstance(pcm, memoryview) else pcm.cast("B")
         self._fed += data.nbytes
         self._pieces.put(data)
 
@@ -438,7 +408,7 @@ def _frame_bytes(frame: Frame) -> bytes:
     return buffer.getvalue()[_ID3_HEADER:]  # a tag holding just this frame, no padding
 
 
-def _byte_view(pcm: bytes | Samples) -> memoryview:
+def byte_view(pcm: bytes | Samples) -> memoryview:
     """Bytes of the PCM without copying; arrays become little-endian int16 first."""
     if isinstance(pcm, bytes | bytearray | memoryview):
         return memoryview(pcm).cast("B")

@@ -26,7 +26,7 @@ from audioguide import __version__, guidecache
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.errors import AudioguideError
 from audioguide.fsutil import atomic_write
-from audioguide.model import Guide
+from audioguide.model import Guide, voices_of
 from audioguide.report import Alternate, BuildReport
 from audioguide.trust import safe_relative
 
@@ -65,14 +65,14 @@ def _output_stat(path: Path) -> list[int]:
 
 
 def _engines(guide: Guide) -> list[str]:
-    voices = [guide.voice, *(ep.voice for ep in guide.episodes)]
-    voices += [getattr(s, "voice", guide.voice) for ep in guide.episodes for s in ep.segments]
-    return sorted({v.engine for v in voices})
+    return sorted({v.engine for v, _ in voices_of(guide)})
 
 
 def _code() -> list[list[object]]:
     package = Path(__file__).parent
-    return [[p.relative_to(package).as_posix(), *_stat(p)] for p in sorted(package.rglob("*.py"))]
+    # The page's templates (HTML, CSS, its script, the offline worker) are code too.
+    paths = [*package.rglob("*.py"), *(package / "publish" / "templates").iterdir()]
+    return [[p.relative_to(package).as_posix(), *_stat(p)] for p in sorted(paths)]
 
 
 def stamp(edition: Edition, guide: Guide, options: Options) -> str:
@@ -206,9 +206,3 @@ def report_of(edition: Edition, guide: Guide) -> BuildReport:
         if ep.id in states
     )
     return BuildReport(guide, edition.output, results, 0, 0, last_published(edition.output))
-
-
-def report_if_fresh(
-    cache_dir: Path, edition: Edition, guide: Guide, options: Options
-) -> BuildReport | None:
-    return report_of(edition, guide) if is_fresh(cache_dir, edition, guide, options) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,3 +73,9 @@ def replace_all(files: dict[Path, bytes]) -> None:
         for tmp, _ in temps:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+
+
+def sha256_file(path: Path | str) -> str:
+    """The sha256 of a file, read in blocks: a long MP3 or a voice model is not read whole."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -17,7 +17,7 @@ from pathlib import Path
 from audioguide import __version__
 from audioguide.episode_files import scripts_under
 from audioguide.fsutil import atomic_write
-from audioguide.model import Guide, Say, Sound
+from audioguide.model import Guide, Sound, voices_of
 
 _MAX_READ = 4 << 20  # far above the loader's own limit
 
@@ -65,9 +65,7 @@ def _entry(cache_dir: Path, root: Path) -> Path:
 def asset_paths(guide: Guide) -> list[Path]:
     """Files the loader checked that a script edit would not show: sounds, cover, models."""
     assets = [s.path for ep in guide.episodes for s in ep.segments if isinstance(s, Sound)]
-    voices = [guide.voice, *(ep.voice for ep in guide.episodes)]
-    voices += [s.voice for ep in guide.episodes for s in ep.segments if isinstance(s, Say)]
-    models = [Path(v.model) for v in voices if v.model]
+    models = [Path(v.model) for v, _ in voices_of(guide) if v.model]
     cover = [guide.cover] if guide.cover else []
     return sorted({*assets, *cover, *models})
 

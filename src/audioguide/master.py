@@ -31,7 +31,6 @@ Floats = npt.NDArray[np.float32]
 
 DUAL_MONO_DB = 10 * math.log10(2)  # 3.0103 dB: the same signal on two channels
 MAX_GAIN_DB = 30.0  # near-silence (room tone, a failed engine) must not be blown up
-OVERSAMPLE = 4
 # Limiting lowers loudness a little; past this shortfall the gain is raised to make up.
 MAX_SHORTFALL_DB = 0.2
 # Limiter timing. The gain reaches its floor before a peak and holds it across the

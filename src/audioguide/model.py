@@ -6,6 +6,7 @@ metadata (`doc`), so the loader can suggest keys and the README can list them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_args
@@ -204,3 +205,12 @@ def ranges() -> dict[tuple[type, str], tuple[float, float]]:
         for f in fields(cls)
         if f.metadata.get("limits")
     }
+
+
+def voices_of(guide: Guide) -> Iterator[tuple[Voice, Location]]:
+    """Every voice the guide sets, with where: the guide's, each episode's, each say's."""
+    yield guide.voice, guide.where
+    for ep in guide.episodes:
+        yield ep.voice, ep.where
+        for say in (s for s in ep.segments if isinstance(s, Say)):
+            yield say.voice, say.where

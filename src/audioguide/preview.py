@@ -123,3 +123,18 @@ def find_player(which: Callable[[str], str | None] = shutil.which) -> list[str] 
         if found:
             return [found, *args]
     return None
+
+
+def play(path: Path, say: Callable[[str], None]) -> None:
+    """Play `path` with the first player installed, telling `say` which (or that none is)."""
+    import contextlib
+    import subprocess
+
+    command = find_player()
+    if command is None:
+        names = ", ".join(name for name, _ in PLAYERS)
+        say(f"No audio player found (looked for {names}); open {path} yourself.")
+        return
+    say(f"Playing with {Path(command[0]).name} (Ctrl-C stops).")
+    with contextlib.suppress(KeyboardInterrupt):  # stopping the player is not an error
+        subprocess.run([*command, str(path)], check=False)

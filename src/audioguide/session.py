@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor, wait
@@ -33,16 +34,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# Only what a no-op build needs is imported here (it is answered from the record, and
+# its time is a benchmark goal); the parser, the checks and the stages load on first use.
 from audioguide import fresh, guidecache
-from audioguide.build import EngineFactory, Progress
-from audioguide.checks import Diagnostic
 from audioguide.editions import Edition, alternates_of, editions
 from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.model import Guide, Say, Voice
 from audioguide.report import Alternate, BuildReport
 
 if TYPE_CHECKING:
-    from audioguide.engines.base import VoiceInfo
+    from audioguide.build import Progress
+    from audioguide.checks import Diagnostic
+    from audioguide.engines.base import EngineFactory, VoiceInfo
     from audioguide.loader import Sources
 
 Reports = list[tuple[Edition, BuildReport]]
@@ -220,6 +223,11 @@ class Session:
         return report
 
 
+def default_jobs() -> int:
+    """Worker processes when none are asked for: the CPUs this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _cheap_start(engine: str) -> bool:
     from audioguide.engines.registry import info
 
@@ -341,6 +349,7 @@ def _diagnose(
     root: Path,
 ) -> list[Diagnostic]:
     from audioguide import checks, content
+    from audioguide.checks import Diagnostic
     from audioguide.estimate import sound_file_seconds
 
     found = checks.diagnose(guide, sources, voices, sound_file_seconds)
@@ -358,6 +367,18 @@ def _diagnose(
         for engine, reason in failed.items()
     ]
     return found
+
+
+def stray_warnings(scripts: Path) -> list[str]:
+    """A warning line for each file in an episodes/ folder of any edition that looks like
+    a script but is not read (`02-x.yaml.txt`), naming the name to give it."""
+    from audioguide.episode_files import strays  # not checks: it would load the parser
+
+    return [
+        f"{w}: warning: {m} ({h})"
+        for e in editions(scripts, scripts)
+        for w, m, h in strays(e.scripts)
+    ]
 
 
 # --- preview and speech -----------------------------------------------------------------

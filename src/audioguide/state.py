@@ -8,18 +8,17 @@ so unchanged input gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from audioguide.fsutil import atomic_write
+from audioguide.fsutil import atomic_write, sha256_file
 from audioguide.model import Episode
 from audioguide.report import ChapterMark, EpisodeResult
 from audioguide.trust import inside, safe_relative
 
-EPISODES_DIR = "episodes"
+OUTPUT_EPISODES_DIR = "episodes"  # in the output folder: the MP3s and transcripts
 STATE_DIR = ".audioguide"
 STATE_FILE = "state.json"
 STATE_VERSION = 1
@@ -54,14 +53,6 @@ class EpisodeState:
             true_peak=float(data["true_peak"]),
             chapters=tuple(ChapterMark(**c) for c in data["chapters"]),
         )
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def state_path(output: Path) -> Path:
@@ -109,7 +100,7 @@ def episode_stem(episode: Episode) -> str:
 
 
 def result_of(episode: Episode, state: EpisodeState, output: Path, rebuilt: bool) -> EpisodeResult:
-    stem = output / EPISODES_DIR / episode_stem(episode)
+    stem = output / OUTPUT_EPISODES_DIR / episode_stem(episode)
     mp3 = stem.with_suffix(".mp3")
     return EpisodeResult(
         id=episode.id,

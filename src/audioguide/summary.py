@@ -15,7 +15,7 @@ def plural(n: int, word: str) -> str:
 
 
 def minutes(seconds: float) -> str:
-    """`m:ss`, as `estimate.minutes` (not imported: the no-op build never loads it)."""
+    """`m:ss`, rounded to the second (never `1:60`)."""
     whole = round(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
 

@@ -116,6 +116,34 @@ def vtt(cues: Iterable[CueLike]) -> str:
     return "\n".join(lines)
 
 
+def _seconds(stamp: str) -> float:
+    hours, minutes, rest = stamp.strip().split(":")
+    whole, millis = rest.split(".")
+    return (int(hours) * 3600 + int(minutes) * 60 + int(whole)) + int(millis) / 1000
+
+
+def read_vtt(text: str) -> tuple[Cue, ...]:
+    """The cues of a WebVTT file as `vtt` writes it (one payload line, `&<>` escaped).
+
+    For the published page, which shows the same timings as the captions; a cue whose
+    time line is not ours is skipped rather than guessed at.
+    """
+    cues = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        lines = block.strip("\n").split("\n")
+        if not lines or "-->" not in lines[0]:
+            continue
+        start, _, end = lines[0].partition("-->")
+        try:
+            times = _seconds(start), _seconds(end.split()[0])
+        except (ValueError, IndexError):
+            continue
+        payload = " ".join(lines[1:])
+        payload = payload.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        cues.append(Cue(times[0], times[1], payload))
+    return tuple(cues)
+
+
 def chapters_vtt(chapters: Iterable[ChapterLike], duration: float) -> str:
     """A WebVTT chapters track (`<track kind="chapters">`): each runs to the next start."""
     marks = list(chapters)

@@ -68,3 +68,15 @@ def example_line(
 def speaking(voices: Sequence[VoiceInfo], prefix: str) -> list[VoiceInfo]:
     """The voices with a language tag starting with `prefix` (`en` takes `en-gb`)."""
     return [v for v in voices if any(x.lower().startswith(prefix) for x in v.languages)]
+
+
+def matching(voices: Sequence[VoiceInfo], language: str | None) -> tuple[list[VoiceInfo], str]:
+    """The voices for a language tag, and the primary language they speak if none is
+    marked with the whole tag: as a build picks a voice, es-US falls back to Spanish."""
+    if not language:
+        return list(voices), ""
+    found = speaking(voices, language.lower().replace("_", "-"))
+    if found or "-" not in language:
+        return found, ""
+    primary = language.split("-")[0].lower()
+    return speaking(voices, primary), primary

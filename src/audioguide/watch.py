@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide.build import EngineFactory
+from audioguide.engines.base import EngineFactory
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import describe, one_line
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -67,3 +68,7 @@ def package_version(dist: str) -> str:
     from importlib.metadata import version  # editable or egg installs, and the error
 
     return version(dist)
+
+
+# Makes an engine from (name, language): the registry's `create_engine`, or a test's fake.
+EngineFactory = Callable[[str, str], Engine]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from audioguide.engines.base import Clip
 from audioguide.errors import EngineError
+from audioguide.text import short as quoted
 
 # Duration bounds, measured with espeak-ng 1.51 at 80-450 wpm on ~2000 utterances:
 # ordinary sentences last 0.69-1.9x words/rate (espeak pads ~0.2 s of silence), the
@@ -49,7 +50,7 @@ def plausible_seconds(text: str, rate_wpm: int) -> Bounds:
 
 
 def short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return quoted(text, limit)
 
 
 def check_wav(path: Path, text: str, rate_wpm: int) -> Clip:

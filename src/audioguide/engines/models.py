@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import lru_cache
 
 from audioguide.errors import EngineError
+from audioguide.fsutil import sha256_file
 
 
 def model_sha256(path: str) -> str:
@@ -25,7 +25,6 @@ def model_sha256(path: str) -> str:
 def _hash_file(path: str, size: int, mtime_ns: int) -> str:
     # size and mtime are only part of the cache key: a replaced file is hashed afresh.
     try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
+        return sha256_file(path)
     except OSError as e:
         raise EngineError(f"voice model {path} cannot be read: {e.strerror}") from e

@@ -8,9 +8,9 @@ load), `values` converts values key by key, `voices` checks engines and voice mo
 against the registry, `assembly` puts segments, episodes and the guide together.
 """
 
+from audioguide.episode_files import SCRIPT_EPISODES_DIR
 from audioguide.loader.assembly import load_guide, load_with_sources
 from audioguide.loader.reading import (
-    EPISODES_DIR,
     GUIDE_FILE,
     MAX_DEPTH,
     MAX_SCRIPT_BYTES,
@@ -37,7 +37,6 @@ from audioguide.model import SEGMENT_KINDS
 __all__ = [
     "DATE_RE",
     "DURATION_RE",
-    "EPISODES_DIR",
     "EPISODE_KEYS",
     "GUIDE_FILE",
     "GUIDE_KEYS",
@@ -48,6 +47,7 @@ __all__ = [
     "MAX_SCRIPT_BYTES",
     "MAX_VALUES",
     "RANGES",
+    "SCRIPT_EPISODES_DIR",
     "SEGMENT_KINDS",
     "TEMPLATE_FIELDS",
     "Sources",

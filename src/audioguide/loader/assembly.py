@@ -10,10 +10,9 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from audioguide import layout, places, text
-from audioguide.episode_files import episode_files, strays
+from audioguide.episode_files import SCRIPT_EPISODES_DIR, episode_files, strays
 from audioguide.errors import Location, ScriptErrors
 from audioguide.loader.reading import (
-    EPISODES_DIR,
     GUIDE_FILE,
     Sources,
     _Errors,
@@ -295,7 +294,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         episodes.append(ep)
     if not episodes and not errors.items:
         stray = next(strays(root), None)
-        hint = f"{stray[1]}: {stray[2]}" if stray else f"add files to {EPISODES_DIR}/"
+        hint = f"{stray[1]}: {stray[2]}" if stray else f"add files to {SCRIPT_EPISODES_DIR}/"
         errors.fail(m.where, "the guide has no episodes", hint)
     lexicon = _lexicon(m)
     _check_speakable(episodes, lexicon, errors)

@@ -26,7 +26,6 @@ from audioguide.errors import Location, ScriptError, ScriptErrors
 from audioguide.places import display_path
 
 GUIDE_FILE = "guide.yaml"
-EPISODES_DIR = "episodes"
 # Limits that keep a load within a second and a few megabytes whatever a file holds.
 # ruamel's round-trip parser costs some 50 us per YAML value and, inside brackets, time
 # that grows with the square of the depth (10,000 nested `[` took minutes), so values

@@ -110,6 +110,9 @@ class _Map:
         return _Map(value, self.path, self.errors)
 
 
+_short = text.short
+
+
 def _kind(value: object) -> str:
     if value is None:
         return "empty"
@@ -124,12 +127,6 @@ def _kind(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
-
-
-def _short(value: object, limit: int = 40) -> str:
-    """A value as quoted in a message: a pasted page would drown the message."""
-    shown = str(value)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 def parse_duration(value: object) -> tuple[float | None, str, str]:

@@ -10,6 +10,8 @@ module is the I/O edge that reads what the build made, calls them and writes the
 | `feed.xml` | `feed` | `feed_xml(guide, items, links)` |
 | `index.html` | `page` | `index_html(guide, items, links)` |
 | `playlist.m3u8` | `playlist` | `playlist_m3u8(guide, items)` |
+| `app.webmanifest` | `offline` | `webmanifest_json(guide, cover, path)` |
+| `sw.js` | `offline` | `service_worker_js(entries)` (the offline copy) |
 | `manifest.json` | `manifest` | `manifest_json(guide, entries)` |
 | a zip of it all | `bundle` | `bundle(output, dest_zip)` |
 """
@@ -35,9 +37,16 @@ from audioguide.publish.common import (
 from audioguide.publish.feed import feed_xml
 from audioguide.publish.manifest import NAME as MANIFEST
 from audioguide.publish.manifest import FileEntry, file_entry, manifest_json
+from audioguide.publish.offline import (
+    SERVICE_WORKER,
+    WEB_MANIFEST,
+    service_worker_js,
+    webmanifest_json,
+)
 from audioguide.publish.page import index_html, page_template
 from audioguide.publish.playlist import playlist_m3u8
 from audioguide.report import Alternate, EpisodeResult
+from audioguide.transcript import read_vtt
 
 __all__ = [
     "Alternate",
@@ -71,13 +80,13 @@ def _relative(output: Path, path: Path) -> str:
         raise PublishError(f"{path} is not inside the output folder {output}") from error
 
 
-def _item(output: Path, episode: EpisodeResult) -> Item:
+def _item(output: Path, episode: EpisodeResult, number: int) -> Item:
     mp3 = _relative(output, episode.mp3)
     for path in (episode.mp3, episode.vtt, episode.txt):
         if not path.is_file():
             raise PublishError(f"{path} is missing; build the guide again")
     return Item(
-        number=episode.number,
+        number=number,
         id=episode.id,
         title=episode.title,
         summary=episode.summary,
@@ -91,12 +100,18 @@ def _item(output: Path, episode: EpisodeResult) -> Item:
         chapters_file=chapters_path(mp3),
         chapters=episode.chapters,
         transcript=episode.txt.read_text(encoding="utf-8"),
+        cues=read_vtt(episode.vtt.read_text(encoding="utf-8")),
     )
 
 
 def items_of(output: Path, episodes: Sequence[EpisodeResult]) -> list[Item]:
-    """The episodes as the writers see them, in episode order (reads sizes, transcripts)."""
-    return [_item(output, e) for e in sorted(episodes, key=lambda e: e.number)]
+    """The episodes as the writers see them, in episode order (reads sizes, transcripts).
+
+    They are numbered among themselves: with episode 1 still a draft, the first one
+    published is "Episode 1" on the page and in the feed, not "Episode 2" of one.
+    """
+    ordered = sorted(episodes, key=lambda e: e.number)
+    return [_item(output, e, n) for n, e in enumerate(ordered, start=1)]
 
 
 def _changed(path: Path, data: bytes) -> bool:
@@ -124,7 +139,8 @@ def publish(
     cover: bytes | None = None,
     alternates: Sequence[Alternate] = (),
 ) -> list[Path]:
-    """Write cover, chapters, feed, page, playlist and manifest into `output`.
+    """Write cover, chapters, feed, page, playlist, web app manifest, service worker and
+    manifest into `output`.
 
     `cover` is the PNG the build already made (drawing one takes a good part of a
     second); without it the cover is made here.
@@ -144,10 +160,14 @@ def publish(
     made[output / FEED] = feed_xml(guide, items, links)
     made[output / PAGE] = index_html(guide, items, links, alternates).encode()
     made[output / PLAYLIST] = playlist_m3u8(guide, items).encode()
+    made[output / WEB_MANIFEST] = webmanifest_json(guide, made[output / COVER], COVER).encode()
     # The manifest hashes the bytes about to be written, not what is on disk now.
     entries = [_entry(_relative(output, path), data) for path, data in made.items()]
     built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
-    entries += [file_entry(output, output / path) for path in built]
+    entries += [file_entry(output, output / path) for path in sorted(built)]
+    # The worker lists every other file's hash, so it is made once they are final.
+    made[output / SERVICE_WORKER] = service_worker_js(entries).encode()
+    entries.append(_entry(SERVICE_WORKER, made[output / SERVICE_WORKER]))
     below = [a.folder for a in alternates if not a.folder.startswith("..")]
     made[output / MANIFEST] = manifest_json(guide, entries, below).encode()
     # All or nothing: every changed file is written before any is replaced, the

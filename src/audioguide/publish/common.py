@@ -6,6 +6,7 @@ Everything here is pure. `Item` is built from an `EpisodeResult` at the I/O edge
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -13,6 +14,7 @@ from urllib.parse import quote, urlsplit
 from audioguide.errors import AudioguideError
 from audioguide.model import Guide
 from audioguide.report import ChapterMark
+from audioguide.transcript import Cue
 
 # Characters XML 1.0 cannot hold at all (not even escaped); a stray one in a script
 # would make the whole feed unreadable, so they are dropped from every text we publish.
@@ -37,7 +39,7 @@ def one_line(text: str) -> str:
 class Item:
     """One episode as the writers see it. Paths are POSIX and relative to `output`."""
 
-    number: int
+    number: int  # among the published episodes, from 1 (not the script's number)
     id: str
     title: str
     summary: str
@@ -50,6 +52,7 @@ class Item:
     chapters_file: str
     chapters: tuple[ChapterMark, ...]
     transcript: str  # the .txt content
+    cues: tuple[Cue, ...] = ()  # the .vtt's cues, for the page's read-along
 
     @property
     def whole_seconds(self) -> int:
@@ -107,6 +110,12 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def player_clock(seconds: float) -> str:
+    """`clock` of the whole seconds, cut not rounded, as Chromium's player shows a
+    duration: the page's "Length" then says what the player beside it says."""
+    return clock(math.floor(max(0.0, seconds)))
+
+
 def safe_href(url: str) -> str | None:
     """`url` if it is a plain http(s) link; None otherwise (never `javascript:` and kin)."""
     parts = urlsplit(url.strip())
@@ -130,6 +139,13 @@ class Strings:
     published_by: str
     copyright_source: str  # "{title}", "{author}", "{date}"
     editions: str  # heads the links to the other editions
+    settings: str  # names the listening settings
+    speed: str
+    autoplay: str  # the setting that plays the next episode
+    heard: str
+    stopped_at: str  # "{time}" is where the parent stopped
+    start_over: str
+    tap_to_seek: str  # shown in a transcript when its sentences can be tapped
 
 
 ENGLISH = Strings(
@@ -149,6 +165,13 @@ ENGLISH = Strings(
     published_by="Published by",
     copyright_source="Paraphrased from “{title}” by {author}, {date}.",
     editions="This guide in other languages:",
+    settings="Listening settings",
+    speed="Speed",
+    autoplay="Play the next episode when one ends",
+    heard="Heard",
+    stopped_at="Stopped at {time}",
+    start_over="Start over",
+    tap_to_seek="Tap a sentence to listen from there.",
 )
 
 SPANISH = Strings(
@@ -168,6 +191,13 @@ SPANISH = Strings(
     published_by="Publicado por",
     copyright_source="Paráfrasis de «{title}», de {author}, {date}.",
     editions="Esta guía en otros idiomas:",
+    settings="Ajustes para escuchar",
+    speed="Velocidad",
+    autoplay="Reproducir el siguiente episodio cuando termine uno",
+    heard="Escuchado",
+    stopped_at="Te quedaste en {time}",
+    start_over="Empezar de nuevo",
+    tap_to_seek="Toca una frase para escuchar desde ahí.",
 )
 
 _BY_LANGUAGE = {"en": ENGLISH, "es": SPANISH}

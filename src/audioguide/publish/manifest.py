@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from audioguide.fsutil import sha256_file
 from audioguide.model import Guide
 from audioguide.publish.common import one_line
 
@@ -28,13 +29,8 @@ class FileEntry:
 
 def file_entry(output: Path, path: Path) -> FileEntry:
     """Measure one file (I/O at the edge); streamed, so a long MP3 is not read whole."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return FileEntry(path.relative_to(output).as_posix(), size, digest.hexdigest())
+    size = path.stat().st_size
+    return FileEntry(path.relative_to(output).as_posix(), size, sha256_file(path))
 
 
 def version(guide: Guide, entries: Iterable[FileEntry]) -> str:

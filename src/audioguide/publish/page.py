@@ -27,10 +27,13 @@ from audioguide.publish.common import (
     clean,
     clock,
     one_line,
+    player_clock,
     safe_href,
     strings_for,
 )
+from audioguide.publish.readalong import Sentence, sentences
 from audioguide.report import Alternate
+from audioguide.transcript import CueLike
 
 TEMPLATE = "index.html.j2"
 
@@ -48,10 +51,12 @@ class Part:
 
     kind: str  # "heading" | "paragraph" | "credit"
     text: str
+    sentences: tuple[Sentence, ...] = ()  # a paragraph's, with cue times, when known
 
 
 @dataclass(frozen=True)
 class EpisodeView:
+    id: str  # the script's id: what the page remembers positions by
     anchor: str
     player: str
     kicker: str  # "Episode 1"
@@ -62,6 +67,7 @@ class EpisodeView:
     mp3: str
     chapters: tuple[ChapterView, ...]
     transcript: tuple[Part, ...]
+    readalong: bool  # some sentence has cue times
 
 
 def transcript_parts(text: str) -> tuple[Part, ...]:
@@ -88,23 +94,33 @@ def transcript_parts(text: str) -> tuple[Part, ...]:
     return tuple(parts)
 
 
+def with_cues(parts: tuple[Part, ...], cues: Sequence[CueLike]) -> tuple[Part, ...]:
+    """`parts` with each paragraph's sentences and their cue times (see `readalong`)."""
+    paragraphs = [p for p in parts if p.kind == "paragraph"]
+    found = iter(sentences([p.text for p in paragraphs], cues))
+    return tuple(Part(p.kind, p.text, next(found)) if p.kind == "paragraph" else p for p in parts)
+
+
 def episode_view(item: Item, s: Strings) -> EpisodeView:
     kicker = s.episode.format(number=item.number)
     title = one_line(item.title)
+    transcript = with_cues(transcript_parts(item.transcript), item.cues)
     return EpisodeView(
+        id=item.id,
         anchor=item.anchor,
         player=f"{item.anchor}-player",
         kicker=kicker,
         title=title,
         label=f"{kicker}: {title}",
         summary=clean(item.summary),
-        clock=clock(item.seconds),
+        clock=player_clock(item.seconds),
         mp3=Links().url(item.mp3),  # the page always links its own folder: works offline
         chapters=tuple(
             ChapterView(one_line(m.title), repr(m.start_ms / 1000), clock(m.start_ms / 1000))
             for m in sorted(item.chapters, key=lambda m: m.start_ms)
         ),
-        transcript=transcript_parts(item.transcript),
+        transcript=transcript,
+        readalong=any(p.sentences for p in transcript),
     )
 
 
@@ -146,6 +162,10 @@ def index_html(
             "media-src 'self'",
             f"style-src {_hash_source(css)}",
             f"script-src {_hash_source(js)}",
+            # The offline copy (sw.js) and the install manifest, both files beside the
+            # page; the script adds them only when served over http(s).
+            "worker-src 'self'",
+            "manifest-src 'self'",
             "base-uri 'none'",
             "form-action 'none'",
         )
@@ -153,6 +173,9 @@ def index_html(
     source = guide.source
     return page_template().render(
         lang=guide.language,
+        # Where the page keeps positions and settings (localStorage is one store for
+        # every page opened from disk): per guide and edition, not per file path.
+        store=f"audioguide:{guide.language}:{one_line(guide.title)}",
         s=s,
         title=one_line(guide.title),
         description=clean(guide.description),

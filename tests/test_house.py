@@ -1,0 +1,76 @@
+"""The house rules the code itself can be held to: rooms small enough to read in one
+sitting, engines behind the registry, one conductor, a thin command line."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).parents[1] / "src" / "audioguide"
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+ENGINE_MODULES = {"pyttsx3_engine", "pyttsx3_child", "piper_engine"}
+AUDIO_STAGES = {"assemble", "master", "export", "dsp", "splice", "transcript", "build"}
+
+
+def modules() -> list[tuple[Path, ast.Module]]:
+    return [(p, ast.parse(p.read_text("utf-8"))) for p in sorted(SRC.rglob("*.py"))]
+
+
+def imported(tree: ast.Module) -> set[str]:
+    """Every audioguide module a module imports, anywhere in it (functions too)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return {name for name in found if name.startswith("audioguide")}
+
+
+def test_no_module_over_600_lines() -> None:
+    long = {
+        p.relative_to(SRC).as_posix(): n
+        for p, _ in modules()
+        if (n := len(p.read_text("utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_no_function_over_80_lines() -> None:
+    long = [
+        f"{p.relative_to(SRC).as_posix()}:{node.lineno} {node.name} ({n} lines)"
+        for p, tree in modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (n := (node.end_lineno or node.lineno) - node.lineno + 1) > MAX_FUNCTION_LINES
+    ]
+    assert long == []
+
+
+def test_nothing_outside_engines_imports_a_specific_engine() -> None:
+    leaks = [
+        f"{p.relative_to(SRC).as_posix()} imports {name}"
+        for p, tree in modules()
+        if p.parent.name != "engines"
+        for name in imported(tree)
+        if any(f"engines.{engine}" in name for engine in ENGINE_MODULES)
+    ]
+    assert leaks == []
+
+
+def test_the_command_line_imports_no_audio_stage() -> None:
+    tree = ast.parse((SRC / "cli.py").read_text("utf-8"))
+    stages = {f"audioguide.{stage}" for stage in AUDIO_STAGES}
+    assert sorted(imported(tree) & stages) == []
+
+
+def test_only_build_renders_or_masters() -> None:
+    """One module runs the stages: plans an episode and renders or masters it."""
+    runners = {
+        p.relative_to(SRC).as_posix()
+        for p, tree in modules()
+        if imported(tree) & {"audioguide.assemble.render", "audioguide.master.master"}
+    }
+    assert runners == {"build.py"}
