@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from audioguide.cache import ClipCache
-from audioguide.studio import create_app
+from audioguide.studio.app import create_app
 
 PORT = 5123
 HOST = f"127.0.0.1:{PORT}"

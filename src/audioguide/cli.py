@@ -18,6 +18,7 @@ from audioguide import __version__
 from audioguide.engines.registry import ENGINES
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import describe, one_line
+from audioguide.studio.command import studio
 
 if TYPE_CHECKING:
     from audioguide.checks import Diagnostic
@@ -594,34 +595,6 @@ def watch(
 STOPPED = "Stopped watching."
 
 
-# --- studio ------------------------------------------------------------------------------
-
-
-@cli.command()
-@click.argument("scripts_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--port", type=click.IntRange(0, 65535), default=0, help="[default: any free port]")
-@click.option("--no-browser", is_flag=True, help="Only print the address; open no browser.")
-def studio(scripts_dir: Path | None, port: int, no_browser: bool) -> None:
-    """Edit, hear and rebuild the guide in SCRIPTS_DIR in a browser, on this computer only.
-
-    Prints the studio's address (http://127.0.0.1:PORT/) on the first line and opens
-    it. Every sentence plays alone; edits are saved into the scripts with their
-    comments and layout kept; Build runs the real build. Ctrl-C stops it.
-
-    \b
-    Example:
-      audioguide studio scripts --port 8765
-    """
-    from audioguide.studio.server import serve
-
-    scripts_dir, output, cache = _places(scripts_dir, None, None)
-    serve(scripts_dir, output, cache, port=port, open_browser=not no_browser, echo=_say)
-
-
-def _say(line: str) -> None:
-    click.echo(line)
-    sys.stdout.flush()
-
-
 def main() -> None:
+    cli.add_command(studio)  # Flask loads only when it runs
     cli(prog_name="audioguide")

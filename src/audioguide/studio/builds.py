@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from audioguide.studio import studio
+from audioguide.studio.app import studio
 
 bp = Blueprint("builds", __name__, url_prefix="/api")
 

@@ -11,7 +11,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 
 from audioguide.model import STATUSES, Say
-from audioguide.studio import rows, studio, yamledit
+from audioguide.studio import rows, yamledit
+from audioguide.studio.app import studio
 from audioguide.studio.pages import edition_name
 from audioguide.studio.workspace import Found, SaveRefused
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, send_file
 
-from audioguide.studio import guard, studio
+from audioguide.studio import guard
+from audioguide.studio.app import studio
 
 bp = Blueprint("files", __name__)
 

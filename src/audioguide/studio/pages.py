@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 
 from audioguide.model import STATUSES
-from audioguide.studio import pipeline, rows, studio
+from audioguide.studio import pipeline, rows
+from audioguide.studio.app import studio
 from audioguide.summary import minutes
 
 bp = Blueprint("pages", __name__)

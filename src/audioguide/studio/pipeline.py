@@ -22,9 +22,7 @@ Checked = session.Checked
 
 def options(scripts: Path, output: Path, cache_dir: Path) -> session.BuildOptions:
     """The studio's build options: what `audioguide build SCRIPTS` would be given."""
-    from audioguide.build import default_jobs
-
-    return session.BuildOptions(scripts, output, cache_dir, jobs=default_jobs())
+    return session.BuildOptions(scripts, output, cache_dir, jobs=session.default_jobs())
 
 
 def find_editions(scripts: Path, output: Path) -> list[Edition]:

@@ -60,7 +60,7 @@ def serve(
     """Serve the studio until Ctrl-C (or SIGTERM); then stop everything it started."""
     from waitress import create_server
 
-    from audioguide.studio import create_app, studio
+    from audioguide.studio.app import create_app, studio
 
     with studio_lock(output):
         app = create_app(scripts, output, cache_dir, port)

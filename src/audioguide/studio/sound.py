@@ -8,7 +8,8 @@ from flask import Blueprint, Response, abort, jsonify
 from audioguide import text
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import one_line
-from audioguide.studio import pipeline, studio
+from audioguide.studio import pipeline
+from audioguide.studio.app import studio
 from audioguide.studio.edits import body, episode_of, int_field, say_of, text_field
 
 bp = Blueprint("sound", __name__, url_prefix="/api")
