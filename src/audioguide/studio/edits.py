@@ -6,10 +6,12 @@ through `Workspace.save`, which refuses a save that would break the guide.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from audioguide.editions import Edition
 from audioguide.model import STATUSES, Say
 from audioguide.studio import rows, yamledit
 from audioguide.studio.app import studio
@@ -58,15 +60,22 @@ def say_of(found: Found, segment: int) -> Say:
 
 
 def _save(found: Found, new_source: str, what: str) -> Response | tuple[Response, int]:
+    return _write(found.loaded.edition, found.path, new_source, what) or jsonify(
+        ok=True, message=f"Saved the {what} in {found.path.name}."
+    )
+
+
+def _write(edition: Edition, path: Path, source: str, what: str) -> tuple[Response, int] | None:
+    """Save through the workspace; the refusal to send if it would break the guide."""
     try:
-        studio().workspace.save(found.loaded.edition, found.path, new_source)
+        studio().workspace.save(edition, path, source)
     except SaveRefused as exc:
         return jsonify(
             ok=False,
             message=f"Not saved: the {what} would break the guide. Nothing was written.",
             errors=[e.line() for e in exc.errors],
         ), 422
-    return jsonify(ok=True, message=f"Saved the {what} in {found.path.name}.")
+    return None
 
 
 def _refused(exc: yamledit.EditError) -> tuple[Response, int]:
@@ -144,12 +153,6 @@ def lexicon() -> Response | tuple[Response, int]:
         new = yamledit.add_lexicon(path.read_text(encoding="utf-8"), word, say_as)
     except yamledit.EditError as exc:
         return _refused(exc)
-    try:
-        studio().workspace.save(loaded.edition, path, new)
-    except SaveRefused as exc:
-        return jsonify(
-            ok=False,
-            message="Not saved: the entry would break the guide. Nothing was written.",
-            errors=[e.line() for e in exc.errors],
-        ), 422
-    return jsonify(ok=True, message=f"Added {word}: {say_as} to the lexicon in guide.yaml.")
+    return _write(loaded.edition, path, new, "entry") or jsonify(
+        ok=True, message=f"Added {word}: {say_as} to the lexicon in guide.yaml."
+    )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import sys
-import webbrowser
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -73,7 +73,7 @@ def serve(
         the_studio.workspace.editions()  # load now: the first page opens at once
         echo(f"Studio for {scripts}/ (built into {output}/). Ctrl-C stops it.")
         if open_browser:
-            webbrowser.open(url)
+            open_in_browser(url)
         try:
             with _stop_on_sigterm():
                 server.run()
@@ -84,6 +84,28 @@ def serve(
             the_studio.builder.stop()
             _leave_nothing(output, cache_dir)
         echo("Studio stopped.")
+
+
+# Starts the opener in a session of its own and ends at once: the opener (which may wait
+# for the browser it runs) and the browser are then no descendants of the studio.
+_DETACH = (
+    "import subprocess, sys; subprocess.Popen([sys.executable, '-c', "
+    "'import sys, webbrowser; webbrowser.open(sys.argv[1])', sys.argv[1]], "
+    "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, "
+    "start_new_session=True)"
+)
+
+
+def open_in_browser(url: str) -> None:
+    """Open `url` in the staff's browser, which is not the studio's to stop: Ctrl-C stops
+    everything the studio started, but leaves the browser open."""
+    helper = subprocess.Popen(
+        [sys.executable, "-c", _DETACH, url],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    helper.wait(timeout=30)
 
 
 def _leave_nothing(output: Path, cache_dir: Path) -> None:
