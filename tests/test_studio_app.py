@@ -226,6 +226,16 @@ def test_preview_of_a_chapter_is_served_from_the_output(
     assert (tmp_path / "out/preview/first-steps-ch-more.wav").read_bytes() == wav.data
 
 
+def test_preview_of_the_whole_episode(client: FlaskClient, app: Flask, tmp_path: Path) -> None:
+    response = post(client, app, "/api/preview", WHERE)
+    assert response.json["ok"], response.json
+    assert response.json["url"] == "/published/preview/first-steps.wav"
+    with wave.open(str(tmp_path / "out/preview/first-steps.wav")) as w:
+        seconds = w.getnframes() / w.getframerate()
+    # Chime, intro, six sentences, outro and the pauses: longer than any chapter.
+    assert seconds > 8.0
+
+
 def test_pages_carry_a_strict_policy(client: FlaskClient) -> None:
     response = get(client, "/")
     policy = response.headers["Content-Security-Policy"]
@@ -324,6 +334,7 @@ def test_the_build_runs_and_reports(client: FlaskClient, app: Flask, tmp_path: P
         time.sleep(0.2)
         status = get(client, "/api/build").json
     assert status["state"] == "done", status
+    assert status["steps"] > 0  # the page was told how the build went, stage by stage
     assert any("Published 2 of 2 episodes" in line for line in status["lines"])
     assert (tmp_path / "out/episodes/01-first-steps.mp3").stat().st_size > 10_000
     assert "It is short." in (tmp_path / "out/episodes/01-first-steps.txt").read_text()

@@ -155,6 +155,8 @@ def test_staff_loop(studio: Studio, browser: Any) -> None:
         lambda e: None if any(x in str(e) for x in expected) else errors.append(str(e)),
     )
     sounds = keep_sounds(page)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
     page.goto(studio.url)
     episodes = len(
         list(studio.scripts.glob("episodes/*.yaml"))
@@ -180,6 +182,9 @@ def test_staff_loop(studio: Studio, browser: Any) -> None:
     page.screenshot(path=str(SHOTS / "audioguide-studio-episode-390.png"), full_page=True)
     page.set_viewport_size(WIDE)
     _build_and_find_the_episode(page, studio)
+    # Everything came from the studio itself (and the page's own sounds): no network.
+    foreign = [u for u in requests if not u.startswith((studio.url, "blob:", "data:"))]
+    assert requests and foreign == []
     assert errors == [], errors
 
 
@@ -380,6 +385,20 @@ def test_a_foreign_page_cannot_drive_the_studio(studio: Studio) -> None:
     ):
         assert 400 <= request(studio, "GET", path, {"Host": host}).status < 500, path
     assert files(studio.root) == before
+
+
+def test_one_studio_per_guide(studio: Studio) -> None:
+    second = subprocess.run(
+        [sys.executable, "-m", "audioguide", "studio", "scripts", "--no-browser"],
+        cwd=studio.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 1
+    assert second.stdout == ""
+    assert second.stderr.startswith(f"error: another studio (process {studio.process.pid})")
+    assert second.stderr.count("\n") == 1
 
 
 def test_ctrl_c_stops_it_with_nothing_left(studio: Studio) -> None:

@@ -27,6 +27,7 @@ class BuildStatus:
     stage: str = ""
     done: int = 0
     total: int = 0
+    steps: int = 0  # progress reports heard
     lines: list[str] = field(default_factory=list)
     error: str = ""
 
@@ -36,6 +37,7 @@ class BuildStatus:
             "stage": self.stage,
             "done": self.done,
             "total": self.total,
+            "steps": self.steps,
             "lines": self.lines,
             "error": self.error,
         }
@@ -101,6 +103,7 @@ class Builder:
                 continue
             if message[0] == "progress":
                 status.stage, status.done, status.total = message[1:]
+                status.steps += 1
             elif message[0] == "done":
                 status.lines = list(message[1])
                 status.state = "done"
