@@ -86,3 +86,12 @@ class WaitingFake(FakeEngine):
 
 def waiting_factory(name: str, language: str) -> WaitingFake:
     return WaitingFake()
+
+
+def loaded_here(module: str) -> tuple[int, bool]:
+    """This process's id and whether `module` is loaded in it: what a worker inherited
+    (module-level, so that a worker process can run it)."""
+    import os
+    import sys
+
+    return os.getpid(), module in sys.modules

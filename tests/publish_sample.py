@@ -2,7 +2,8 @@
 
 The episodes are a few seconds of ffmpeg sine tone encoded as the build encodes speech
 (mono, 44.1 kHz, 64 kbit/s, bit-exact), with real VTT and TXT transcripts beside them,
-so `publish` reads files exactly like the ones a build leaves.
+so `publish` reads files exactly like the ones a build leaves; their loudness and true
+peak are what ffmpeg measures, as a build's report holds what its files measure.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from audio_measure import ebur128
 
 from audioguide.loader import load_guide
 from audioguide.model import Guide
@@ -113,6 +116,16 @@ def write_guide(root: Path, title: str = "Test Guide") -> Guide:
     return load_guide(root)
 
 
+_MEASURED: dict[Path, tuple[float, float]] = {}
+
+
+def measured(mp3: Path) -> tuple[float, float]:
+    """The tone's loudness and true peak as ffmpeg measures them (once per file)."""
+    if mp3 not in _MEASURED:
+        _MEASURED[mp3] = ebur128(mp3)
+    return _MEASURED[mp3]
+
+
 def build_episodes(
     output: Path,
     mp3_cache: Path,
@@ -132,6 +145,7 @@ def build_episodes(
         stem.parent.mkdir(parents=True, exist_ok=True)
         mp3 = stem.with_suffix(".mp3")
         shutil.copyfile(cached, mp3)
+        loudness, true_peak = measured(cached)
         title = titles.get(spec.id, spec.title)
         cues = [Cue(start / 1000, end / 1000, f"{name}.") for name, start, end in spec.chapters]
         stem.with_suffix(".vtt").write_text(vtt(cues), encoding="utf-8")
@@ -152,8 +166,8 @@ def build_episodes(
                 vtt=stem.with_suffix(".vtt"),
                 txt=stem.with_suffix(".txt"),
                 seconds=spec.seconds,
-                loudness=-16.0,
-                true_peak=-2.0,
+                loudness=loudness,
+                true_peak=true_peak,
                 size=mp3.stat().st_size,
                 chapters=tuple(ChapterMark(*chapter) for chapter in spec.chapters),
             )

@@ -27,7 +27,7 @@ EP1 = "scripts/episodes/01-first.yaml"
 CASES = {
     "yaml syntax": (
         {EP: EPISODE_ONE.replace("title: First steps", "title: [First steps")},
-        EP1,
+        f"{EP1}:3:8",  # where the parser finds the bracket opened on line 2 still open
         "YAML syntax error",
     ),
     "unknown key": (
@@ -119,7 +119,7 @@ def test_bad_input_is_one_clear_line(
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
-    assert lines[0].startswith(where + (":" if where.count(":") < 2 else ": error: ")), lines[0]
+    assert lines[0].startswith(f"{where}: error: "), lines[0]
     assert ": error: " in lines[0] and message in lines[0], lines[0]
     assert "Traceback" not in result.output
     assert snapshot(output) == before
@@ -127,16 +127,20 @@ def test_bad_input_is_one_clear_line(
 
 
 @pytest.mark.parametrize(
-    "segments",
+    ("segments", "where"),
     [
-        "  - chapter: A\n  - chapter: B\n  - say: Hello there.\n",
-        "  - say: Hello there.\n  - chapter: End\n",
-        "  - say: Hello there.\n  - chapter: End\n  - pause: 2s\n",
+        ("  - chapter: A\n  - chapter: B\n  - say: Hello there.\n", "5:14"),
+        ("  - say: Hello there.\n  - chapter: End\n", "6:14"),
+        ("  - say: Hello there.\n  - chapter: End\n  - pause: 2s\n", "6:14"),
     ],
     ids=["two in a row", "at the end", "only a pause after"],
 )
 def test_empty_chapter_is_an_error(
-    segments: str, write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    segments: str,
+    where: str,
+    write_guide: WriteGuide,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     head = "id: first-steps\ntitle: T\nsummary: S\nsegments:\n"
     write_guide(**{EP: head + segments})
@@ -144,7 +148,7 @@ def test_empty_chapter_is_an_error(
     result = CliRunner().invoke(cli, ["build", "scripts", "-o", "output", "--cache-dir", "c"])
     assert result.exit_code == 2
     assert "has nothing in it" in result.output
-    assert result.output.startswith(f"{EP1}:")
+    assert result.output.startswith(f"{EP1}:{where}: error: chapter ")  # the empty one
     assert not (tmp_path / "output").exists()
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import time
 import tracemalloc
@@ -115,8 +116,10 @@ GENERATED: dict[str, tuple[Writer, str, str]] = {
     "huge-script-50mb": (huge_script, f"{EP}:1:1", "more than the 250,000 allowed"),
     "deep-nesting-10000-brackets": (deep_flow, f"{EP}:14:48", "nested more than 40 deep"),
     "deep-nesting-closed": (deep_flow_closed, f"{EP}:14:48", "nested more than 40 deep"),
-    "deep-nesting-indentation": (deep_block, f"{EP}:", "nested more than 40 deep"),
-    "too-many-values": (too_many_values, f"{EP}:", "more than 2,000 YAML values"),
+    # k39, at column 81: the mapping that opens the 41st level
+    "deep-nesting-indentation": (deep_block, f"{EP}:54:81", "nested more than 40 deep"),
+    # the pause whose values go past the limit
+    "too-many-values": (too_many_values, f"{EP}:505:5", "more than 2,000 YAML values"),
     "non-utf8-bytes": (non_utf8, f"{EP}:5:15", "not valid UTF-8 text"),
     "raw-control-character": (raw_control_char, f"{EP}:7:42", "control character U+0007"),
     "pipe-as-script": (pipe_for_script, "episodes/02-pipe.yaml:1:1", "not a regular file"),
@@ -152,6 +155,7 @@ def run_timed(args: list[str]) -> tuple[int, str, float, float]:
 
 
 def assert_caught(tmp_path: Path, cache: Path, where: str, message: str) -> None:
+    assert re.fullmatch(r"[^:]+:[1-9][0-9]*:[1-9][0-9]*", where), where  # line and column
     output = tmp_path / "output"
     (output / "episodes").mkdir(parents=True)
     (output / "episodes" / "01-first-steps.mp3").write_bytes(b"earlier build")
@@ -167,7 +171,7 @@ def assert_caught(tmp_path: Path, cache: Path, where: str, message: str) -> None
         lines = [x for x in out.splitlines() if ": error: " in x]
         assert len(lines) == 1, (args[0], out)  # one clear message per mistake
         assert message in lines[0], (args[0], out)
-        assert lines[0].startswith("scripts/" + where), (args[0], lines[0])
+        assert lines[0].startswith(f"scripts/{where}: error: "), (args[0], lines[0])
         assert cpu < CPU_LIMIT and wall < WALL_LIMIT, (args[0], cpu, wall)
         assert snapshot(output) == before, args[0]
 

@@ -8,6 +8,7 @@ either way.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import subprocess
 import sys
@@ -19,16 +20,18 @@ import pytest
 from audio_measure import chapters as ffprobe_chapters
 from audio_measure import decode_pcm, ebur128
 from click.testing import CliRunner
-from conftest import EPISODE_TWO, GUIDE
+from conftest import EPISODE_TWO, GUIDE, WriteGuide
+from fakes import fake_factory, loaded_here
 from mutagen.mp3 import MP3
 from test_e2e import EPISODE_ONE, cue_starts, sound_onsets
+from test_incremental import hashes
 
 from audioguide.assemble import RATE
-from audioguide.build import Voices, build, plan_guide
+from audioguide.build import Voices, build, plan_guide, workers
 from audioguide.cache import ClipCache
 from audioguide.cli import cli
 from audioguide.engines import piper_engine, registry
-from audioguide.engines.base import Clip, VoiceInfo
+from audioguide.engines.base import Clip, Engine, VoiceInfo
 from audioguide.engines.piper_engine import (
     ModelInfo,
     PiperEngine,
@@ -44,6 +47,7 @@ from audioguide.errors import EngineError, ScriptErrors, ToolMissingError
 from audioguide.loader import load_guide
 from audioguide.model import Voice
 from audioguide.report import BuildReport
+from audioguide.start_method import start_method
 from audioguide.timeline import Utterance
 
 JOE = "en_US-joe-medium.onnx"
@@ -228,6 +232,33 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildReport, Path]:
 
 
 @needs_piper
+def test_workers_started_after_a_voice_is_loaded_here_do_not_inherit_it(
+    engine: PiperEngine, write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    # A session made and run in this process, as a long-lived process (watch, the
+    # tests) has, then a build with a pool: its workers must not be forks of this
+    # process (a fork can inherit onnxruntime's mutexes held, and hang on them).
+    engine.synthesize(OTHER, joe())
+    assert "onnxruntime" in sys.modules
+    with workers(2) as pool:
+        seen = [f.result() for f in [pool.submit(loaded_here, "onnxruntime") for _ in range(8)]]
+    assert seen and not any(inherited for _, inherited in seen)
+    assert os.getpid() not in {pid for pid, _ in seen}
+    root = write_guide()
+    a, b = tmp_path / "a", tmp_path / "b"
+    build(root, a, cache_dir=tmp_path / "ca", jobs=1, engine_factory=fake_factory)
+    report = build(root, b, cache_dir=tmp_path / "cb", jobs=2, engine_factory=fake_factory)
+    assert [ep.rebuilt for ep in report.episodes] == [True, True]
+    assert hashes(a) == hashes(b)
+
+
+def test_workers_fork_only_while_no_onnxruntime_is_loaded() -> None:
+    assert start_method({}) == "fork"  # the fast start, where it is safe
+    assert start_method({"numpy": object()}) == "fork"
+    assert start_method({"onnxruntime": object()}) == "forkserver"
+
+
+@needs_piper
 @pytest.mark.parametrize("index", [0, 1])
 def test_piper_guide_builds_and_measures_right(built: tuple[BuildReport, Path], index: int) -> None:
     report, _ = built
@@ -274,11 +305,36 @@ def test_every_clip_of_the_piper_guide_is_piper(built: tuple[BuildReport, Path])
         assert engine.synthesize(u.spoken, u.voice) == cache.get(voices.key(u))
 
 
+class Hearing:
+    """An engine factory (for builds in this process) that notes what each engine is
+    asked to say, and with which voice, before it speaks."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str, Voice]] = []
+
+    def __call__(self, name: str, language: str) -> Engine:
+        return _Heard(create_engine(name, language), self.said)
+
+
+class _Heard:
+    def __init__(self, engine: Engine, said: list[tuple[str, str, Voice]]) -> None:
+        self.engine, self.said = engine, said
+        self.name, self.version, self.mostly_waits = engine.name, engine.version, False
+
+    def synthesize(self, text: str, voice: Voice) -> Clip:
+        self.said.append((self.name, text, voice))
+        return self.engine.synthesize(text, voice)
+
+    def voices(self) -> list[VoiceInfo]:
+        return self.engine.voices()
+
+
 @needs_piper
 def test_host_on_espeak_and_clinician_on_piper(tmp_path: Path) -> None:
     root = write(tmp_path / "scripts", {"guide.yaml": GUIDE, "episodes/01-x.yaml": MIXED_EPISODE})
     add_joe(root)
-    report = build(root, tmp_path / "output", cache_dir=tmp_path / "cache")
+    heard = Hearing()
+    report = build(root, tmp_path / "output", cache_dir=tmp_path / "cache", engine_factory=heard)
 
     guide = load_guide(root)
     voices = Voices(create_engine, guide.language)
@@ -289,7 +345,12 @@ def test_host_on_espeak_and_clinician_on_piper(tmp_path: Path) -> None:
     cache = ClipCache(tmp_path / "cache")
     assert all(voices.key(u) in cache for u in spoken)
     # the clinician's second line is slower: its own rate reached the engine
-    assert {u.voice.rate for u in by_engine["piper"]} == {155, 150}
+    piper_heard = [(text, voice.rate) for engine, text, voice in heard.said if engine == "piper"]
+    assert sorted(piper_heard) == [
+        ("Keep the evening calm and the routine the same every night.", 150),
+        ("Sleep is a big topic for young families.", 155),
+        ("Thank you for having me.", 155),
+    ]
 
     episode = report.episodes[0]
     samples = decode_pcm(episode.mp3, RATE)

@@ -8,6 +8,7 @@ checked, since `audioguide check` runs both on whatever loads.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import tempfile
@@ -26,6 +27,7 @@ from audioguide.build import plan_guide
 from audioguide.checks import diagnose
 from audioguide.errors import ScriptErrors
 from audioguide.loader import EPISODE_KEYS, GUIDE_KEYS, SEGMENT_KINDS, load_with_sources
+from audioguide.model import Chapter, Guide, Pause, Say
 
 # AUDIOGUIDE_PROPERTY_EXAMPLES=2000 for a longer hunt than the suite's.
 EXAMPLES = int(os.environ.get("AUDIOGUIDE_PROPERTY_EXAMPLES", "100"))
@@ -47,19 +49,95 @@ def folder() -> Iterator[Path]:
         yield root
 
 
-def load_or_script_errors(root: Path, guide: bytes, episode: bytes) -> None:
+def load_or_script_errors(root: Path, guide: bytes, episode: bytes, valid: bool = False) -> None:
+    """Load; a mistake must be `ScriptErrors`, a `valid` guide must load, and whatever
+    loads must be what the files say."""
     (root / "guide.yaml").write_bytes(guide)
     (root / "episodes" / "01-first.yaml").write_bytes(episode)
     try:
         loaded, sources = load_with_sources(root)
     except ScriptErrors as exc:
+        assert not valid, exc.errors
         assert exc.errors, "ScriptErrors without an error"
         for error in exc.errors:
             assert error.where.path and error.message
         return
+    assert_loaded_as_written(loaded, guide, episode, exactly=valid)
     # Whatever loads can be planned and checked without surprises.
     plan_guide(loaded)
     diagnose(loaded, sources)
+
+
+def read_independently(raw: bytes) -> dict[str, Any]:
+    """A script read by ruamel's plain safe loader (not the project's parser)."""
+    data = YAML(typ="safe", pure=True).load(raw.decode("utf-8-sig"))
+    assert isinstance(data, dict), data
+    return data
+
+
+def as_written(value: object) -> str:
+    assert isinstance(value, str | dt.date), value  # text, or a date YAML read as one
+    return value.isoformat() if isinstance(value, dt.date) else value.strip()
+
+
+def assert_loaded_as_written(loaded: Guide, guide: bytes, episode: bytes, exactly: bool) -> None:
+    """The loaded guide holds the files' keys and segments, each of the kind written;
+    `exactly`: and every text (the generated valid inputs hold no text that the
+    clean-up changes, see `text.clean`)."""
+    g, ep = read_independently(guide), read_independently(episode)
+    assert set(g) <= set(GUIDE_KEYS) and set(ep) <= set(EPISODE_KEYS)
+    [first] = loaded.episodes
+    assert first.id == as_written(ep["id"])
+    kinds = [type(s).__name__.lower() for s in first.segments]
+    assert kinds == [next(k for k in SEGMENT_KINDS if k in item) for item in ep["segments"]]
+    if not exactly:
+        return
+    assert (loaded.title, loaded.author, loaded.language) == tuple(
+        as_written(g[k]) for k in ("title", "author", "language")
+    )
+    assert (first.title, first.summary) == (as_written(ep["title"]), as_written(ep["summary"]))
+    for segment, item in zip(first.segments, ep["segments"], strict=True):
+        if isinstance(segment, Chapter):
+            assert segment.title == item["chapter"]
+        elif isinstance(segment, Say):
+            said = [s for p in segment.paragraphs for s in p]
+            assert said == [f"{x.strip()}." for x in item["say"].split(".")[:-1]]
+        elif isinstance(segment, Pause):
+            ms = item["pause"].endswith("ms")
+            number = float(item["pause"].removesuffix("ms" if ms else "s"))
+            assert segment.seconds == pytest.approx(number / 1000 if ms else number)
+
+
+# --- valid inputs, to mix with the random ones ---------------------------------------
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8)
+TITLES = st.lists(WORDS, min_size=1, max_size=4).map(lambda w: "The " + " ".join(w))
+# Sentences of plain words, each ending at its only full stop, after a word that is
+# never an abbreviation (which would not end the sentence).
+SENTENCES = st.lists(
+    st.lists(WORDS, min_size=1, max_size=6).map(lambda w: "Say " + " ".join(w) + " now."),
+    min_size=1,
+    max_size=3,
+).map("  ".join)
+GROUPS = st.tuples(
+    st.one_of(st.none(), TITLES.map(lambda t: {"chapter": t})),
+    SENTENCES.map(lambda t: {"say": t}),
+    st.one_of(st.none(), st.integers(1, 59_999).map(lambda ms: {"pause": f"{ms}ms"})),
+)
+VALID_SEGMENTS = st.lists(GROUPS, min_size=1, max_size=4).map(
+    lambda groups: [item for group in groups for item in group if item is not None]
+)
+VALID_EPISODES = st.fixed_dictionaries(
+    {
+        "id": st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True),
+        "title": TITLES,
+        "summary": SENTENCES,
+        "segments": VALID_SEGMENTS,
+    }
+)
+VALID_GUIDES = st.fixed_dictionaries({"title": TITLES, "author": TITLES}).map(
+    lambda changes: {**read_independently(GUIDE.encode()), **changes}
+)
 
 
 YAML_BITS = st.sampled_from(
@@ -118,30 +196,49 @@ YAML_BITS = st.sampled_from(
 )
 
 
-@SETTINGS
-@given(st.binary(max_size=600))
-def test_random_bytes_as_an_episode(folder: Path, data: bytes) -> None:
-    load_or_script_errors(folder, GUIDE.encode(), data)
+# Each test draws (bytes or structure, whether it is valid): a random input, or one of the
+# generated valid ones (which must load, and load as written).
+def random(inputs: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, bool]]:
+    return inputs.map(lambda value: (value, False))
+
+
+def valid(inputs: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, bool]]:
+    return inputs.map(lambda value: (value, True))
 
 
 @SETTINGS
-@given(st.binary(max_size=600))
-def test_random_bytes_as_the_guide(folder: Path, data: bytes) -> None:
-    load_or_script_errors(folder, data, EPISODE_ONE.encode())
+@given(random(st.binary(max_size=600)) | valid(VALID_EPISODES.map(lambda v: dump(v))))
+def test_random_bytes_as_an_episode(folder: Path, drawn: tuple[bytes, bool]) -> None:
+    data, is_valid = drawn
+    load_or_script_errors(folder, GUIDE.encode(), data, is_valid)
 
 
 @SETTINGS
-@given(st.lists(st.one_of(YAML_BITS, st.text(max_size=8)), max_size=60))
-def test_yaml_looking_text_as_an_episode(folder: Path, bits: list[str]) -> None:
+@given(random(st.binary(max_size=600)) | valid(VALID_GUIDES.map(lambda v: dump(v))))
+def test_random_bytes_as_the_guide(folder: Path, drawn: tuple[bytes, bool]) -> None:
+    data, is_valid = drawn
+    load_or_script_errors(folder, data, EPISODE_ONE.encode(), is_valid)
+
+
+BITS = st.lists(st.one_of(YAML_BITS, st.text(max_size=8)), max_size=60)
+
+
+@SETTINGS
+@given(random(BITS) | valid(VALID_EPISODES.map(lambda v: [dump(v).decode()])))
+def test_yaml_looking_text_as_an_episode(folder: Path, drawn: tuple[list[str], bool]) -> None:
+    bits, is_valid = drawn
     raw = "".join(bits).encode("utf-8", "surrogatepass")
-    load_or_script_errors(folder, GUIDE.encode(), raw)
+    load_or_script_errors(folder, GUIDE.encode(), raw, is_valid)
 
 
 @SETTINGS
-@given(st.lists(st.one_of(YAML_BITS, st.text(max_size=8)), max_size=60))
-def test_yaml_looking_text_appended_to_the_guide(folder: Path, bits: list[str]) -> None:
+@given(random(BITS) | valid(st.lists(st.sampled_from(["\n", "# a comment", "  ", "\r\n"]))))
+def test_yaml_looking_text_appended_to_the_guide(
+    folder: Path, drawn: tuple[list[str], bool]
+) -> None:
+    bits, is_valid = drawn
     raw = (GUIDE + "".join(bits)).encode("utf-8", "surrogatepass")
-    load_or_script_errors(folder, raw, EPISODE_ONE.encode())
+    load_or_script_errors(folder, raw, EPISODE_ONE.encode(), is_valid)
 
 
 SCALARS = st.one_of(
@@ -171,27 +268,52 @@ def dump(value: Any) -> bytes:
     return out.getvalue().encode("utf-8", "surrogatepass")
 
 
-@FEWER
-@given(st.dictionaries(KEYS, STRUCTURES, max_size=8))
-def test_random_structures_as_an_episode(folder: Path, value: dict[str, Any]) -> None:
-    load_or_script_errors(folder, GUIDE.encode(), dump(value))
+def changed(
+    valid: st.SearchStrategy[dict[str, Any]], changes: st.SearchStrategy[dict[str, Any]]
+) -> st.SearchStrategy[tuple[dict[str, Any], bool]]:
+    """A valid mapping with random changes: valid (must load) only if there are none."""
+    return st.tuples(valid, changes).map(lambda vc: ({**vc[0], **vc[1]}, not vc[1]))
 
 
 @FEWER
 @given(
-    st.fixed_dictionaries(
-        {"id": st.just("first"), "title": st.just("T"), "summary": st.just("S")},
-        optional={"segments": st.lists(st.dictionaries(KEYS, STRUCTURES, max_size=3))},
-    )
+    random(st.dictionaries(KEYS, STRUCTURES, max_size=8))
+    | changed(VALID_EPISODES, st.dictionaries(KEYS, STRUCTURES, max_size=2))
 )
-def test_random_segments(folder: Path, value: dict[str, Any]) -> None:
-    load_or_script_errors(folder, GUIDE.encode(), dump(value))
+def test_random_structures_as_an_episode(folder: Path, drawn: tuple[dict[str, Any], bool]) -> None:
+    value, is_valid = drawn
+    load_or_script_errors(folder, GUIDE.encode(), dump(value), is_valid)
+
+
+def mixed_in(segments: tuple[list[Any], list[Any]]) -> st.SearchStrategy[tuple[list[Any], bool]]:
+    valid, noise = segments
+    if not noise:
+        return st.just((valid, True))
+    return st.permutations(valid + noise).map(lambda mixed: (mixed, False))
 
 
 @FEWER
-@given(st.dictionaries(KEYS, STRUCTURES, max_size=10))
-def test_random_structures_as_the_guide(folder: Path, value: dict[str, Any]) -> None:
-    load_or_script_errors(folder, dump(value), EPISODE_ONE.encode())
+@given(
+    VALID_EPISODES,
+    st.tuples(
+        VALID_SEGMENTS, st.lists(st.dictionaries(KEYS, STRUCTURES, max_size=3), max_size=3)
+    ).flatmap(mixed_in),
+)
+def test_random_segments(
+    folder: Path, episode: dict[str, Any], drawn: tuple[list[Any], bool]
+) -> None:
+    segments, is_valid = drawn
+    load_or_script_errors(folder, GUIDE.encode(), dump({**episode, "segments": segments}), is_valid)
+
+
+@FEWER
+@given(
+    random(st.dictionaries(KEYS, STRUCTURES, max_size=10))
+    | changed(VALID_GUIDES, st.dictionaries(KEYS, STRUCTURES, max_size=2))
+)
+def test_random_structures_as_the_guide(folder: Path, drawn: tuple[dict[str, Any], bool]) -> None:
+    value, is_valid = drawn
+    load_or_script_errors(folder, dump(value), EPISODE_ONE.encode(), is_valid)
 
 
 # --- the text clean-up -------------------------------------------------------------------

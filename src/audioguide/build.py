@@ -37,6 +37,7 @@ from audioguide.fsutil import sha256_file
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
 from audioguide.report import Alternate, BuildReport, ChapterMark, EpisodeResult, Published
+from audioguide.start_method import pool_context
 from audioguide.state import (
     OUTPUT_EPISODES_DIR,
     STATE_DIR,
@@ -302,7 +303,7 @@ def _pool(shared: Executor | None, jobs: int) -> Iterator[Executor]:
         return
     from audioguide.stopping import follow_parent
 
-    with ProcessPoolExecutor(jobs, initializer=follow_parent) as own:
+    with ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=follow_parent) as own:
         yield own
 
 
@@ -531,9 +532,10 @@ def _run_jobs(
 def workers(jobs: int) -> Iterator[Executor]:
     """The worker processes of a build, started at once: each loads the audio stack
     while this process reads the scripts and plans."""
-    with ProcessPoolExecutor(jobs, initializer=_warm_worker) as pool:
-        # The first task forks every worker now, while this process has one thread: a
+    with ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=_warm_worker) as pool:
+        # The first task starts every worker now, while this process has one thread: a
         # fork taken while another thread holds a lock would copy it held, for ever.
+        # (Forked only while that is safe at all: see `start_method`.)
         pool.submit(os.getpid)
         yield pool
 
