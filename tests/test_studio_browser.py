@@ -135,6 +135,7 @@ def changed(before: str, after: str) -> list[tuple[str, str]]:
     return [(a, b) for a, b in pairs if a != b]
 
 
+@pytest.mark.timeout(900)  # a cold build of both shipped editions is part of the loop
 def test_staff_loop(studio: Studio, browser: Any) -> None:
     page = browser.new_page()
     errors: list[str] = []
