@@ -138,6 +138,10 @@ def edit(scripts: Path, work: Path, jobs: int) -> list[tuple[str, float, float, 
     shutil.copytree(scripts, copy)
     out2 = work / "out2"
     shutil.copytree(work / "out", out2)
+    # The copied folder records the original guide as its owner; without the record,
+    # the copy's first build claims it (as a folder from before the record would be).
+    for owner in out2.rglob(".audioguide/guide.json"):
+        owner.unlink()
     run(*build_cmd(copy, out2, work / "cache", jobs))  # the copies' own no-op record
     episodes = sorted((copy / "episodes").glob("*.yaml"), key=lambda p: p.stat().st_size)
     results = []

@@ -18,11 +18,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from audioguide import text
-from audioguide.errors import Location, ScriptError, ScriptErrors
+from audioguide.errors import Location, ScriptError, ScriptErrors, short
 from audioguide.estimate import SoundSeconds, timeline_seconds
 from audioguide.model import Guide, Say, Sound
 from audioguide.summary import minutes
-from audioguide.text import short
 from audioguide.timeline import Item, plan_episode
 
 MIN_SOUND_RATE = 8000  # Hz: telephone quality; below it a small file lasts for hours

@@ -64,3 +64,9 @@ class ToolMissingError(AudioguideError):
 
 class ExportError(AudioguideError):
     """ffmpeg or tagging failed while writing an episode."""
+
+
+def short(value: object, limit: int = 40) -> str:
+    """A value as quoted in a message: a pasted page would drown the message."""
+    shown = str(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"

@@ -29,7 +29,6 @@ import functools
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +42,8 @@ from audioguide.model import Guide, Say, Voice
 from audioguide.report import Alternate, BuildReport
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from audioguide.build import Progress
     from audioguide.checks import Diagnostic
     from audioguide.engines.base import EngineFactory, VoiceInfo
@@ -174,6 +175,8 @@ class Session:
         """Build the stale editions side by side on one pool of workers (`pool`, or one
         made here); the others are answered from their state. A full build leaves the
         record `fresh` answers the next no-op build from."""
+        from concurrent.futures import ThreadPoolExecutor, wait
+
         from audioguide.build import workers
 
         building = {edition for edition, _ in self.stale}
@@ -259,8 +262,6 @@ def build(
     engines, then every edition is loaded and checked before any is built. `progress`
     hears (stage, done, total); `note` hears what the build decided, for -v.
     """
-    from audioguide.build import workers
-
     say = note or (lambda _: None)
     if options.full and not options.force:
         reports = fresh.up_to_date(
@@ -273,6 +274,8 @@ def build(
         say(f"{'nothing' if reports else 'something'} changed, by the record of the last build")
         if reports is not None:
             return reports
+    from audioguide.build import workers  # after the shortcut: a no-op never loads it
+
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
         if pool is None and options.jobs > 1:

@@ -313,9 +313,3 @@ def lexicon_loops(entries: list[tuple[str, str]]) -> list[tuple[str, ...]]:
         if len(group) > 1 or root in holds[root]:
             loops.append(sorted(group))
     return [tuple(words[j] for j in group) for group in sorted(loops)]
-
-
-def short(value: object, limit: int = 40) -> str:
-    """A value as quoted in a message: a pasted page would drown the message."""
-    shown = str(value)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from audioguide.engines.base import Clip
 from audioguide.errors import EngineError
-from audioguide.text import short as quoted
+from audioguide.errors import short as quoted
 
 # Duration bounds, measured with espeak-ng 1.51 at 80-450 wpm on ~2000 utterances:
 # ordinary sentences last 0.69-1.9x words/rate (espeak pads ~0.2 s of silence), the

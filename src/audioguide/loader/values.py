@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from ruamel.yaml.comments import CommentedMap
 
 from audioguide import layout, text
-from audioguide.errors import Location
+from audioguide.errors import Location, short
 from audioguide.loader.reading import _Errors, _loc, guide_name
 from audioguide.model import (
     Episode,
@@ -110,7 +110,7 @@ class _Map:
         return _Map(value, self.path, self.errors)
 
 
-_short = text.short
+_short = short
 
 
 def _kind(value: object) -> str:
