@@ -18,6 +18,7 @@ from audioguide import __version__
 from audioguide.engines.registry import ENGINES
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import describe, one_line
+from audioguide.studio.command import studio
 
 if TYPE_CHECKING:
     from audioguide.checks import Diagnostic
@@ -595,4 +596,5 @@ STOPPED = "Stopped watching."
 
 
 def main() -> None:
+    cli.add_command(studio)  # Flask loads only when it runs
     cli(prog_name="audioguide")

@@ -35,16 +35,18 @@ def _try_lock(fd: int) -> bool:
 
 
 @contextlib.contextmanager
-def build_lock(state_dir: Path) -> Iterator[None]:
-    """Hold `state_dir/lock` for the duration; raise `LockedError` if a live build has it."""
+def build_lock(state_dir: Path, name: str = "lock", busy: str = "") -> Iterator[None]:
+    """Hold `state_dir/<name>` for the duration; raise `LockedError` if a live process
+    has it (`busy` is then the message, with `{pid}` for its process id)."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    path = state_dir / "lock"
+    path = state_dir / name
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         if not _try_lock(fd):
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
             raise LockedError(
-                f"another build (process {holder}) is writing {state_dir.parent}; "
+                busy.format(pid=holder)
+                or f"another build (process {holder}) is writing {state_dir.parent}; "
                 "wait for it to finish, or stop it"
             )
         os.ftruncate(fd, 0)

@@ -1,0 +1,47 @@
+"""The studio's Flask app: the factory, and what its blueprints share."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from audioguide.studio.building import Builder
+from audioguide.studio.workspace import Workspace
+
+
+def create_app(scripts: Path, output: Path, cache_dir: Path, port: int) -> Flask:
+    """The studio for the guide in `scripts` (built into `output`), served on `port`."""
+    from audioguide.studio import builds, edits, files, guard, pages, pipeline, sound
+
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        STUDIO_PORT=port,
+        STUDIO_TOKEN=secrets.token_urlsafe(32),
+        MAX_CONTENT_LENGTH=256 * 1024,  # a script is at most 250 kB
+        JSON_SORT_KEYS=False,
+    )
+    options = pipeline.options(scripts, output, cache_dir)
+    app.extensions["studio"] = Studio(Workspace(options), Builder(options))
+    app.url_map.merge_slashes = False  # '//etc/passwd' is refused, not redirected
+    guard.install(app)
+    for blueprint in (pages.bp, edits.bp, sound.bp, builds.bp, files.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+class Studio:
+    """What the blueprints share: the open guide and its builder."""
+
+    def __init__(self, workspace: Workspace, builder: Builder) -> None:
+        self.workspace = workspace
+        self.builder = builder
+
+
+def studio() -> Studio:
+    from flask import current_app
+
+    found = current_app.extensions["studio"]
+    assert isinstance(found, Studio)
+    return found

@@ -1,0 +1,27 @@
+"""The Build button: start the real build, and tell the page how it goes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from audioguide.studio.app import studio
+
+bp = Blueprint("builds", __name__, url_prefix="/api")
+
+
+@bp.post("/build")
+def start() -> tuple[Response, int]:
+    started = studio().builder.start()
+    return jsonify(started=started, **studio().builder.status.as_json()), 202 if started else 409
+
+
+@bp.get("/build")
+def status() -> Response:
+    return jsonify(studio().builder.status.as_json())
+
+
+@bp.get("/version")
+def version() -> Response:
+    """Changes with every load: the page reloads when another editor saved a file."""
+    studio().workspace.editions()  # looks at the disk
+    return jsonify(version=studio().workspace.version)

@@ -1,0 +1,29 @@
+"""The `audioguide studio` command (click only: Flask loads when the command runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("studio")
+@click.argument("scripts_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="[default: any free]")
+@click.option("--no-browser", is_flag=True, help="Only print the address; open no browser.")
+def studio(scripts_dir: Path | None, port: int, no_browser: bool) -> None:
+    """Edit, hear and rebuild the guide in SCRIPTS_DIR in a browser, on this computer.
+
+    Prints the studio's address (http://127.0.0.1:PORT/) on the first line and opens
+    it. Every sentence plays alone; edits are saved into the scripts with their
+    comments and layout kept; Build runs the real build. Ctrl-C stops it.
+
+    \b
+    Example:
+      audioguide studio scripts --port 8765
+    """
+    from audioguide.cli import _places  # the folders every command fills in alike
+    from audioguide.studio.server import serve
+
+    scripts, output, cache = _places(scripts_dir, None, None)
+    serve(scripts, output, cache, port=port, open_browser=not no_browser, echo=click.echo)

@@ -1,0 +1,116 @@
+"""The studio's one door to the pipeline: every load, check, sentence, preview and build
+the studio makes goes through here, and here only calls the library's entry point
+(`audioguide.session`), as the commands do. Nothing here knows the order of the stages.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from audioguide import session
+from audioguide.build import Progress
+from audioguide.cache import decode_wav, wav_bytes
+from audioguide.checks import Diagnostic
+from audioguide.editions import Edition, editions
+from audioguide.engines.base import Clip
+from audioguide.model import Episode, Guide
+
+Checked = session.Checked
+
+
+def options(scripts: Path, output: Path, cache_dir: Path) -> session.BuildOptions:
+    """The studio's build options: what `audioguide build SCRIPTS` would be given."""
+    return session.BuildOptions(scripts, output, cache_dir, jobs=session.default_jobs())
+
+
+def find_editions(scripts: Path, output: Path) -> list[Edition]:
+    return editions(scripts, output)
+
+
+def check_edition(edition: Edition, cache_dir: Path) -> session.Checked:
+    """One edition as `audioguide check` sees it; never raises for a script's mistake."""
+    from audioguide.engines.registry import create_engine
+
+    return session.check_edition(edition, cache_dir, create_engine)
+
+
+def remember(checked: session.Checked, cache_dir: Path) -> None:
+    """Keep a guide the studio loaded in the guide cache, where the session's speech and
+    previews (and the next build) look first: a sentence played after a save does not
+    parse every script again."""
+    from audioguide import guidecache
+
+    if checked.guide is not None:
+        guidecache.remember(cache_dir, checked.edition.scripts, checked.guide)
+
+
+def errors_of(checked: session.Checked) -> tuple[Diagnostic, ...]:
+    return tuple(d for d in checked.diagnostics if d.severity == "error")
+
+
+def estimated_seconds(guide: Guide, episode: Episode) -> float:
+    from audioguide import text
+    from audioguide.estimate import episode_seconds, sound_file_seconds
+
+    speak = text.compile_lexicon(guide.lexicon)
+    return episode_seconds(guide, episode, speak, sound_file_seconds)
+
+
+_speaking = threading.Lock()  # one engine process speaks one sentence at a time
+
+
+@dataclass(frozen=True)
+class Spoken:
+    wav: bytes
+    seconds: float
+    sentences: int
+
+
+def speak(
+    build: session.BuildOptions, edition: str, episode: str, segment: int, words: str
+) -> Spoken:
+    """`words` as the build says them in that segment: sentence by sentence (as the
+    build splits a `say`), each through `session.speak` (the build's engine, voice,
+    lexicon and clip cache), joined by the guide's sentence pause when several."""
+    from audioguide import text
+
+    sentences = [s for paragraph in text.paragraphs(words) for s in paragraph]
+    if not sentences:
+        raise ValueError("nothing to say")
+    with _speaking:
+        paths = [
+            session.speak(build, s, edition=edition, episode=episode, segment=segment + 1)
+            for s in sentences
+        ]
+        _, guide = session.load_edition(build, edition)
+    clips = [decode_wav(p.read_bytes()) for p in paths]
+    rate = clips[0].rate
+    gap = b"\0\0" * round(guide.pauses.sentence * rate)
+    joined = Clip(gap.join(c.pcm for c in clips), rate)
+    return Spoken(wav_bytes(joined), joined.seconds, len(clips))
+
+
+def preview(build: session.BuildOptions, edition: str, episode: str, chapter: str | None) -> Path:
+    """The mastered preview of an episode or one chapter, as `audioguide preview`
+    renders it (in OUTPUT/preview/)."""
+    with _speaking:
+        return session.preview(build, episode, chapter=chapter, edition=edition)
+
+
+def build(build: session.BuildOptions, progress: Progress) -> list[str]:
+    """Build every edition as `audioguide build` does; its summary lines.
+
+    For a process of its own (see `studio.building`): the build forks workers, which a
+    process serving requests on several threads must not do.
+    """
+    from audioguide.summary import summary_lines
+
+    reports = session.build(build, progress)
+    lines: list[str] = []
+    for edition, report in reports:
+        if len(reports) > 1:
+            lines.append(f"{report.guide.title} ({report.guide.language}) -> {edition.output}/")
+        lines += summary_lines(report, edition.output)
+    return lines

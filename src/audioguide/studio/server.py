@@ -1,0 +1,118 @@
+"""Run the studio: waitress on 127.0.0.1, the URL on the first line, Ctrl-C to stop.
+
+waitress is a pure-Python WSGI server (no compiler, the same on Windows, macOS and
+Linux) that serves on a few threads: staff's page polls while a sentence is spoken.
+The studio holds a lock in the output's record folder while it runs, so a second
+studio of the same guide says so instead of starting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from audioguide.lock import build_lock
+from audioguide.state import STATE_DIR
+
+STUDIO_LOCK = "studio-lock"
+HOST = "127.0.0.1"
+
+
+def studio_lock(output: Path) -> contextlib.AbstractContextManager[None]:
+    return build_lock(
+        output / STATE_DIR,
+        STUDIO_LOCK,
+        f"another studio (process {{pid}}) has this guide open ({output}); "
+        "use that one, or stop it first",
+    )
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a service manager's stop) ends the studio as Ctrl-C does."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def serve(
+    scripts: Path,
+    output: Path,
+    cache_dir: Path,
+    *,
+    port: int = 0,
+    open_browser: bool = True,
+    echo: Callable[[str], None] = print,
+) -> None:
+    """Serve the studio until Ctrl-C (or SIGTERM); then stop everything it started."""
+    from waitress import create_server
+
+    from audioguide.studio.app import create_app, studio
+
+    with studio_lock(output):
+        app = create_app(scripts, output, cache_dir, port)
+        server: Any = create_server(app, host=HOST, port=port, threads=6)
+        app.config["STUDIO_PORT"] = server.effective_port
+        url = f"http://{HOST}:{server.effective_port}/"
+        echo(url)
+        with app.app_context():
+            the_studio = studio()
+        the_studio.workspace.editions()  # load now: the first page opens at once
+        echo(f"Studio for {scripts}/ (built into {output}/). Ctrl-C stops it.")
+        if open_browser:
+            open_in_browser(url)
+        try:
+            with _stop_on_sigterm():
+                server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+            the_studio.builder.stop()
+            _leave_nothing(output, cache_dir)
+        echo("Studio stopped.")
+
+
+# Starts the opener in a session of its own and ends at once: the opener (which may wait
+# for the browser it runs) and the browser are then no descendants of the studio.
+_DETACH = (
+    "import subprocess, sys; subprocess.Popen([sys.executable, '-c', "
+    "'import sys, webbrowser; webbrowser.open(sys.argv[1])', sys.argv[1]], "
+    "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, "
+    "start_new_session=True)"
+)
+
+
+def open_in_browser(url: str) -> None:
+    """Open `url` in the staff's browser, which is not the studio's to stop: Ctrl-C stops
+    everything the studio started, but leaves the browser open."""
+    helper = subprocess.Popen(
+        [sys.executable, "-c", _DETACH, url],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    helper.wait(timeout=30)
+
+
+def _leave_nothing(output: Path, cache_dir: Path) -> None:
+    """No process of ours lives on (the speech engine, a build), no temp file stays."""
+    from audioguide import stopping, tempfiles
+
+    gone = stopping.stop_tree() | {os.getpid()}
+    tempfiles.sweep(output, cache_dir, gone=gone)
+    stopping.sweep_private_folders(gone)
+    sys.stdout.flush()

@@ -1,0 +1,183 @@
+"""The guide the studio has open: its editions as last loaded, kept in step with the
+disk, and the one way the studio writes a script.
+
+Another editor's saves show up because every look at the workspace first compares the
+guide folder's file stamps with the last look (`watch.snapshot`: a few stat calls), and
+loads again what changed. A save is tried first on a shadow copy of the edition (its
+scripts, with the new text, and links to its other files): if that copy has an error
+the guide did not have, nothing is written and the errors are returned, at the lines
+they would have in the real file. Otherwise the file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import threading
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from audioguide.checks import Diagnostic
+from audioguide.editions import Edition
+from audioguide.errors import Location
+from audioguide.fsutil import atomic_write
+from audioguide.model import Episode, Guide
+from audioguide.places import display_path
+from audioguide.session import BuildOptions
+from audioguide.studio import pipeline
+from audioguide.watch import snapshot
+
+
+class SaveRefused(Exception):
+    """The save would add errors to the guide; nothing was written."""
+
+    def __init__(self, errors: list[Diagnostic]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(e.line() for e in errors))
+
+
+@dataclass(frozen=True)
+class Found:
+    """An episode and where it is: its edition, guide and file."""
+
+    loaded: pipeline.Checked
+    guide: Guide
+    episode: Episode
+    path: Path
+
+
+class Workspace:
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.scripts, self.output, self.cache_dir = (
+            options.scripts,
+            options.output,
+            options.cache_dir,
+        )
+        self.version = 0
+        self._stamps: dict[str, tuple[int, int]] | None = None
+        self._loaded: list[pipeline.Checked] = []
+        self._lock = threading.RLock()
+
+    def editions(self) -> list[pipeline.Checked]:
+        """Every edition, loaded again if a file under the guide folder changed."""
+        with self._lock:
+            now = snapshot(self.scripts, (self.output, self.cache_dir))
+            if now != self._stamps:
+                self._stamps = now
+                found = pipeline.find_editions(self.scripts, self.output)
+                self._loaded = [pipeline.check_edition(e, self.cache_dir) for e in found]
+                for checked in self._loaded:
+                    pipeline.remember(checked, self.cache_dir)
+                self.version += 1
+            return list(self._loaded)
+
+    def edition(self, name: str) -> pipeline.Checked | None:
+        return next((e for e in self.editions() if e.edition.name == name), None)
+
+    def find(self, edition: str, episode_id: str) -> Found | None:
+        loaded = self.edition(edition)
+        if loaded is None or loaded.guide is None:
+            return None
+        for ep in loaded.guide.episodes:
+            if ep.id == episode_id:
+                path = self.script_path(loaded.edition, ep.where.path)
+                return Found(loaded, loaded.guide, ep, path) if path else None
+        return None
+
+    def script_path(self, edition: Edition, shown: str) -> Path | None:
+        """The file a location names, if it is inside the edition's folder."""
+        path = Path(shown).resolve()
+        root = edition.scripts.resolve()
+        return path if path.is_relative_to(root) and path.is_file() else None
+
+    def guide_file(self, edition: Edition) -> Path:
+        return edition.scripts / "guide.yaml"
+
+    def save(self, edition: Edition, path: Path, source: str) -> None:
+        """Write `source` to `path` (a script of `edition`), unless it adds an error."""
+        with self._lock:
+            before = self.edition(edition.name)
+            tried = self._try(edition, path, source)
+            old = pipeline.errors_of(before) if before else ()
+            new_errors = _added(old, pipeline.errors_of(tried))
+            if new_errors:
+                raise SaveRefused(new_errors)
+            atomic_write(path, source.encode("utf-8"))
+            # Loaded again now, so the Play that follows a Save finds it loaded.
+            self._stamps = None
+            self.editions()
+
+    def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Checked:
+        """The edition loaded with `source` in place of `path`, on a shadow copy."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        shadow_parent = Path(tempfile.mkdtemp(prefix="studio-try-", dir=self.cache_dir))
+        try:
+            shadow = shadow_parent / (edition.scripts.resolve().name or "guide")
+            _mirror(edition.scripts.resolve(), shadow)
+            target = shadow / path.resolve().relative_to(edition.scripts.resolve())
+            target.unlink(missing_ok=True)
+            target.write_text(source, encoding="utf-8")
+            tried = pipeline.check_edition(replace(edition, scripts=shadow), self.cache_dir)
+            return _moved(tried, display_path(shadow), display_path(edition.scripts))
+        finally:
+            shutil.rmtree(shadow_parent, ignore_errors=True)
+
+
+def _mirror(source: Path, dest: Path) -> None:
+    """`dest` as a copy of the edition folder `source`: scripts copied, other files
+    hard-linked (copied where a link cannot be made); hidden folders and nested editions
+    left out."""
+    for folder, dirs, files in os.walk(source):
+        here = Path(folder)
+        dirs[:] = [
+            d for d in dirs if not d.startswith(".") and not (here / d / "guide.yaml").is_file()
+        ]
+        target = dest / here.relative_to(source)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            src = here / name
+            if src.is_symlink() or not src.is_file():
+                continue
+            if src.suffix in (".yaml", ".yml"):
+                shutil.copyfile(src, target / name)
+                continue
+            try:
+                os.link(src, target / name)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    shutil.copyfile(src, target / name)
+
+
+def _moved(loaded: pipeline.Checked, shadow: str, real: str) -> pipeline.Checked:
+    """Diagnostics of the shadow copy, as they read for the real folder."""
+
+    def fix(text: str) -> str:
+        return text.replace(shadow, real)
+
+    moved = tuple(
+        replace(
+            d,
+            where=Location(fix(d.where.path), d.where.line, d.where.col),
+            message=fix(d.message),
+            hint=fix(d.hint),
+        )
+        for d in loaded.diagnostics
+    )
+    return replace(loaded, diagnostics=moved, guide=None)
+
+
+def _added(before: tuple[Diagnostic, ...], after: tuple[Diagnostic, ...]) -> list[Diagnostic]:
+    """Errors in `after` that `before` did not have (by file and words: a line may move)."""
+    old = Counter((d.where.path, d.message, d.hint) for d in before)
+    added = []
+    for d in after:
+        key = (d.where.path, d.message, d.hint)
+        if old[key]:
+            old[key] -= 1
+        else:
+            added.append(d)
+    return added
