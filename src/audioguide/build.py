@@ -28,7 +28,7 @@ from concurrent.futures import (
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from audioguide import __version__, guidecache, outputs, text
+from audioguide import __version__, guidecache, hostos, outputs, text
 from audioguide.cache import ClipCache, clip_key
 from audioguide.content import check_content
 from audioguide.engines.base import Clip, Engine, EngineFactory
@@ -57,11 +57,11 @@ BUILD_FORMAT = "episode-v3"  # v3: pieces encoded side by side, limiter windows 
 
 
 def require_tools() -> None:
-    for tool in ("ffmpeg", "ffprobe"):
-        if shutil.which(tool) is None:
-            raise ToolMissingError(
-                f"{tool} is not installed; install it with: sudo apt-get install ffmpeg"
-            )
+    # Only ffmpeg: ffprobe serves pydub's decoding of a non-WAV sound, which says so.
+    if shutil.which("ffmpeg") is None:
+        raise ToolMissingError(
+            f"ffmpeg is not installed; install it with: {hostos.install_hint('ffmpeg')}"
+        )
 
 
 class Voices:

@@ -48,13 +48,13 @@ from mutagen.id3 import (
     PictureType,
 )
 
-from audioguide import splice
+from audioguide import hostos, splice
 from audioguide.errors import ExportError, ToolMissingError
 from audioguide.fsutil import atomic_path, temp_name
 from audioguide.report import ChapterMark
 
 MP3_RATE = 44100
-INSTALL_FFMPEG = "sudo apt-get install ffmpeg"
+INSTALL_FFMPEG = hostos.install_hint("ffmpeg")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
 _STDERR_LINES = 8
