@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import io
 import queue
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -48,7 +47,7 @@ from mutagen.id3 import (
     PictureType,
 )
 
-from audioguide import hostos, splice
+from audioguide import hostos, splice, tools
 from audioguide.errors import ExportError, ToolMissingError
 from audioguide.fsutil import atomic_path, temp_name
 from audioguide.report import ChapterMark
@@ -267,9 +266,7 @@ class Mp3Encoder:
     """
 
     def __init__(self, rate: int, dest: Path, bitrate: str = "64k") -> None:
-        ffmpeg = shutil.which("ffmpeg")
-        if ffmpeg is None:
-            raise ToolMissingError(f"ffmpeg is not installed; install it with: {INSTALL_FFMPEG}")
+        ffmpeg = tools.ffmpeg()
         # fmt: off
         command = [
             ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error",

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from audioguide import hostos
+from audioguide.engines import espeak_library
 from audioguide.engines.pyttsx3_spares import Spare
 
 SETTINGS = ("voice", "rate", "volume", "pitch")
@@ -41,6 +42,7 @@ def serve(folder: str) -> None:
     try:
         # Loading the driver module loads libespeak-ng; only `pyttsx3.init`, which runs
         # in the forks, initialises it (and starts its thread).
+        espeak_library.driver()  # the system's libespeak-ng, else the wheel's
         import pyttsx3.drivers.espeak  # noqa: F401
     except (ImportError, OSError, RuntimeError) as e:
         send({"ok": False, "kind": "missing", "error": str(e)})

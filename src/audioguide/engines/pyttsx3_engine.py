@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from audioguide import hostos
+from audioguide.engines import espeak_library
 from audioguide.engines.base import Clip, VoiceInfo, package_version
 from audioguide.engines.clips import WORD as _WORD
 from audioguide.engines.clips import check_wav, short
@@ -199,7 +200,7 @@ def _missing(detail: str) -> ToolMissingError:
 def read_version() -> str:
     """pyttsx3 and espeak-ng versions, read without starting a synthesizer."""
     try:
-        from pyttsx3.drivers import _espeak
+        _espeak = espeak_library.driver()
     except (ImportError, OSError, RuntimeError) as e:
         raise _missing(str(e)) from e
     raw = _espeak.Info(None) or b"unknown"

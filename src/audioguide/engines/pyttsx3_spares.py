@@ -71,7 +71,7 @@ class Spare:
 
 def main(settings_json: str) -> None:
     """A spare's life: load espeak as the child does, then what a fork of it does."""
-    from audioguide.engines import pyttsx3_child
+    from audioguide.engines import espeak_library, pyttsx3_child
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle
     reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -79,6 +79,7 @@ def main(settings_json: str) -> None:
     os.dup2(devnull, 1)  # pyttsx3's prints (and any C-level output) vanish here
     result: dict[str, Any] | None
     try:
+        espeak_library.driver()  # the system's libespeak-ng, else the wheel's
         import pyttsx3.drivers.espeak  # noqa: F401
     except (ImportError, OSError, RuntimeError) as e:
         result = {"ok": False, "kind": "missing", "error": str(e)}
