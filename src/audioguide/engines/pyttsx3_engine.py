@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from audioguide import hostos
-from audioguide.engines import espeak_library
+from audioguide.engines import espeak_library, pyttsx3_native
 from audioguide.engines.base import Clip, VoiceInfo, package_version
 from audioguide.engines.clips import WORD as _WORD
 from audioguide.engines.clips import check_wav, short
@@ -278,6 +278,7 @@ class Pyttsx3Engine:
         self._lock = threading.Lock()
         self._worker = _Worker()
         self._count = 0
+        self._native_folder: Path | None = None
         self.retries = 0  # failed attempts that a later attempt made good or gave up on
         self._close = weakref.finalize(self, self._worker.close)
 
@@ -296,13 +297,29 @@ class Pyttsx3Engine:
             self._ensure()
             return list(self._worker.variants)
 
+    def driver_voices(self, driver: str) -> list[VoiceInfo]:
+        """The voices of pyttsx3's `driver` (`espeak`, or the system's: see model)."""
+        return self.voices() if driver == "espeak" else pyttsx3_native.voices(driver)
+
     def synthesize(self, text: str, voice: Voice) -> Clip:
         if not _WORD.search(text):
             raise EngineError(f"nothing to speak in {short(text)!r}")
+        if voice.driver != "espeak":
+            return self._native(text, voice)
         with self._lock:
             self._ensure()
             voice_id = self._voice_id(voice)
             return self._retry(text, voice, voice_id)
+
+    def _native(self, text: str, voice: Voice) -> Clip:
+        """The system's own voices (SAPI5, NSSpeech): see pyttsx3_native."""
+        with self._lock:
+            if self._native_folder is None:
+                self._native_folder = private_folder()
+                weakref.finalize(self, shutil.rmtree, self._native_folder, True)
+            self._count += 1
+            stem = f"n{self._count:06d}"
+            return pyttsx3_native.speak(voice.driver, text, voice, self._native_folder, stem)
 
     def _ensure(self) -> None:
         if not self._close.alive:
