@@ -4,6 +4,7 @@ no traceback, and the output folder left exactly as it was."""
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,7 @@ def test_missing_ffmpeg_says_how_to_install_it(
     write_guide()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no ffmpeg anywhere
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # nor the wheel's
     result = CliRunner().invoke(cli, ["build", "scripts", "-o", "output", "--cache-dir", "c"])
     assert result.exit_code == 1
     assert "sudo apt-get install ffmpeg" in result.output

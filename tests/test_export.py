@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import struct
+import sys
 import zlib
 from pathlib import Path
 
@@ -206,6 +207,7 @@ def test_missing_ffmpeg_says_how_to_install_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # nor the wheel's ffmpeg
     dest = _old_episode(tmp_path / "out")
     with pytest.raises(ToolMissingError, match="sudo apt-get install ffmpeg"):
         write_episode_mp3(_pcm(), RATE, TAGS, dest)

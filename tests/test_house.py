@@ -9,7 +9,13 @@ from pathlib import Path
 SRC = Path(__file__).parents[1] / "src" / "audioguide"
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
-ENGINE_MODULES = {"pyttsx3_engine", "pyttsx3_child", "piper_engine"}
+ENGINE_MODULES = {
+    "pyttsx3_engine",
+    "pyttsx3_child",
+    "pyttsx3_spares",
+    "espeak_library",
+    "piper_engine",
+}
 AUDIO_STAGES = {"assemble", "master", "export", "dsp", "splice", "transcript", "build"}
 
 

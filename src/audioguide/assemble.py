@@ -6,19 +6,27 @@ starts is recorded exactly, for the VTT cues and the chapter frames.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from audioguide import tools
 from audioguide.chime import chime
 from audioguide.engines.base import Clip
 from audioguide.errors import EngineError
 from audioguide.timeline import Chime, Item, Mark, Play, Silence, Utterance
 from audioguide.transcript import ChapterCue, Cue
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
 
 RATE = 44100  # an episode with no speech or sounds of its own (a chime only)
 MAX_RATE = 48000
@@ -66,16 +74,38 @@ def trim(samples: Samples, rate: int) -> Samples:
 
 def sound_file(path: Path) -> tuple[Samples, int]:
     """A sound asset as mono int16 samples and its own rate."""
-    from pydub import AudioSegment  # imported here: loading pydub costs start-up time
     from pydub.exceptions import CouldntDecodeError
 
     try:
-        audio = AudioSegment.from_file(str(path)).set_channels(1).set_sample_width(2)
+        audio = _decoded(path).set_channels(1).set_sample_width(2)
     except (CouldntDecodeError, ValueError, ArithmeticError, IndexError) as e:
         # `content.sound_problem` refuses what it can foresee, as a script error; this is
         # what is left (a file damaged after the check).
         raise EngineError(f"the sound {path.name} cannot be decoded: {e}") from e
     return np.frombuffer(audio.raw_data, dtype="<i2").astype(np.int16), audio.frame_rate
+
+
+def _decoded(path: Path) -> AudioSegment:
+    """pydub's decoding of `path`. pydub asks ffprobe about any file but a WAV; where
+    there is none (the ffmpeg wheel ships no ffprobe), ffmpeg makes a 16-bit WAV first."""
+    from pydub import AudioSegment
+
+    ffmpeg = tools.ffmpeg()  # the system's or the wheel's
+    AudioSegment.converter = ffmpeg
+    with open(path, "rb") as f:
+        wav = f.read(12)[8:12] == b"WAVE"
+    if wav or shutil.which("ffprobe"):
+        return AudioSegment.from_file(str(path))
+    with tempfile.TemporaryDirectory(prefix="audioguide-sound-") as folder:
+        converted = Path(folder) / "sound.wav"
+        command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-vn"]
+        done = subprocess.run(
+            [*command, "-acodec", "pcm_s16le", str(converted)], capture_output=True, check=False
+        )
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", "replace").strip()
+            raise ValueError(detail.splitlines()[-1] if detail else "ffmpeg failed")
+        return AudioSegment.from_file(str(converted), format="wav")
 
 
 def episode_rate(rates: list[int]) -> int:

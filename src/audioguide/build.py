@@ -17,7 +17,6 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     Executor,
@@ -28,11 +27,11 @@ from concurrent.futures import (
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from audioguide import __version__, guidecache, outputs, text
+from audioguide import __version__, guidecache, outputs, text, tools
 from audioguide.cache import ClipCache, clip_key
 from audioguide.content import check_content
 from audioguide.engines.base import Clip, Engine, EngineFactory
-from audioguide.errors import ScriptError, ToolMissingError
+from audioguide.errors import ScriptError
 from audioguide.fsutil import sha256_file
 from audioguide.lock import build_lock
 from audioguide.model import Episode, Guide
@@ -57,11 +56,8 @@ BUILD_FORMAT = "episode-v3"  # v3: pieces encoded side by side, limiter windows 
 
 
 def require_tools() -> None:
-    for tool in ("ffmpeg", "ffprobe"):
-        if shutil.which(tool) is None:
-            raise ToolMissingError(
-                f"{tool} is not installed; install it with: sudo apt-get install ffmpeg"
-            )
+    # Only ffmpeg (the system's or the wheel's): ffprobe is no requirement.
+    tools.ffmpeg()
 
 
 class Voices:

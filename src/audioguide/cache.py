@@ -26,6 +26,8 @@ def clip_key(engine: str, engine_version: str, voice: Voice, spoken: str) -> str
     absolute path, and keys must not change when the guide folder moves or is copied.
     """
     fields = asdict(voice)
+    if fields["driver"] == "espeak":
+        del fields["driver"]  # the default: keys made before drivers existed stay valid
     if voice.model:
         fields["model"] = "sha256:" + model_sha256(voice.model)
     payload = {

@@ -18,6 +18,7 @@ from audioguide import __version__
 from audioguide.engines.registry import ENGINES
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.faults import describe, one_line
+from audioguide.model import PYTTSX3_DRIVERS
 from audioguide.studio.command import studio
 
 if TYPE_CHECKING:
@@ -407,7 +408,14 @@ def _print_diagnostics(found: Sequence[Diagnostic], err: bool = False) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="For piper: the voice model (.onnx) whose speakers to list.",
 )
-def voices(language: str | None, engine: str, model: Path | None) -> None:
+@click.option(
+    "--driver",
+    default="espeak",
+    show_default=True,
+    type=click.Choice(list(PYTTSX3_DRIVERS)),
+    help="For pyttsx3: espeak-ng, or the system's voices (sapi5 on Windows, nsss on macOS).",
+)
+def voices(language: str | None, engine: str, model: Path | None, driver: str) -> None:
     """List the voices an engine can speak with, for `voice: name:` in a script.
 
     \b
@@ -416,24 +424,14 @@ def voices(language: str | None, engine: str, model: Path | None) -> None:
       audioguide voices --language es-419
     """
     from audioguide.engines.registry import create_engine
-    from audioguide.voicelist import matching
+    from audioguide.voicelist import listing
 
     if model is not None and not ENGINES[engine].needs_model:
         raise click.UsageError("--model names a Piper voice model: add --engine piper")
+    if driver != "espeak" and engine != "pyttsx3":
+        raise click.UsageError("--driver chooses pyttsx3's driver: leave out --engine")
     made = create_engine(engine, language or "en-US", model)
-    found, primary = matching(made.voices(), language)
-    if primary and found and not _flag("quiet"):
-        click.echo(f"No voice is marked '{language}'; these speak '{primary}':")
-    if not found:
-        click.echo(f"No {engine} voice speaks '{language}'.")
-        return
-    from audioguide.voicelist import example_line, variant_lines, voice_table
-
-    variants = made.variants() if hasattr(made, "variants") else []
-    click.echo("\n".join(voice_table(found, made.voices())))
-    if not _flag("quiet"):
-        lines = ["", *variant_lines(variants), example_line(found, made.voices(), variants)]
-        click.echo("\n".join(lines))
+    click.echo("\n".join(listing(made, language, driver, quiet=_flag("quiet"))))
 
 
 # --- init --------------------------------------------------------------------------------

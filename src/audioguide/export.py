@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import io
 import queue
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -48,13 +47,13 @@ from mutagen.id3 import (
     PictureType,
 )
 
-from audioguide import splice
+from audioguide import hostos, splice, tools
 from audioguide.errors import ExportError, ToolMissingError
 from audioguide.fsutil import atomic_path, temp_name
 from audioguide.report import ChapterMark
 
 MP3_RATE = 44100
-INSTALL_FFMPEG = "sudo apt-get install ffmpeg"
+INSTALL_FFMPEG = hostos.install_hint("ffmpeg")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
 _STDERR_LINES = 8
@@ -267,9 +266,7 @@ class Mp3Encoder:
     """
 
     def __init__(self, rate: int, dest: Path, bitrate: str = "64k") -> None:
-        ffmpeg = shutil.which("ffmpeg")
-        if ffmpeg is None:
-            raise ToolMissingError(f"ffmpeg is not installed; install it with: {INSTALL_FFMPEG}")
+        ffmpeg = tools.ffmpeg()
         # fmt: off
         command = [
             ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error",

@@ -1,7 +1,10 @@
 """One build at a time per output folder.
 
 The lock is an OS file lock (flock on POSIX, msvcrt on Windows): the kernel drops it
-when its process dies, even by SIGKILL, so a stale lock is simply taken over.
+when its process dies, even by SIGKILL, so a stale lock is simply taken over. The file
+holds the holder's PID, for the message another build gives. msvcrt locks bytes, and a
+locked byte cannot be read by anyone else, so on Windows the lock is on a byte far past
+the PID.
 """
 
 from __future__ import annotations
@@ -19,11 +22,16 @@ class LockedError(AudioguideError):
     """Another build holds the output folder."""
 
 
+# Where Windows locks: past any PID, so the PID stays readable (the file stays small).
+LOCKED_BYTE = 1 << 20
+
+
 def _try_lock(fd: int) -> bool:
     try:
         if sys.platform == "win32":
             import msvcrt
 
+            os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         else:
             import fcntl
@@ -43,14 +51,17 @@ def build_lock(state_dir: Path, name: str = "lock", busy: str = "") -> Iterator[
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         if not _try_lock(fd):
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.lseek(fd, 0, os.SEEK_SET)
+            holder = os.read(fd, 32).decode("ascii", "replace").strip("\0 \n") or "?"
             raise LockedError(
                 busy.format(pid=holder)
                 or f"another build (process {holder}) is writing {state_dir.parent}; "
                 "wait for it to finish, or stop it"
             )
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        # Padded rather than truncated: on Windows the file must not shrink below the
+        # locked byte while it is locked.
+        os.write(fd, str(os.getpid()).encode().ljust(32))
         yield
     finally:
         os.close(fd)  # closing releases the lock

@@ -44,6 +44,17 @@ class Voice:
         default="",
         metadata=doc("Voice model file for engines that need one (piper), relative to the guide."),
     )
+    driver: str = field(
+        default="espeak",
+        metadata=doc(
+            "pyttsx3's driver: `espeak` (espeak-ng, every system), `sapi5` (Windows' voices) "
+            "or `nsss` (macOS's voices)."
+        ),
+    )
+
+
+# pyttsx3's drivers a voice may ask for, and the system each runs on ("" for every one).
+PYTTSX3_DRIVERS = {"espeak": "", "sapi5": "win32", "nsss": "darwin"}
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide import text
+from audioguide import hostos, text
 from audioguide.errors import ScriptError
 from audioguide.model import Chapter, Episode, Guide, Pause, Segment
 from audioguide.timeline import Item, plan_episode
 
 PREVIEW_DIR = Path("output") / "preview"
 # Tried in this order; the arguments make each play the file once and exit.
-PLAYERS = (
-    ("ffplay", ("-nodisp", "-autoexit", "-loglevel", "error")),
-    ("aplay", ("-q",)),
-    ("paplay", ()),
-    ("afplay", ()),
-)
+PLAYERS = hostos.players()
 
 
 @dataclass(frozen=True)
@@ -130,6 +125,9 @@ def play(path: Path, say: Callable[[str], None]) -> None:
     import contextlib
     import subprocess
 
+    if hostos.play_in_process(path):  # Windows: winsound, no player to find
+        say("Played.")
+        return
     command = find_player()
     if command is None:
         names = ", ".join(name for name, _ in PLAYERS)

@@ -7,6 +7,10 @@ onnxruntime is loaded in this process, workers start from a fork server: a fresh
 that has never loaded it, whose own forks are safe. A session freed later still leaves
 onnxruntime's threads and state behind, so "loaded" is the test, not "a session exists".
 
+Where there is no fork (Windows; or `AUDIOGUIDE_NO_FORK=1`, see hostos) workers spawn:
+each a fresh interpreter. The method is always asked for by name, never left to
+Python's default (which Python 3.14 changes on Linux).
+
 Fork stays the default otherwise: a forked worker has the audio stack already loaded,
 and starting one costs a few milliseconds where a fresh interpreter costs a second.
 """
@@ -18,6 +22,8 @@ import sys
 from collections.abc import Mapping
 from multiprocessing.context import BaseContext
 
+from audioguide import hostos
+
 # Native libraries that must never be inherited by a fork (see the module docstring).
 FORK_UNSAFE = ("onnxruntime",)
 
@@ -28,6 +34,8 @@ PRELOAD = ["audioguide.build", "audioguide.assemble", "audioguide.export", "audi
 def start_method(modules: Mapping[str, object] | None = None) -> str:
     """Fork, unless something in `modules` (this process's) makes forking unsafe."""
     loaded = sys.modules if modules is None else modules
+    if not hostos.can_fork():
+        return "spawn"
     available = multiprocessing.get_all_start_methods()
     if "fork" in available and not any(name in loaded for name in FORK_UNSAFE):
         return "fork"

@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+from audioguide import hostos
+
 FOREIGN_AGE = 3600.0  # seconds
 
 
@@ -59,13 +61,7 @@ def writer_of(temp: Path) -> tuple[str, int] | None:
 
 
 def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's, alive
-    return True
+    return hostos.pid_alive(pid)
 
 
 def abandoned(temp: Path, now: float | None = None, gone: frozenset[int] = frozenset()) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from audioguide.engines.base import VoiceInfo
+from audioguide.engines.base import Engine, VoiceInfo
 
 
 def usable_name(voice: VoiceInfo, voices: Sequence[VoiceInfo]) -> str:
@@ -57,12 +57,34 @@ def variant_lines(variants: Sequence[str]) -> list[str]:
 
 
 def example_line(
-    shown: Sequence[VoiceInfo], every: Sequence[VoiceInfo], variants: Sequence[str]
+    shown: Sequence[VoiceInfo],
+    every: Sequence[VoiceInfo],
+    variants: Sequence[str],
+    driver: str = "espeak",
 ) -> str:
     name = min((usable_name(v, every) for v in shown), key=lambda n: (len(n), n))
     female = next((v for v in ("f3", "f2", "f1") if v in variants), "")
     spelled = f"{name}+{female}" if female else name
-    return f"In a script (guide.yaml, an episode or a segment):  voice: {{name: {spelled}}}"
+    chosen = "" if driver == "espeak" else f"driver: {driver}, "
+    return f"In a script (guide.yaml, an episode or a segment):  voice: {{{chosen}name: {spelled}}}"
+
+
+def listing(engine: Engine, language: str | None, driver: str, *, quiet: bool) -> list[str]:
+    """What `audioguide voices` prints for `engine` (with pyttsx3's `driver`)."""
+    every = engine.voices() if driver == "espeak" else engine.driver_voices(driver)  # type: ignore[attr-defined]
+    found, primary = matching(every, language)
+    lines = []
+    if primary and found and not quiet:
+        lines.append(f"No voice is marked '{language}'; these speak '{primary}':")
+    if not found:
+        return [f"No {engine.name} voice speaks '{language}'."]
+    if driver != "espeak" and not quiet:
+        lines.append(f"pyttsx3's {driver} driver (voice: driver: {driver}):")
+    lines += voice_table(found, every)
+    variants = engine.variants() if driver == "espeak" and hasattr(engine, "variants") else []
+    if not quiet:
+        lines += ["", *variant_lines(variants), example_line(found, every, variants, driver)]
+    return lines
 
 
 def speaking(voices: Sequence[VoiceInfo], prefix: str) -> list[VoiceInfo]:

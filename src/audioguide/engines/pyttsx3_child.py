@@ -15,6 +15,10 @@ import threading
 import time
 from typing import Any
 
+from audioguide import hostos
+from audioguide.engines import espeak_library
+from audioguide.engines.pyttsx3_spares import Spare
+
 SETTINGS = ("voice", "rate", "volume", "pitch")
 
 
@@ -38,12 +42,13 @@ def serve(folder: str) -> None:
     try:
         # Loading the driver module loads libespeak-ng; only `pyttsx3.init`, which runs
         # in the forks, initialises it (and starts its thread).
+        espeak_library.driver()  # the system's libespeak-ng, else the wheel's
         import pyttsx3.drivers.espeak  # noqa: F401
     except (ImportError, OSError, RuntimeError) as e:
         send({"ok": False, "kind": "missing", "error": str(e)})
         return
-    _read_voice_files()
-    lister = _Fork(None, reply.fileno())
+    read_voice_files()
+    lister = _one(None, reply.fileno())
     lister.ask({"list": True})
     listing = lister.answer(_Fork.LIST_TIMEOUT)
     if not listing.get("ok"):  # espeak-ng cannot even list its voices: its data is missing
@@ -58,7 +63,7 @@ def serve(folder: str) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _read_voice_files() -> None:
+def read_voice_files() -> None:
     """Have libespeak-ng read its voice files here, once, for every fork to inherit.
 
     Selecting a voice by name makes espeak read the header of every voice file it has
@@ -90,7 +95,7 @@ class _Forks:
 
     def __init__(self, private: int) -> None:
         self._private = private
-        self._spare: _Fork | None = None
+        self._spare: _Fork | Spare | None = None
 
     def speak(self, request: dict[str, Any]) -> dict[str, Any]:
         settings = {key: request[key] for key in SETTINGS}
@@ -98,15 +103,28 @@ class _Forks:
         if fork is None or fork.settings != settings:
             if fork is not None:
                 fork.discard()
-            fork = _Fork(settings, self._private)
+            fork = _one(settings, self._private)
         fork.ask(request)
-        self._spare = _Fork(settings, self._private)
+        self._spare = _one(settings, self._private)
         return fork.answer(float(request.get("timeout", _Fork.SPEAK_TIMEOUT)))
 
     def close(self) -> None:
         if self._spare is not None:
             self._spare.discard()
             self._spare = None
+
+
+def _one(settings: dict[str, Any] | None, private: int) -> _Fork | Spare:
+    """What speaks one utterance: a fork of this process, or a spare where there is no
+    fork (see pyttsx3_spares)."""
+    return _Fork(settings, private) if hostos.can_fork() else Spare(settings, private)
+
+
+def _fork() -> int:
+    if sys.platform == "win32":  # `_one` makes a spare there
+        raise OSError("no fork on Windows")
+    else:
+        return os.fork()
 
 
 class _Fork:
@@ -124,13 +142,13 @@ class _Fork:
         self.settings = settings
         request_in, self._request = os.pipe()
         self._answer, answer_out = os.pipe()
-        self.pid = os.fork()
+        self.pid = _fork()
         if self.pid == 0:
             status = 1
             try:
                 for fd in (self._request, self._answer, private):
                     os.close(fd)  # above all, never write to the parent's reply pipe
-                result = _fork_main(settings, request_in)
+                result = fork_main(settings, request_in)
                 if result is not None:
                     with os.fdopen(answer_out, "w", encoding="utf-8") as out:
                         out.write(json.dumps(result))
@@ -155,8 +173,7 @@ class _Fork:
         finally:
             os.close(self._answer)
         if not complete:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
+            hostos.kill_tree(self.pid)
         _, status = os.waitpid(self.pid, 0)
         if not complete:
             return {
@@ -172,15 +189,14 @@ class _Fork:
         return reply
 
     def discard(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+        hostos.kill_tree(self.pid)
         os.waitpid(self.pid, 0)
         for fd in (self._request, self._answer):
             with contextlib.suppress(OSError):
                 os.close(fd)
 
 
-def _fork_main(settings: dict[str, Any] | None, request_in: int) -> dict[str, Any] | None:
+def fork_main(settings: dict[str, Any] | None, request_in: int) -> dict[str, Any] | None:
     """The fork's work: the answer to its request, or None if none came."""
     try:
         speaker = _Speaker()

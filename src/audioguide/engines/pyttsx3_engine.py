@@ -14,9 +14,7 @@ import contextlib
 import functools
 import json
 import os
-import select
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -25,6 +23,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from audioguide import hostos
+from audioguide.engines import espeak_library, pyttsx3_native
 from audioguide.engines.base import Clip, VoiceInfo, package_version
 from audioguide.engines.clips import WORD as _WORD
 from audioguide.engines.clips import check_wav, short
@@ -56,7 +56,7 @@ class _Worker:
         self.folder: Path | None = None  # made on first start: a cache hit needs none
         self._proc: subprocess.Popen[bytes] | None = None
         self._owner = 0
-        self._buf = b""
+        self._lines: hostos.LineReader | None = None
         self.voices: list[VoiceInfo] = []
         self.variants: list[str] = []
 
@@ -73,14 +73,13 @@ class _Worker:
         # A forked copy (e.g. a pool worker) must neither use nor tear down what its
         # parent started: it starts its own child in its own folder.
         if self._owner != os.getpid():
-            self._proc, self.folder, self._buf = None, None, b""
+            self._proc, self.folder, self._lines = None, None, None
             self._owner = os.getpid()
 
     def ensure(self) -> None:
         self._adopt()
         if self._proc is not None:
             return
-        self._buf = b""
         if self.folder is None:
             self.folder = private_folder()  # named for its owner: see stopping.py
         with open(self._log, "ab") as log:
@@ -92,6 +91,8 @@ class _Worker:
                 stderr=log,
                 start_new_session=True,
             )
+        assert self._proc.stdout is not None
+        self._lines = hostos.LineReader(self._proc.stdout)
         try:
             ready = self._read(self.START_TIMEOUT)
         except _Failed as e:
@@ -116,19 +117,12 @@ class _Worker:
         return self._read(timeout)
 
     def _read(self, timeout: float) -> dict[str, Any]:
-        assert self._proc is not None and self._proc.stdout is not None
-        fd = self._proc.stdout.fileno()
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self._buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise _Failed(f"timed out after {timeout:g} s", restart=True)
-            if select.select([fd], [], [], left)[0]:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    raise _Failed(self._death(), restart=True)
-                self._buf += chunk
-        line, _, self._buf = self._buf.partition(b"\n")
+        assert self._lines is not None
+        line = self._lines.readline(timeout)
+        if line is None:
+            raise _Failed(f"timed out after {timeout:g} s", restart=True)
+        if not line:
+            raise _Failed(self._death(), restart=True)
         try:
             reply: dict[str, Any] = json.loads(line)
         except ValueError as e:
@@ -183,9 +177,8 @@ class _Worker:
         proc, self._proc = self._proc, None
         if proc is None or self._owner != os.getpid():
             return
-        if proc.returncode is None:  # not reaped yet, so its group id is still its own
-            with contextlib.suppress(OSError):
-                os.killpg(proc.pid, signal.SIGKILL)  # the child and any fork of it
+        if proc.returncode is None:  # not reaped yet, so its PID is still its own
+            hostos.kill_tree(proc.pid)  # the child and any fork or spare of it
         with contextlib.suppress(OSError):
             proc.kill()
         proc.wait()
@@ -198,8 +191,8 @@ class _Worker:
 def _missing(detail: str) -> ToolMissingError:
     return ToolMissingError(
         "the pyttsx3 speech engine needs espeak-ng, which is not installed or not usable"
-        f" ({detail.strip() or 'libespeak-ng could not be loaded'}); on Debian/Ubuntu"
-        f" install it with: {INSTALL_HINT}"
+        f" ({detail.strip() or 'libespeak-ng could not be loaded'}); install it with:"
+        f" {INSTALL_HINT}"
     )
 
 
@@ -207,7 +200,7 @@ def _missing(detail: str) -> ToolMissingError:
 def read_version() -> str:
     """pyttsx3 and espeak-ng versions, read without starting a synthesizer."""
     try:
-        from pyttsx3.drivers import _espeak
+        _espeak = espeak_library.driver()
     except (ImportError, OSError, RuntimeError) as e:
         raise _missing(str(e)) from e
     raw = _espeak.Info(None) or b"unknown"
@@ -285,6 +278,7 @@ class Pyttsx3Engine:
         self._lock = threading.Lock()
         self._worker = _Worker()
         self._count = 0
+        self._native_folder: Path | None = None
         self.retries = 0  # failed attempts that a later attempt made good or gave up on
         self._close = weakref.finalize(self, self._worker.close)
 
@@ -303,13 +297,29 @@ class Pyttsx3Engine:
             self._ensure()
             return list(self._worker.variants)
 
+    def driver_voices(self, driver: str) -> list[VoiceInfo]:
+        """The voices of pyttsx3's `driver` (`espeak`, or the system's: see model)."""
+        return self.voices() if driver == "espeak" else pyttsx3_native.voices(driver)
+
     def synthesize(self, text: str, voice: Voice) -> Clip:
         if not _WORD.search(text):
             raise EngineError(f"nothing to speak in {short(text)!r}")
+        if voice.driver != "espeak":
+            return self._native(text, voice)
         with self._lock:
             self._ensure()
             voice_id = self._voice_id(voice)
             return self._retry(text, voice, voice_id)
+
+    def _native(self, text: str, voice: Voice) -> Clip:
+        """The system's own voices (SAPI5, NSSpeech): see pyttsx3_native."""
+        with self._lock:
+            if self._native_folder is None:
+                self._native_folder = private_folder()
+                weakref.finalize(self, shutil.rmtree, self._native_folder, True)
+            self._count += 1
+            stem = f"n{self._count:06d}"
+            return pyttsx3_native.speak(voice.driver, text, voice, self._native_folder, stem)
 
     def _ensure(self) -> None:
         if not self._close.alive:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from audioguide import hostos
 from audioguide.engines.base import Engine
 from audioguide.errors import AudioguideError, EngineError
 
@@ -97,7 +97,7 @@ PYTTSX3 = EngineInfo(
     "pyttsx3",
     _pyttsx3,
     _pyttsx3_version,
-    install_hint="sudo apt-get install espeak-ng",
+    install_hint=hostos.install_hint("espeak-ng"),
     language_aliases={"zh": "cmn"},
     cheap_start=True,  # a speech process, ~0.3 s; Piper's model takes seconds to load
     default_voice_reads_own_script_only=True,
@@ -161,7 +161,7 @@ def _forget_in_child() -> None:
     _shared_lock = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_forget_in_child)
+hostos.at_fork(_forget_in_child)
 
 
 def shared_engine(name: str, language: str) -> Engine:

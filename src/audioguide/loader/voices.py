@@ -11,9 +11,7 @@ from pathlib import Path
 from audioguide.engines.registry import ENGINES, EngineInfo, info
 from audioguide.loader.reading import VoiceUse, guide_name
 from audioguide.loader.values import _Map, _options, _short
-from audioguide.model import (
-    Voice,
-)
+from audioguide.model import PYTTSX3_DRIVERS, Voice
 
 
 def _voice(root: Path, section: _Map | None, base: Voice) -> Voice:
@@ -22,6 +20,7 @@ def _voice(root: Path, section: _Map | None, base: Voice) -> Voice:
     if section is None:
         return voice
     _engine_name(section, voice)
+    _driver(section, voice)
     if not ({"engine", "model"} & set(section.data)):
         return voice  # inherited as it is: checked where it was set
     return _voice_model(root, section, voice)
@@ -34,9 +33,16 @@ def _engine_name(m: _Map, voice: Voice) -> None:
         close = difflib.get_close_matches(voice.engine, list(ENGINES), n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(sorted(ENGINES))
         m.errors.fail(m.value_loc("engine"), f"unknown engine '{_short(voice.engine)}'", hint)
-    if "name" in m.data:
+    # The voices of a system's own driver (SAPI5, NSSpeech) are that system's to check.
+    if "name" in m.data and voice.driver == "espeak":
         use = VoiceUse(voice.engine, voice.name, m.value_loc("name"))
         m.errors.voices.append(use)
+
+
+def _driver(m: _Map, voice: Voice) -> None:
+    if "driver" in m.data and voice.driver not in PYTTSX3_DRIVERS:
+        known = ", ".join(PYTTSX3_DRIVERS)
+        m.errors.fail(m.value_loc("driver"), f"unknown driver '{_short(voice.driver)}'", known)
 
 
 def _first_model_engine() -> EngineInfo:
