@@ -35,17 +35,22 @@ def studio_lock(output: Path) -> contextlib.AbstractContextManager[None]:
 
 
 @contextlib.contextmanager
-def _stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM (a service manager's stop) ends the studio as Ctrl-C does."""
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM (a service manager's stop) and SIGINT end the studio as Ctrl-C does.
+
+    SIGINT too, explicitly: a process started in the background by a shell without job
+    control inherits SIGINT ignored, and Python then never raises KeyboardInterrupt.
+    """
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, action in previous.items():
+            signal.signal(sig, action)
 
 
 def serve(
@@ -75,7 +80,7 @@ def serve(
         if open_browser:
             open_in_browser(url)
         try:
-            with _stop_on_sigterm():
+            with _stop_on_signals():
                 server.run()
         except KeyboardInterrupt:
             pass
