@@ -175,18 +175,7 @@ class _Fork:
         if not complete:
             hostos.kill_tree(self.pid)
         _, status = os.waitpid(self.pid, 0)
-        if not complete:
-            return {
-                "ok": False,
-                "kind": "failed",
-                "error": f"synthesis timed out after {timeout:g} s",
-            }
-        try:
-            reply: dict[str, Any] = json.loads(data)
-        except ValueError:
-            code = os.waitstatus_to_exitcode(status)
-            return {"ok": False, "kind": "failed", "error": f"synthesis exited with code {code}"}
-        return reply
+        return synthesis_reply(data, complete, os.waitstatus_to_exitcode(status), timeout)
 
     def discard(self) -> None:
         hostos.kill_tree(self.pid)
@@ -308,3 +297,15 @@ class _Speaker:
             why = self._errors[0] if self._errors else "synthesis was cancelled"
             return {"ok": False, "kind": "failed", "error": why}
         return {"ok": True}
+
+
+def synthesis_reply(data: bytes, complete: bool, code: int, timeout: float) -> dict[str, Any]:
+    """What the process that spoke one utterance (a fork or a spare) answered: its JSON
+    reply, or why there is none."""
+    if not complete:
+        return {"ok": False, "kind": "failed", "error": f"synthesis timed out after {timeout:g} s"}
+    try:
+        reply: dict[str, Any] = json.loads(data)
+    except ValueError:
+        return {"ok": False, "kind": "failed", "error": f"synthesis exited with code {code}"}
+    return reply

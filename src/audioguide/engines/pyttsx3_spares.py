@@ -48,21 +48,14 @@ class Spare:
             pass  # it died; `answer` says so
 
     def answer(self, timeout: float) -> dict[str, Any]:
+        from audioguide.engines.pyttsx3_child import synthesis_reply
+
         try:
             data, _ = self._proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.discard()
-            return {
-                "ok": False,
-                "kind": "failed",
-                "error": f"synthesis timed out after {timeout:g} s",
-            }
-        try:
-            reply: dict[str, Any] = json.loads(data)
-        except ValueError:
-            code = self._proc.returncode
-            return {"ok": False, "kind": "failed", "error": f"synthesis exited with code {code}"}
-        return reply
+            return synthesis_reply(b"", False, -1, timeout)
+        return synthesis_reply(data, True, self._proc.returncode, timeout)
 
     def discard(self) -> None:
         hostos.kill_tree(self._proc.pid)
