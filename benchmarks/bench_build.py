@@ -29,15 +29,15 @@ from pathlib import Path
 import numpy as np
 from machine import describe
 
-from audioguide.assemble import RATE, render
-from audioguide.build import plan_guide
-from audioguide.editions import editions
-from audioguide.engines.base import Clip
+from audioguide.audio.assemble import RATE, render
+from audioguide.audio.master import master
+from audioguide.build.session import default_jobs
+from audioguide.build.stages import plan_guide
 from audioguide.loader import load_guide
-from audioguide.master import master
+from audioguide.loader.editions import editions
 from audioguide.model import Mastering
-from audioguide.session import default_jobs
-from audioguide.timeline import Silence, Utterance
+from audioguide.plan.timeline import Silence, Utterance
+from audioguide.speech.base import Clip
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -36,13 +36,13 @@ from machine import describe
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from audioguide.build import plan_guide
-from audioguide.editions import editions
-from audioguide.engines.models import model_sha256
-from audioguide.engines.piper_engine import KNOWN_SPEEDS, Speed, config_path
+from audioguide.build.session import default_jobs
+from audioguide.build.stages import plan_guide
 from audioguide.loader import load_guide
-from audioguide.session import default_jobs
-from audioguide.timeline import Utterance
+from audioguide.loader.editions import editions
+from audioguide.plan.timeline import Utterance
+from audioguide.speech.models import model_sha256
+from audioguide.speech.piper_engine import KNOWN_SPEEDS, Speed, config_path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

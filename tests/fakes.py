@@ -13,8 +13,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from audioguide.engines.base import Clip, VoiceInfo
 from audioguide.model import Voice
+from audioguide.speech.base import Clip, VoiceInfo
 
 RATE = 22050
 WORD = 0.12

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from audioguide.export import EpisodeMp3, Mp3Encoder, Samples, Tags, byte_view
+from audioguide.export.mp3 import EpisodeMp3, Mp3Encoder, Samples, Tags, byte_view
 
 
 def write_episode_mp3(

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from audio_measure import ebur128
 
+from audioguide.build.report import ChapterMark, EpisodeResult
+from audioguide.export.transcript import Cue, TranscriptBlock, plain_text, vtt
 from audioguide.loader import load_guide
 from audioguide.model import Guide
-from audioguide.report import ChapterMark, EpisodeResult
-from audioguide.transcript import Cue, TranscriptBlock, plain_text, vtt
 
 GUIDE_YAML = """\
 title: Test Guide

@@ -11,11 +11,20 @@ from conftest import WriteGuide
 from fakes import RATE as FAKE_RATE
 from fakes import FakeEngine, spoken_seconds
 
-from audioguide import text
-from audioguide.assemble import RATE, render, resample, trim
-from audioguide.chime import chime
+from audioguide.audio.assemble import RATE, render, resample, trim
+from audioguide.audio.chime import chime
 from audioguide.loader import load_guide
-from audioguide.timeline import LEAD_IN, TAIL, Chime, Mark, Play, Silence, Utterance, plan_episode
+from audioguide.plan import text
+from audioguide.plan.timeline import (
+    LEAD_IN,
+    TAIL,
+    Chime,
+    Mark,
+    Play,
+    Silence,
+    Utterance,
+    plan_episode,
+)
 
 
 def plan_first(write_guide: WriteGuide) -> tuple[object, ...]:

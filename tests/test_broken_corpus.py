@@ -25,11 +25,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import EPISODE_ONE, GUIDE
 
-from audioguide import text
 from audioguide.cli import cli
 from audioguide.errors import ScriptErrors
 from audioguide.loader import load_guide
 from audioguide.model import Guide, Say
+from audioguide.plan import text
 
 BROKEN = Path(__file__).parent / "broken"
 EP = "episodes/01-first.yaml"

@@ -25,13 +25,13 @@ from fakes import GAP, WORD, FakeEngine
 from mutagen.id3 import ID3
 from PIL import Image
 
-from audioguide.build import build
-from audioguide.fresh import up_to_date
-from audioguide.report import BuildReport
-from audioguide.session import BuildOptions
-from audioguide.session import build as build_all
-from audioguide.state import STATE_DIR
-from audioguide.tempfiles import host_token
+from audioguide.build.fresh import up_to_date
+from audioguide.build.report import BuildReport
+from audioguide.build.session import BuildOptions
+from audioguide.build.session import build as build_all
+from audioguide.build.stages import build
+from audioguide.build.state import STATE_DIR
+from audioguide.system.tempfiles import host_token
 
 pytestmark = pytest.mark.e2e
 

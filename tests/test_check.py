@@ -9,16 +9,18 @@ import pytest
 from click.testing import CliRunner
 from conftest import EPISODE_ONE, EPISODE_TWO, GUIDE, WriteGuide
 
-from audioguide import checks, cli, text
-from audioguide.assemble import RATE
-from audioguide.chime import chime
-from audioguide.engines.base import VoiceInfo
+from audioguide import cli
+from audioguide.audio.assemble import RATE
+from audioguide.audio.chime import chime
+from audioguide.build.summary import minutes
+from audioguide.check import checks
 from audioguide.errors import Location, ScriptErrors, ToolMissingError
-from audioguide.estimate import CHIME_SECONDS, episode_seconds, timeline_seconds
 from audioguide.loader import load_with_sources
 from audioguide.model import Voice
-from audioguide.summary import minutes
-from audioguide.timeline import Chime, Mark, Silence, Utterance
+from audioguide.plan import text
+from audioguide.plan.estimate import CHIME_SECONDS, episode_seconds, timeline_seconds
+from audioguide.plan.timeline import Chime, Mark, Silence, Utterance
+from audioguide.speech.base import VoiceInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = "id: first-steps\ntitle: First steps\nsummary: Where it all starts.\nsegments:\n"
@@ -311,7 +313,7 @@ def test_an_engine_that_cannot_list_voices_is_a_warning(
     def broken(name: str, language: str) -> object:
         raise ToolMissingError("espeak-ng is not installed")
 
-    monkeypatch.setattr("audioguide.engines.registry.create_engine", broken)
+    monkeypatch.setattr("audioguide.speech.registry.create_engine", broken)
     code, out = run(["check", "scripts"], tmp_path / "c")
     assert code == 0
     assert "could not list the voices of the pyttsx3 engine: espeak-ng is not installed" in out

@@ -14,10 +14,10 @@ import pytest
 from conftest import WriteGuide
 from fakes import fake_factory
 
-from audioguide.build import build
-from audioguide.fresh import up_to_date
-from audioguide.session import BuildOptions
-from audioguide.session import build as build_all
+from audioguide.build.fresh import up_to_date
+from audioguide.build.session import BuildOptions
+from audioguide.build.session import build as build_all
+from audioguide.build.stages import build
 
 
 def damage_in_place(path: Path) -> None:

@@ -9,8 +9,8 @@ import pytest
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly, sosfilt
 
-from audioguide import dsp
-from audioguide.master import k_weighting
+from audioguide.audio import dsp
+from audioguide.audio.master import k_weighting
 
 
 @pytest.mark.parametrize("rate", [11025, 22050, 44100, 48000])

@@ -17,14 +17,14 @@ from audio_measure import decode_pcm, ebur128
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audioguide.assemble import RATE, trim
-from audioguide.build import build, plan_guide
-from audioguide.cache import ClipCache, clip_key
-from audioguide.chime import chime
-from audioguide.engines.registry import create_engine
+from audioguide.audio.assemble import RATE, trim
+from audioguide.audio.chime import chime
+from audioguide.build.report import BuildReport
+from audioguide.build.stages import build, plan_guide
 from audioguide.loader import load_guide
-from audioguide.report import BuildReport
-from audioguide.timeline import Silence, Utterance
+from audioguide.plan.timeline import Silence, Utterance
+from audioguide.speech.cache import ClipCache, clip_key
+from audioguide.speech.registry import create_engine
 
 pytestmark = pytest.mark.e2e
 

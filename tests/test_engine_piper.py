@@ -26,13 +26,19 @@ from mutagen.mp3 import MP3
 from test_e2e import EPISODE_ONE, cue_starts, sound_onsets
 from test_incremental import hashes
 
-from audioguide.assemble import RATE
-from audioguide.build import Voices, build, plan_guide, workers
-from audioguide.cache import ClipCache
+from audioguide.audio.assemble import RATE
+from audioguide.build.report import BuildReport
+from audioguide.build.stages import Voices, build, plan_guide, workers
+from audioguide.build.start_method import start_method
 from audioguide.cli import cli
-from audioguide.engines import piper_engine, registry
-from audioguide.engines.base import Clip, Engine, VoiceInfo
-from audioguide.engines.piper_engine import (
+from audioguide.errors import EngineError, ScriptErrors, ToolMissingError
+from audioguide.loader import load_guide
+from audioguide.model import Voice
+from audioguide.plan.timeline import Utterance
+from audioguide.speech import piper_engine, registry
+from audioguide.speech.base import Clip, Engine, VoiceInfo
+from audioguide.speech.cache import ClipCache
+from audioguide.speech.piper_engine import (
     ModelInfo,
     PiperEngine,
     Speed,
@@ -42,13 +48,7 @@ from audioguide.engines.piper_engine import (
     trimmed_seconds,
     voice_infos,
 )
-from audioguide.engines.registry import create_engine
-from audioguide.errors import EngineError, ScriptErrors, ToolMissingError
-from audioguide.loader import load_guide
-from audioguide.model import Voice
-from audioguide.report import BuildReport
-from audioguide.start_method import start_method
-from audioguide.timeline import Utterance
+from audioguide.speech.registry import create_engine
 
 JOE = "en_US-joe-medium.onnx"
 MODEL = f"voices/{JOE}"
@@ -483,8 +483,8 @@ def test_piper_not_installed_is_a_clear_script_error(
 
 def test_importing_audioguide_never_imports_piper() -> None:
     code = (
-        "import sys, audioguide, audioguide.cli, audioguide.build, audioguide.loader, "
-        "audioguide.engines.registry, audioguide.engines.piper_engine\n"
+        "import sys, audioguide, audioguide.cli, audioguide.build.stages, audioguide.loader, "
+        "audioguide.speech.registry, audioguide.speech.piper_engine\n"
         "top = {m.split('.')[0] for m in sys.modules}\n"
         "print(sorted(top & {'piper', 'onnx', 'onnxruntime'}))"
     )

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audioguide.engines.base import Clip, VoiceInfo
-from audioguide.engines.clips import check_wav, plausible_seconds
-from audioguide.engines.pyttsx3_engine import Pyttsx3Engine, pick_voice, resolve_voice
-from audioguide.engines.registry import create_engine
 from audioguide.errors import EngineError
 from audioguide.model import Voice
+from audioguide.speech.base import Clip, VoiceInfo
+from audioguide.speech.clips import check_wav, plausible_seconds
+from audioguide.speech.pyttsx3_engine import Pyttsx3Engine, pick_voice, resolve_voice
+from audioguide.speech.registry import create_engine
 
 SENTENCE = "Stand with your back to the river and look up at the two towers of the old cathedral."
 WORDS = 17
@@ -245,7 +245,7 @@ def test_first_call_in_fresh_process_with_long_text() -> None:
     assert 350 <= len(LONG) <= 450
     code = (
         "import json\n"
-        "from audioguide.engines.pyttsx3_engine import Pyttsx3Engine\n"
+        "from audioguide.speech.pyttsx3_engine import Pyttsx3Engine\n"
         "from audioguide.model import Voice\n"
         "e = Pyttsx3Engine('en-US')\n"
         f"c = e.synthesize({LONG!r}, Voice(rate=155))\n"
@@ -268,7 +268,7 @@ def test_missing_espeak_names_the_install_command() -> None:
         "        raise OSError(f'{name}: cannot open shared object file')\n"
         "    return real(name)\n"
         "ctypes.cdll.LoadLibrary = load\n"
-        "from audioguide.engines.registry import create_engine\n"
+        "from audioguide.speech.registry import create_engine\n"
         "try:\n"
         "    create_engine('pyttsx3', 'en-US')\n"
         "except Exception as e:\n"
@@ -282,7 +282,7 @@ def test_missing_espeak_names_the_install_command() -> None:
 def test_importing_the_engine_does_not_import_pyttsx3() -> None:
     code = (
         "import sys\n"
-        "import audioguide.engines.registry, audioguide.engines.pyttsx3_engine\n"
+        "import audioguide.speech.registry, audioguide.speech.pyttsx3_engine\n"
         "print(sorted(m for m in sys.modules if m.startswith('pyttsx3')))\n"
     )
     assert run_python(code).stdout.strip() == "[]"
@@ -431,7 +431,7 @@ def test_hung_worker_is_replaced_after_the_timeout() -> None:
 
 
 def _shared_engine_name(reply: Connection) -> None:
-    from audioguide.engines.registry import shared_engine
+    from audioguide.speech.registry import shared_engine
 
     reply.send(shared_engine("pyttsx3", "en-US").name)
 
@@ -442,7 +442,7 @@ def test_a_forked_worker_makes_its_own_engines() -> None:
     import multiprocessing
     import threading
 
-    from audioguide.engines import registry
+    from audioguide.speech import registry
 
     registry.shared_engine("pyttsx3", "en-US")
     held, release = threading.Event(), threading.Event()

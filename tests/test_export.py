@@ -18,7 +18,7 @@ from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
 
 from audioguide.errors import ExportError, ToolMissingError
-from audioguide.export import ChapterMark, Tags, id3_tag, iso639_2
+from audioguide.export.mp3 import ChapterMark, Tags, id3_tag, iso639_2
 
 pytestmark = needs_ffmpeg
 

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import WriteGuide
 
+from audioguide.build.watch import Options, rebuild
 from audioguide.cli import cli
-from audioguide.faults import describe
-from audioguide.watch import Options, rebuild
+from audioguide.system.faults import describe
 
 
 def run(*args: str | Path) -> tuple[int, str]:
@@ -119,7 +119,7 @@ def test_a_full_disk_while_writing_the_page_keeps_the_last_build(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_open(file, mode, *a, **k)  # type: ignore[call-overload]
 
-    from audioguide import fsutil
+    from audioguide.system import fsutil
 
     monkeypatch.setattr(fsutil, "open", open_full, raising=False)
     code, out = run("build", root, "-o", out_dir, "--cache-dir", cache, "-j", "1")

@@ -11,10 +11,10 @@ from conftest import EPISODE_ONE, SPANISH_EDITION, WriteGuide
 from fakes import FakeEngine, fake_factory
 from test_incremental import hashes
 
+from audioguide.build.fresh import up_to_date
+from audioguide.build.session import BuildOptions, Reports
+from audioguide.build.session import build as build_all
 from audioguide.cli import cli
-from audioguide.fresh import up_to_date
-from audioguide.session import BuildOptions, Reports
-from audioguide.session import build as build_all
 
 
 def full_build(root: Path, out: Path, cache: Path, episodes: tuple[str, ...] = ()) -> Reports:

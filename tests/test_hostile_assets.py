@@ -16,7 +16,7 @@ import pytest
 from conftest import EPISODE_ONE, WriteGuide
 from fakes import fake_factory
 
-from audioguide.watch import Options, rebuild
+from audioguide.build.watch import Options, rebuild
 
 EP = "episodes__01-first.yaml"
 EP1 = "episodes/01-first.yaml"
@@ -181,7 +181,7 @@ def test_watch_prints_the_error_and_builds_after_the_fix(
 def test_watch_keeps_watching_through_every_hostile_save(
     write_guide: WriteGuide, tmp_path: Path
 ) -> None:
-    from audioguide.watch import watch
+    from audioguide.build.watch import watch
 
     root = with_sound(write_guide, wav(1, 22050, 16, b"\0\1" * 22050))
     episode, guide = root / "episodes" / "01-first.yaml", root / "guide.yaml"

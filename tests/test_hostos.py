@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from audioguide import hostos
-from audioguide.lock import LockedError, build_lock
+from audioguide.system import hostos
+from audioguide.system.lock import LockedError, build_lock
 
 
 def test_pid_alive_tells_a_live_process_from_a_dead_one() -> None:

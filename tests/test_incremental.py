@@ -15,11 +15,11 @@ import pytest
 from conftest import EPISODE_ONE, WriteGuide
 from fakes import FakeEngine, WaitingFake, fake_factory, waiting_factory
 
-from audioguide.build import build, sweep_temp_files
-from audioguide.cache import ClipCache
-from audioguide.lock import LockedError, build_lock
-from audioguide.state import STATE_DIR
-from audioguide.tempfiles import host_token
+from audioguide.build.stages import build, sweep_temp_files
+from audioguide.build.state import STATE_DIR
+from audioguide.speech.cache import ClipCache
+from audioguide.system.lock import LockedError, build_lock
+from audioguide.system.tempfiles import host_token
 
 TESTS = Path(__file__).parent
 
@@ -197,7 +197,7 @@ import sys, time
 sys.path.insert(0, {tests!r})
 from pathlib import Path
 import fakes
-from audioguide.build import build, sweep_temp_files
+from audioguide.build.stages import build, sweep_temp_files
 
 class Slow(fakes.FakeEngine):
     def synthesize(self, text, voice):
@@ -268,8 +268,8 @@ def test_killed_build_leaves_whole_files_and_next_build_finishes(
 
 
 def test_guide_cache_notices_every_edit(write_guide: WriteGuide, tmp_path: Path) -> None:
-    from audioguide import guidecache
     from audioguide.errors import ScriptErrors
+    from audioguide.loader import guidecache
 
     root = write_guide()
     first = guidecache.load(tmp_path / "c", root)
@@ -284,8 +284,8 @@ def test_guide_cache_notices_every_edit(write_guide: WriteGuide, tmp_path: Path)
 
 
 def test_guide_cache_notices_a_removed_sound(write_guide: WriteGuide, tmp_path: Path) -> None:
-    from audioguide import guidecache
     from audioguide.errors import ScriptErrors
+    from audioguide.loader import guidecache
 
     root = write_guide()
     (root / "assets").mkdir()

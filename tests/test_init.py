@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from fakes import fake_factory
 
-from audioguide import checks, scaffold
-from audioguide.build import build
+from audioguide.build.stages import build
+from audioguide.check import checks
 from audioguide.cli import cli
 from audioguide.errors import AudioguideError
-from audioguide.loader import load_with_sources
+from audioguide.loader import load_with_sources, scaffold
 
 
 def test_files_are_made_from_the_date_and_folder() -> None:

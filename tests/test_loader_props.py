@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from audioguide import text
-from audioguide.build import plan_guide
-from audioguide.checks import diagnose
+from audioguide.build.stages import plan_guide
+from audioguide.check.checks import diagnose
 from audioguide.errors import ScriptErrors
 from audioguide.loader import EPISODE_KEYS, GUIDE_KEYS, SEGMENT_KINDS, load_with_sources
 from audioguide.model import Chapter, Guide, Pause, Say
+from audioguide.plan import text
 
 # AUDIOGUIDE_PROPERTY_EXAMPLES=2000 for a longer hunt than the suite's.
 EXAMPLES = int(os.environ.get("AUDIOGUIDE_PROPERTY_EXAMPLES", "100"))

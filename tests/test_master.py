@@ -32,9 +32,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mp3_files import write_episode_mp3
 
-from audioguide import dsp
-from audioguide.export import Tags
-from audioguide.master import (
+from audioguide.audio import dsp
+from audioguide.audio.master import (
     DUAL_MONO_DB,
     LOSSLESS,
     MAX_GAIN_DB,
@@ -46,6 +45,7 @@ from audioguide.master import (
     master,
     true_peak,
 )
+from audioguide.export.mp3 import Tags
 from audioguide.model import Mastering
 
 Samples = npt.NDArray[np.int16]

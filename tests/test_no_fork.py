@@ -32,7 +32,7 @@ for name in {REMOVED!r}:
 
 PROBE = f"""\
 import os, multiprocessing
-import audioguide.start_method as s
+import audioguide.build.start_method as s
 assert not any(hasattr(os, n) for n in {REMOVED!r}), "still there"
 print(s.pool_context().get_start_method())
 """
@@ -100,8 +100,8 @@ def test_spares_speak_what_forks_speak_whatever_came_before(
 ) -> None:
     """The engine alone, both paths in this process: the same text and settings give
     the same bytes, also after other sentences in other settings."""
-    from audioguide.engines.pyttsx3_engine import Pyttsx3Engine
     from audioguide.model import Voice
+    from audioguide.speech.pyttsx3_engine import Pyttsx3Engine
 
     lines = [
         ("Hello there, welcome to the guide.", Voice()),

@@ -18,8 +18,8 @@ from browser import PHONE, Visit, chromium
 from browser import visit as open_page
 from publish_sample import build_episodes, write_guide
 
+from audioguide.build.report import EpisodeResult
 from audioguide.publish import publish
-from audioguide.report import EpisodeResult
 
 SCREENSHOT = Path(tempfile.gettempdir()) / "audioguide-page.png"
 NASTY = "Tom & Jerry <b>bold</b> \"quoted\" 'single' <script>alert(1)</script>"

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from browser import DESKTOP, PHONE, Visit, axe_violations, chromium, serve, visit, wait_for_players
 
-from audioguide.build import build
+from audioguide.build.report import BuildReport
+from audioguide.build.stages import build
 from audioguide.publish import publish
-from audioguide.report import BuildReport
 
 pytestmark = pytest.mark.e2e
 

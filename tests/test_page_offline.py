@@ -16,13 +16,13 @@ import feedparser
 import pytest
 from publish_sample import build_episodes, write_guide
 
+from audioguide.build.report import EpisodeResult
+from audioguide.export.transcript import Cue, read_vtt, vtt
 from audioguide.model import Guide
 from audioguide.publish import bundle, publish
 from audioguide.publish.common import player_clock
 from audioguide.publish.offline import png_size
 from audioguide.publish.readalong import sentences
-from audioguide.report import EpisodeResult
-from audioguide.transcript import Cue, read_vtt, vtt
 
 Site = tuple[Path, Guide, list[EpisodeResult]]
 

@@ -12,14 +12,14 @@ from click.testing import CliRunner
 from conftest import WriteGuide
 from fakes import FakeEngine, spoken_seconds
 
-from audioguide.build import build
+from audioguide.build.preview import default_path, find_player, plan_part, select
+from audioguide.build.session import render_preview
+from audioguide.build.stages import build
 from audioguide.cli import cli
 from audioguide.errors import ScriptError
 from audioguide.loader import load_guide
 from audioguide.model import Chapter, Guide, Say
-from audioguide.preview import default_path, find_player, plan_part, select
-from audioguide.session import render_preview
-from audioguide.timeline import LEAD_IN, TAIL, Chime, Silence, Utterance
+from audioguide.plan.timeline import LEAD_IN, TAIL, Chime, Silence, Utterance
 
 
 class Counting:

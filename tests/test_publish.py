@@ -26,6 +26,7 @@ import pytest
 from PIL import Image, ImageFont
 from publish_sample import build_episodes, write_guide
 
+from audioguide.build.report import ChapterMark, EpisodeResult
 from audioguide.errors import ScriptError
 from audioguide.model import Guide
 from audioguide.publish import PublishError, bundle, check_base_url, cover_png, publish
@@ -33,7 +34,6 @@ from audioguide.publish.common import clock
 from audioguide.publish.cover import _draw_line, _has_glyph
 from audioguide.publish.feed import ITUNES, PODCAST, episode_guid, pub_date
 from audioguide.publish.page import transcript_parts
-from audioguide.report import ChapterMark, EpisodeResult
 
 NASTY = "Tom & Jerry <b>bold</b> \"quoted\" 'single' <script>alert(1)</script>"
 PUBLISHED = (

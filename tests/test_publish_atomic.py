@@ -14,8 +14,8 @@ import pytest
 from conftest import GUIDE, WriteGuide
 from fakes import fake_factory
 
-from audioguide import fsutil
-from audioguide.build import build
+from audioguide.build.stages import build
+from audioguide.system import fsutil
 
 PUBLISHED = ("feed.xml", "index.html", "playlist.m3u8", "manifest.json", "cover.png")
 

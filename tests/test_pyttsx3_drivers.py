@@ -18,12 +18,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import GUIDE, WriteGuide
 
-from audioguide.cache import CACHE_FORMAT, clip_key
 from audioguide.cli import cli
-from audioguide.engines import pyttsx3_native
-from audioguide.engines.pyttsx3_engine import Pyttsx3Engine
 from audioguide.errors import EngineError
 from audioguide.model import Voice
+from audioguide.speech import pyttsx3_native
+from audioguide.speech.cache import CACHE_FORMAT, clip_key
+from audioguide.speech.pyttsx3_engine import Pyttsx3Engine
 
 FAKES = Path(__file__).parent / "fake_drivers"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import EPISODE_ONE, WriteGuide
 from fakes import fake_factory
 
-from audioguide.cache import ClipCache
-from audioguide.session import BuildOptions, build, check_guide, preview, speak
+from audioguide.build.session import BuildOptions, build, check_guide, preview, speak
+from audioguide.speech.cache import ClipCache
 
 
 def options(root: Path, tmp_path: Path) -> BuildOptions:

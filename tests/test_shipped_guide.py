@@ -9,11 +9,11 @@ import pytest
 from audio_measure import decode_pcm, ebur128
 from mutagen.id3 import ID3
 
-from audioguide import text
-from audioguide.build import build, plan_guide
+from audioguide.build.stages import build, plan_guide
 from audioguide.loader import load_guide
 from audioguide.model import Guide, Say
-from audioguide.timeline import Silence, Utterance
+from audioguide.plan import text
+from audioguide.plan.timeline import Silence, Utterance
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -136,9 +136,9 @@ def test_shipped_guide_builds(tmp_path: Path) -> None:
 @pytest.mark.parametrize("folder", ["", "es"], ids=["en", "es"])
 def test_the_length_estimate_is_close_to_the_spoken_episode(folder: str) -> None:
     # `check` warns about length from the estimate; here espeak-ng really speaks one.
-    from audioguide.assemble import render
-    from audioguide.engines.pyttsx3_engine import Pyttsx3Engine
-    from audioguide.estimate import sound_file_seconds, timeline_seconds
+    from audioguide.audio.assemble import render
+    from audioguide.plan.estimate import sound_file_seconds, timeline_seconds
+    from audioguide.speech.pyttsx3_engine import Pyttsx3Engine
 
     guide = load_guide(SCRIPTS / folder)
     items = plan_guide(guide)[guide.episodes[4].id]

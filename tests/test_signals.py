@@ -149,7 +149,7 @@ def test_after_a_sigkill_the_workers_follow_and_the_next_build_cleans_up(
         .stdout.decode()
         .strip()
     )
-    from audioguide.tempfiles import host_token
+    from audioguide.system.tempfiles import host_token
 
     (tmp / f"audioguide-pyttsx3-{host_token()}-{dead}-x").mkdir()
     (cache / "zz").mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,9 @@ from audio_measure import decode_pcm, duration, needs_ffmpeg
 from mp3_files import encode_mp3, write_episode_mp3
 from mutagen.mp3 import MP3
 
-from audioguide import splice
 from audioguide.errors import ExportError
-from audioguide.export import EpisodeMp3, Mp3Encoder, Tags
+from audioguide.export import splice
+from audioguide.export.mp3 import EpisodeMp3, Mp3Encoder, Tags
 
 TAGS = Tags(
     title="Pieces",

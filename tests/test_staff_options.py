@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from mutagen.id3 import ID3
 from ruamel.yaml import YAML
 
-from audioguide import text
+from audioguide.check.voicelist import usable_name
 from audioguide.cli import cli
-from audioguide.engines.pyttsx3_engine import Pyttsx3Engine, resolve_voice
 from audioguide.loader import load_guide
+from audioguide.plan import text
 from audioguide.publish import cover
-from audioguide.voicelist import usable_name
+from audioguide.speech.pyttsx3_engine import Pyttsx3Engine, resolve_voice
 
 GUIDE = """\
 title: Our Own Guide

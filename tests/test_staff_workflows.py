@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from audioguide.build.places import default_cache, default_output, guide_folder
 from audioguide.cli import cli
-from audioguide.places import default_cache, default_output, guide_folder
 
 GUIDE = """\
 title: {title}

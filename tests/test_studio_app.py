@@ -17,7 +17,7 @@ from conftest import EPISODE_ONE, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
 
-from audioguide.cache import ClipCache
+from audioguide.speech.cache import ClipCache
 from audioguide.studio.app import create_app
 
 PORT = 5123

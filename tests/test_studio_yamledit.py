@@ -8,7 +8,7 @@ import difflib
 import pytest
 from ruamel.yaml import YAML
 
-from audioguide import text
+from audioguide.plan import text
 from audioguide.studio import yamledit
 
 EPISODE = """\

@@ -12,8 +12,15 @@ from pathlib import Path
 from conftest import WriteGuide
 from fakes import fake_factory
 
-from audioguide.build import build
-from audioguide.tempfiles import FOREIGN_AGE, abandoned, host_token, sweep, temp_name, writer_of
+from audioguide.build.stages import build
+from audioguide.system.tempfiles import (
+    FOREIGN_AGE,
+    abandoned,
+    host_token,
+    sweep,
+    temp_name,
+    writer_of,
+)
 
 TESTS = Path(__file__).parent
 
@@ -50,9 +57,9 @@ FOREIGN_WRITER = """
 import os, sys, time
 sys.path.insert(0, {tests!r})
 from pathlib import Path
-from audioguide import tempfiles
-from audioguide.cache import ClipCache
-from audioguide.engines.base import Clip
+from audioguide.system import tempfiles
+from audioguide.speech.cache import ClipCache
+from audioguide.speech.base import Clip
 
 # Another container: another host token, and a PID that means nothing (is dead) here.
 tempfiles.host_token = lambda: "c0ffee0000"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audioguide import text
-from audioguide.text import clean, compile_lexicon, paragraphs, spoken
+from audioguide.plan import text
+from audioguide.plan.text import clean, compile_lexicon, paragraphs, spoken
 
 # Typography spelled as escapes: the characters themselves look like ASCII in review.
 LSQUO, RSQUO, LDQUO, RDQUO = "\u2018", "\u2019", "\u201c", "\u201d"

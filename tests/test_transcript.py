@@ -9,7 +9,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audioguide.transcript import (
+from audioguide.export.transcript import (
     ChapterCue,
     Cue,
     TranscriptBlock,

@@ -10,9 +10,9 @@ import pytest
 from conftest import WriteGuide
 from fakes import fake_factory
 
-from audioguide.build import build
-from audioguide.state import load_state, state_path
-from audioguide.trust import safe_relative
+from audioguide.build.stages import build
+from audioguide.build.state import load_state, state_path
+from audioguide.system.trust import safe_relative
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from conftest import SPANISH_EDITION, WriteGuide
 from fakes import fake_factory
 
-from audioguide import watch as watching
+from audioguide.build import watch as watching
+from audioguide.build.fresh import up_to_date
+from audioguide.build.watch import Options, changes, snapshot, watch
 from audioguide.cli import cli
-from audioguide.fresh import up_to_date
-from audioguide.watch import Options, changes, snapshot, watch
 
 GUIDE = """\
 title: Watched Guide

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audioguide.faults import one_line
+from audioguide.system.faults import one_line
 
 
 class AudioguideError(Exception):

@@ -8,8 +8,8 @@ load), `values` converts values key by key, `voices` checks engines and voice mo
 against the registry, `assembly` puts segments, episodes and the guide together.
 """
 
-from audioguide.episode_files import SCRIPT_EPISODES_DIR
 from audioguide.loader.assembly import load_guide, load_with_sources
+from audioguide.loader.episode_files import SCRIPT_EPISODES_DIR
 from audioguide.loader.reading import (
     GUIDE_FILE,
     MAX_DEPTH,

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from audioguide import layout, places, text
-from audioguide.episode_files import SCRIPT_EPISODES_DIR, episode_files, strays
+from audioguide.build import places
+from audioguide.build.places import display_path
 from audioguide.errors import Location, ScriptErrors
+from audioguide.loader import yaml_hints as layout
+from audioguide.loader.episode_files import SCRIPT_EPISODES_DIR, episode_files, strays
 from audioguide.loader.reading import (
     GUIDE_FILE,
     Sources,
@@ -52,7 +54,7 @@ from audioguide.model import (
     Source,
     Voice,
 )
-from audioguide.places import display_path
+from audioguide.plan import text
 
 
 def _segment(

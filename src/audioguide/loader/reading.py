@@ -20,10 +20,11 @@ from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEv
 from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 
-from audioguide import layout, places
-from audioguide.episode_files import scripts_under
+from audioguide.build import places
+from audioguide.build.places import display_path
 from audioguide.errors import Location, ScriptError, ScriptErrors
-from audioguide.places import display_path
+from audioguide.loader import yaml_hints as layout
+from audioguide.loader.episode_files import scripts_under
 
 GUIDE_FILE = "guide.yaml"
 # Limits that keep a load within a second and a few megabytes whatever a file holds.

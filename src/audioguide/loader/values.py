@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from ruamel.yaml.comments import CommentedMap
 
-from audioguide import layout, text
 from audioguide.errors import Location, short
+from audioguide.loader import yaml_hints as layout
 from audioguide.loader.reading import _Errors, _loc, guide_name
 from audioguide.model import (
     Episode,
@@ -23,6 +23,7 @@ from audioguide.model import (
     ranges,
     staff_keys,
 )
+from audioguide.plan import text
 
 MAX_PAUSE_SECONDS = 60.0
 TEMPLATE_FIELDS = ("guide", "number", "total", "title")

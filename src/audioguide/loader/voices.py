@@ -8,10 +8,10 @@ import difflib
 import os
 from pathlib import Path
 
-from audioguide.engines.registry import ENGINES, EngineInfo, info
 from audioguide.loader.reading import VoiceUse, guide_name
 from audioguide.loader.values import _Map, _options, _short
 from audioguide.model import PYTTSX3_DRIVERS, Voice
+from audioguide.speech.registry import ENGINES, EngineInfo, info
 
 
 def _voice(root: Path, section: _Map | None, base: Voice) -> Voice:

@@ -23,7 +23,8 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from audioguide.fsutil import replace_all
+from audioguide.build.report import Alternate, EpisodeResult
+from audioguide.export.transcript import read_vtt
 from audioguide.model import Guide
 from audioguide.publish.bundle import bundle
 from audioguide.publish.chapters import chapters_json
@@ -45,8 +46,7 @@ from audioguide.publish.offline import (
 )
 from audioguide.publish.page import index_html, page_template
 from audioguide.publish.playlist import playlist_m3u8
-from audioguide.report import Alternate, EpisodeResult
-from audioguide.transcript import read_vtt
+from audioguide.system.fsutil import replace_all
 
 __all__ = [
     "Alternate",

@@ -12,10 +12,10 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-from audioguide.fsutil import atomic_path
 from audioguide.publish.common import PublishError
 from audioguide.publish.manifest import NAME, FileEntry, read_manifest
-from audioguide.trust import inside
+from audioguide.system.fsutil import atomic_path
+from audioguide.system.trust import inside
 
 EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
 FILE_MODE = 0o100644  # regular file, rw-r--r--

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from audioguide.build.report import ChapterMark
 from audioguide.errors import AudioguideError
+from audioguide.export.transcript import Cue
 from audioguide.model import Guide
-from audioguide.report import ChapterMark
-from audioguide.transcript import Cue
 
 # Characters XML 1.0 cannot hold at all (not even escaped); a stray one in a script
 # would make the whole feed unreadable, so they are dropped from every text we publish.

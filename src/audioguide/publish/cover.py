@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
-from audioguide.content import check_cover_size
+from audioguide.check.content import check_cover_size
 from audioguide.errors import Location, ScriptError
 from audioguide.model import Guide
 from audioguide.publish.common import one_line

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide.fsutil import sha256_file
 from audioguide.model import Guide
 from audioguide.publish.common import one_line
+from audioguide.system.fsutil import sha256_file
 
 NAME = "manifest.json"
 FORMAT = "audioguide-manifest/1"

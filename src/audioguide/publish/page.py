@@ -19,6 +19,8 @@ from importlib.resources import files
 import jinja2
 from markupsafe import Markup
 
+from audioguide.build.report import Alternate
+from audioguide.export.transcript import CueLike
 from audioguide.model import Guide
 from audioguide.publish.common import (
     Item,
@@ -32,8 +34,6 @@ from audioguide.publish.common import (
     strings_for,
 )
 from audioguide.publish.readalong import Sentence, sentences
-from audioguide.report import Alternate
-from audioguide.transcript import CueLike
 
 TEMPLATE = "index.html.j2"
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from audioguide.export.transcript import CueLike
 from audioguide.publish.common import clean
-from audioguide.transcript import CueLike
 
 
 @dataclass(frozen=True)

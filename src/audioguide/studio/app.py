@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from audioguide.studio.building import Builder
+from audioguide.studio.build_runner import Builder
 from audioguide.studio.workspace import Workspace
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from audioguide.editions import Edition
+from audioguide.loader.editions import Edition
 from audioguide.model import STATUSES, Say
 from audioguide.studio import rows, yamledit
 from audioguide.studio.app import studio

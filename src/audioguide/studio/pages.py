@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 
+from audioguide.build.summary import minutes
 from audioguide.model import STATUSES
 from audioguide.studio import pipeline, rows
 from audioguide.studio.app import studio
-from audioguide.summary import minutes
 
 bp = Blueprint("pages", __name__)
 TOP = "_"  # the URL name of the edition at the top of the guide folder

@@ -1,6 +1,6 @@
 """The studio's one door to the pipeline: every load, check, sentence, preview and build
 the studio makes goes through here, and here only calls the library's entry point
-(`audioguide.session`), as the commands do. Nothing here knows the order of the stages.
+(`audioguide.build.session`), as the commands do. Nothing here knows the order of the stages.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide import session
-from audioguide.build import Progress
-from audioguide.cache import decode_wav, wav_bytes
-from audioguide.checks import Diagnostic
-from audioguide.editions import Edition, editions
-from audioguide.engines.base import Clip
+from audioguide.build import session
+from audioguide.build.stages import Progress
+from audioguide.check.checks import Diagnostic
+from audioguide.loader.editions import Edition, editions
 from audioguide.model import Episode, Guide
+from audioguide.speech.base import Clip
+from audioguide.speech.cache import decode_wav, wav_bytes
 
 Checked = session.Checked
 
@@ -31,7 +31,7 @@ def find_editions(scripts: Path, output: Path) -> list[Edition]:
 
 def check_edition(edition: Edition, cache_dir: Path) -> session.Checked:
     """One edition as `audioguide check` sees it; never raises for a script's mistake."""
-    from audioguide.engines.registry import create_engine
+    from audioguide.speech.registry import create_engine
 
     return session.check_edition(edition, cache_dir, create_engine)
 
@@ -40,7 +40,7 @@ def remember(checked: session.Checked, cache_dir: Path) -> None:
     """Keep a guide the studio loaded in the guide cache, where the session's speech and
     previews (and the next build) look first: a sentence played after a save does not
     parse every script again."""
-    from audioguide import guidecache
+    from audioguide.loader import guidecache
 
     if checked.guide is not None:
         guidecache.remember(cache_dir, checked.edition.scripts, checked.guide)
@@ -51,8 +51,8 @@ def errors_of(checked: session.Checked) -> tuple[Diagnostic, ...]:
 
 
 def estimated_seconds(guide: Guide, episode: Episode) -> float:
-    from audioguide import text
-    from audioguide.estimate import episode_seconds, sound_file_seconds
+    from audioguide.plan import text
+    from audioguide.plan.estimate import episode_seconds, sound_file_seconds
 
     speak = text.compile_lexicon(guide.lexicon)
     return episode_seconds(guide, episode, speak, sound_file_seconds)
@@ -74,7 +74,7 @@ def speak(
     """`words` as the build says them in that segment: sentence by sentence (as the
     build splits a `say`), each through `session.speak` (the build's engine, voice,
     lexicon and clip cache), joined by the guide's sentence pause when several."""
-    from audioguide import text
+    from audioguide.plan import text
 
     sentences = [s for paragraph in text.paragraphs(words) for s in paragraph]
     if not sentences:
@@ -105,7 +105,7 @@ def build(build: session.BuildOptions, progress: Progress) -> list[str]:
     For a process of its own (see `studio.building`): the build forks workers, which a
     process serving requests on several threads must not do.
     """
-    from audioguide.summary import summary_lines
+    from audioguide.build.summary import summary_lines
 
     reports = session.build(build, progress)
     lines: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from audioguide.checks import Diagnostic
+from audioguide.check.checks import Diagnostic
 from audioguide.model import Chapter, Episode, Pause, Say, Sound
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from audioguide.lock import build_lock
-from audioguide.state import STATE_DIR
+from audioguide.build.state import STATE_DIR
+from audioguide.system.lock import build_lock
 
 STUDIO_LOCK = "studio-lock"
 HOST = "127.0.0.1"
@@ -115,7 +115,7 @@ def open_in_browser(url: str) -> None:
 
 def _leave_nothing(output: Path, cache_dir: Path) -> None:
     """No process of ours lives on (the speech engine, a build), no temp file stays."""
-    from audioguide import stopping, tempfiles
+    from audioguide.system import stopping, tempfiles
 
     gone = stopping.stop_tree() | {os.getpid()}
     tempfiles.sweep(output, cache_dir, gone=gone)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify
 
-from audioguide import text
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
-from audioguide.faults import one_line
+from audioguide.plan import text
 from audioguide.studio import pipeline
 from audioguide.studio.app import studio
 from audioguide.studio.edits import body, episode_of, int_field, say_of, text_field
+from audioguide.system.faults import one_line
 
 bp = Blueprint("sound", __name__, url_prefix="/api")
 

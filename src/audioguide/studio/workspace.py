@@ -20,15 +20,15 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from audioguide.checks import Diagnostic
-from audioguide.editions import Edition
+from audioguide.build.places import display_path
+from audioguide.build.session import BuildOptions
+from audioguide.build.watch import snapshot
+from audioguide.check.checks import Diagnostic
 from audioguide.errors import Location
-from audioguide.fsutil import atomic_write
+from audioguide.loader.editions import Edition
 from audioguide.model import Episode, Guide
-from audioguide.places import display_path
-from audioguide.session import BuildOptions
 from audioguide.studio import pipeline
-from audioguide.watch import snapshot
+from audioguide.system.fsutil import atomic_write
 
 
 class SaveRefused(Exception):

@@ -1,0 +1,1 @@
+"""Audio in memory: render a timeline to PCM, the chime, filters and loudness mastering."""

@@ -1,0 +1,1 @@
+"""The conductor (`session`), the stage runner (`stages`), and the build's records."""

@@ -1,0 +1,29 @@
+"""Empty an output folder of what builds wrote, and nothing else."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from audioguide.build.state import STATE_DIR
+
+# What a build writes; anything else a user put in the folder stays.
+BUILT = ("episodes/*.mp3", "episodes/*.vtt", "episodes/*.txt", "episodes/*.json", "episodes/.*.tmp")
+PUBLISHED = ("cover.png", "feed.xml", "index.html", "playlist.m3u8", "manifest.json", ".*.tmp")
+
+
+def clean_output(output: Path) -> int:
+    """Remove built files from `output`; return how many."""
+    if not output.is_dir():
+        return 0
+    removed = 0
+    for pattern in BUILT + PUBLISHED:
+        for path in output.glob(pattern):
+            path.unlink()
+            removed += 1
+    episodes = output / "episodes"
+    if episodes.is_dir() and not any(episodes.iterdir()):
+        episodes.rmdir()
+    if (output / STATE_DIR).is_dir():
+        shutil.rmtree(output / STATE_DIR)
+    return removed

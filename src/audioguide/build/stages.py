@@ -1,0 +1,573 @@
+"""The build: the only module that knows the order of the stages.
+
+load -> plan every episode -> key every clip and episode -> (under the output lock)
+skip what the last build already made -> speak the missing clips into the cache ->
+render, master and export the episodes that changed -> publish.
+
+Nothing is written to the output folder until the whole guide has loaded, so a
+mistake in the scripts leaves earlier outputs as they were; every file is written
+atomically and the state is saved after each episode, so a build killed at any moment
+leaves whole files and the next build finishes the job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    as_completed,
+)
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from audioguide import __version__
+from audioguide.build import outputs
+from audioguide.build.report import Alternate, BuildReport, ChapterMark, EpisodeResult, Published
+from audioguide.build.start_method import pool_context
+from audioguide.build.state import (
+    OUTPUT_EPISODES_DIR,
+    STATE_DIR,
+    EpisodeState,
+    episode_stem,
+    files_match,
+    load_state,
+    result_of,
+    save_state,
+)
+from audioguide.check.content import check_content
+from audioguide.errors import ScriptError
+from audioguide.loader import guidecache
+from audioguide.model import Episode, Guide
+from audioguide.plan import text
+from audioguide.plan.timeline import Chime, Item, Mark, Play, Silence, Utterance, plan_episode
+from audioguide.speech.base import Clip, Engine, EngineFactory
+from audioguide.speech.cache import ClipCache, clip_key
+from audioguide.system import tools
+from audioguide.system.fsutil import sha256_file
+from audioguide.system.lock import build_lock
+from audioguide.system.trust import inside
+
+Progress = Callable[[str, int, int], None]
+# Part of every episode key: bump when the rendering or encoding changes.
+BUILD_FORMAT = "episode-v3"  # v3: pieces encoded side by side, limiter windows near peaks
+
+
+def require_tools() -> None:
+    # Only ffmpeg (the system's or the wheel's): ffprobe is no requirement.
+    tools.ffmpeg()
+
+
+class Voices:
+    """Engines by name, made on first use: a warm cache starts no engine at all."""
+
+    def __init__(self, factory: EngineFactory, language: str) -> None:
+        self.factory = factory
+        self.language = language
+        self.engines: dict[str, Engine] = {}
+
+    def get(self, name: str) -> Engine:
+        if name not in self.engines:
+            self.engines[name] = self.factory(name, self.language)
+        return self.engines[name]
+
+    def key(self, u: Utterance) -> str:
+        engine = self.get(u.voice.engine)
+        return clip_key(engine.name, engine.version, u.voice, u.spoken)
+
+    def speak(self, u: Utterance) -> Clip:
+        return self.get(u.voice.engine).synthesize(u.spoken, u.voice)
+
+
+class ClipSource:
+    """Where every stage gets a sentence's audio: the clip cache first, then speech
+    (into the cache, so the next build or preview finds it)."""
+
+    def __init__(self, cache: ClipCache, voices: Voices) -> None:
+        self.cache = cache
+        self.voices = voices
+
+    def key(self, u: Utterance, keys: dict[Utterance, str] | None = None) -> str:
+        return keys[u] if keys is not None else self.voices.key(u)
+
+    def __call__(self, u: Utterance, keys: dict[Utterance, str] | None = None) -> Clip:
+        key = self.key(u, keys)
+        clip = self.cache.get(key)
+        if clip is None:  # never made, or removed or damaged since: speak it (again)
+            clip = self.voices.speak(u)
+            self.cache.put(key, clip)
+        return clip
+
+
+def render_wav(guide: Guide, items: tuple[Item, ...], source: ClipSource, dest: Path) -> Path:
+    """Render and master `items` to a mono WAV at `dest` (a preview: nothing encoded)."""
+    from audioguide.audio.assemble import render
+    from audioguide.audio.master import LOSSLESS, master
+    from audioguide.speech.cache import wav_bytes
+    from audioguide.system.fsutil import atomic_write
+
+    if any(isinstance(item, Play) for item in items):
+        require_tools()  # sounds are decoded with ffmpeg
+    rendered = render(items, source)
+    # A WAV is not encoded, so no allowance for a codec's level change or overshoot.
+    mastered, _ = master(rendered.samples, rendered.rate, guide.mastering, codec=LOSSLESS)
+    atomic_write(dest, wav_bytes(Clip(mastered.astype("<i2").tobytes(), rendered.rate)))
+    return dest
+
+
+def plan_guide(guide: Guide) -> dict[str, tuple[Item, ...]]:
+    speak = text.compile_lexicon(guide.lexicon)
+    return {ep.id: plan_episode(guide, ep, speak) for ep in guide.episodes}
+
+
+def episode_key(
+    guide: Guide,
+    episode: Episode,
+    items: tuple[Item, ...],
+    keys: dict[Utterance, str],
+    cover: bytes | None = None,
+) -> str:
+    """A hash over every input that can change the episode's files."""
+    timeline: list[object] = []
+    for item in items:
+        if isinstance(item, Utterance):
+            timeline.append(["say", keys[item], item.display, item.new_paragraph])
+        elif isinstance(item, Silence):
+            timeline.append(["silence", item.seconds])
+        elif isinstance(item, Mark):
+            timeline.append(["chapter", item.title])
+        elif isinstance(item, Play):
+            timeline.append(["sound", sha256_file(item.path)])
+        elif isinstance(item, Chime):
+            timeline.append(["chime"])
+    payload = {
+        "format": BUILD_FORMAT,
+        "audioguide": __version__,
+        "guide": [guide.title, guide.author, guide.credit, guide.language, len(guide.episodes)],
+        "episode": [episode.number, episode.id, episode.title, episode.date],
+        "mastering": asdict(guide.mastering),
+        "cover": hashlib.sha256(cover).hexdigest() if cover else "",
+        "timeline": timeline,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+@dataclass(frozen=True)
+class EpisodeJob:
+    """Everything one worker needs to render, master and export one episode."""
+
+    guide: Guide
+    episode: Episode
+    items: tuple[Item, ...]
+    keys: dict[Utterance, str]
+    key: str
+    cache_dir: Path
+    output: Path
+    cover: bytes | None
+    engine_factory: EngineFactory
+
+
+def _chapter_marks(starts: Sequence[tuple[str, float]], seconds: float) -> tuple[ChapterMark, ...]:
+    ms = [round(start * 1000) for _, start in starts]
+    end = round(seconds * 1000)
+    return tuple(
+        ChapterMark(title, ms[i], ms[i + 1] if i + 1 < len(ms) else end)
+        for i, (title, _) in enumerate(starts)
+    )
+
+
+def build_episode(job: EpisodeJob) -> EpisodeState:
+    """Render, master and export one episode; return its new state."""
+    # Imported here: the audio stack costs a second of start-up a no-op build never pays.
+    from audioguide.audio.assemble import render
+    from audioguide.audio.master import master
+    from audioguide.export import transcript
+    from audioguide.export.mp3 import EpisodeMp3, Tags
+
+    _keep_freed_memory()
+    guide, episode = job.guide, job.episode
+    clip_for = ClipSource(ClipCache(job.cache_dir), Voices(job.engine_factory, guide.language))
+    rendered = render(job.items, functools.partial(clip_for, keys=job.keys))
+    chapters = _chapter_marks([(c.title, c.start) for c in rendered.chapters], rendered.seconds)
+    tags = Tags(
+        title=episode.title,
+        album=guide.title,
+        artist=guide.author,
+        track=episode.number,
+        track_total=len(guide.episodes),
+        year=episode.date[:4],
+        language=guide.language,
+        comment=guide.credit,
+        cover=job.cover,
+        chapters=chapters,
+    )
+    stem = job.output / OUTPUT_EPISODES_DIR / episode_stem(episode)
+    mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
+    # LAME gets the mastered audio straight from memory, a long episode in pieces
+    # encoded side by side, cut in its pauses.
+    samples = len(rendered.samples)
+    with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
+        _, report = master(rendered.samples, rendered.rate, guide.mastering, sink=encoder)
+    from audioguide.system.fsutil import atomic_write_text
+
+    atomic_write_text(vtt, transcript.vtt(rendered.cues))
+    blocks = transcript.blocks_from_timeline(job.items)
+    atomic_write_text(txt, transcript.plain_text(episode.title, blocks, guide.credit))
+    files = tuple(
+        sorted((p.relative_to(job.output).as_posix(), sha256_file(p)) for p in (mp3, vtt, txt))
+    )
+    return EpisodeState(
+        key=job.key,
+        files=files,
+        seconds=round(rendered.seconds, 4),
+        loudness=round(report.delivered_lufs, 2),
+        true_peak=round(report.output_true_peak, 2),
+        chapters=chapters,
+    )
+
+
+# Worker-process side of the speech pool: one engine set per worker and language, made
+# on first use and kept, so each worker starts an engine once.
+_worker_voices: dict[tuple[EngineFactory, str], Voices] = {}
+
+
+def _speak_into_cache(
+    factory: EngineFactory, language: str, cache_dir: Path, key: str, u: Utterance
+) -> str:
+    voices = _worker_voices.setdefault((factory, language), Voices(factory, language))
+    ClipCache(cache_dir).put(key, voices.speak(u))
+    return key
+
+
+def synthesize(
+    missing: dict[str, Utterance],
+    cache_dir: Path,
+    voices: Voices,
+    jobs: int,
+    progress: Progress | None,
+    pool: Executor | None = None,
+) -> None:
+    """Speak every missing clip into the cache, in `jobs` worker processes (or `pool`)."""
+    order = sorted(missing)
+    if jobs <= 1 or len(order) < 2 * jobs:  # a pool's round trips would cost more
+        cache = ClipCache(cache_dir)
+        for done, key in enumerate(order, start=1):
+            cache.put(key, voices.speak(missing[key]))
+            if progress:
+                progress("speaking", done, len(order))
+        return
+    done = 0
+
+    def one_more() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress("speaking", done, len(order))
+
+    with _pool(pool, jobs) as workers:
+        common = (voices.factory, voices.language, cache_dir)
+        futures = {k: workers.submit(_speak_into_cache, *common, k, missing[k]) for k in order}
+        try:
+            # An engine that mostly waits (pyttsx3) leaves the workers' cores idle part
+            # of the time, so this process speaks too: from the end of the list, each
+            # utterance no worker has started, until it meets them. A clip is the same
+            # whoever speaks it.
+            cache = ClipCache(cache_dir)
+            for key in reversed(order):
+                engine = voices.get(missing[key].voice.engine)
+                if not engine.mostly_waits or not futures[key].cancel():
+                    break
+                cache.put(key, voices.speak(missing[key]))
+                one_more()
+            for future in as_completed(f for f in futures.values() if not f.cancelled()):
+                future.result()
+                one_more()
+        except BaseException:
+            for future in futures.values():
+                future.cancel()
+            raise
+
+
+@contextlib.contextmanager
+def _pool(shared: Executor | None, jobs: int) -> Iterator[Executor]:
+    """The build's shared worker pool, or one of `jobs` processes for this stage."""
+    if shared is not None:
+        yield shared
+        return
+    from audioguide.system.stopping import follow_parent
+
+    with ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=follow_parent) as own:
+        yield own
+
+
+def sweep_temp_files(*folders: Path) -> None:
+    from audioguide.system import stopping, tempfiles
+
+    tempfiles.sweep(*folders)
+    stopping.sweep_private_folders()  # a killed build's speech engines' folders
+
+
+def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
+    ids = {ep.id for ep in guide.episodes}
+    for wanted in only:
+        if wanted not in ids:
+            raise ScriptError(
+                guide.where,
+                f"no episode with id '{wanted}'",
+                "episodes: " + ", ".join(ep.id for ep in guide.episodes),
+            )
+    return [ep for ep in guide.episodes if not only or ep.id in only]
+
+
+def _prune(output: Path, old: dict[str, EpisodeState], new: dict[str, EpisodeState]) -> None:
+    """Remove files the last build wrote that no episode has now (renamed or removed);
+    never one outside the output folder, whatever the state says."""
+    keep = {rel for state in new.values() for rel, _ in state.files}
+    for state in old.values():
+        for rel, _ in state.files:
+            path = inside(output, rel) if rel not in keep else None
+            if path is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+
+def build(
+    scripts: Path,
+    output: Path,
+    *,
+    cache_dir: Path,
+    jobs: int = 1,
+    force: bool = False,
+    only: Sequence[str] = (),
+    engine_factory: EngineFactory | None = None,
+    progress: Progress | None = None,
+    guide: Guide | None = None,
+    drafts: bool = False,
+    base_url: str | None = None,
+    alternates: Sequence[Alternate] = (),
+    pool: Executor | None = None,
+) -> BuildReport:
+    """Build the guide in `scripts` into `output`, redoing only what changed.
+
+    `guide` is the guide already loaded from `scripts`, to save loading it again.
+    Only approved episodes are published (feed, page, playlist, manifest) unless `drafts`;
+    `base_url` makes the feed's links absolute; `alternates` are the other editions,
+    which the page links (see `alternates_of`). `pool`, if given, runs speech and
+    episodes instead of pools of `jobs` processes made for this build.
+    """
+    if engine_factory is None:
+        from audioguide.speech.registry import shared_engine
+
+        engine_factory = shared_engine
+    guide = guide or guidecache.load(cache_dir, scripts)
+    selected = _select(guide, only)
+    require_tools()
+    plans = plan_guide(guide)
+    check_content(guide, plans)
+    voices = Voices(engine_factory, guide.language)
+    keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
+    cover = _cover(guide, cache_dir)
+    ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
+
+    outputs.check_owner(output, scripts, force)  # before the lock file is touched
+    with build_lock(output / STATE_DIR):
+        outputs.claim(output, scripts, guide, force)
+        sweep_temp_files(output, cache_dir)
+        states = load_state(output)
+        todo = [ep for ep in selected if force or not _unchanged(output, states, ep, ep_keys)]
+        missing = _missing_clips(ClipCache(cache_dir), todo, plans, keys)
+        synthesize(missing, cache_dir, voices, jobs, progress, pool)
+        job_list = [
+            EpisodeJob(
+                guide,
+                ep,
+                plans[ep.id],
+                {u: keys[u] for u in plans[ep.id] if isinstance(u, Utterance)},
+                ep_keys[ep.id],
+                cache_dir,
+                output,
+                cover,
+                engine_factory,
+            )
+            for ep in todo
+        ]
+        old_states = states
+        states = {k: v for k, v in states.items() if k in ep_keys}
+        _encode(job_list, states, output, jobs, pool, progress)
+        _prune(output, old_states, states)
+        rebuilt = {job.episode.id for job in job_list}
+        results = tuple(
+            result_of(ep, states[ep.id], output, ep.id in rebuilt)
+            for ep in guide.episodes
+            if ep.id in states
+        )
+        went_out, republished = _publish(
+            guide, output, results, drafts, base_url, cover, alternates
+        )
+        # Again: an encoder orphaned by a killed build finishes its (hidden) file when
+        # its input ends, which may be after the sweep at the start.
+        sweep_temp_files(output)
+    cached = len(keys) - len(missing)
+    return BuildReport(guide, output, results, len(missing), cached, went_out, republished)
+
+
+def _encode(
+    job_list: list[EpisodeJob],
+    states: dict[str, EpisodeState],
+    output: Path,
+    jobs: int,
+    pool: Executor | None,
+    progress: Progress | None,
+) -> None:
+    """Build the episodes into `states`, saving the state after each one."""
+    built = _run_jobs(job_list, jobs, pool, meanwhile=_prepare_publish)
+    for done, (job, state) in enumerate(built, start=1):
+        states[job.episode.id] = state
+        save_state(output, states)
+        if progress:
+            progress("encoding", done, len(job_list))
+    save_state(output, states)
+
+
+def _unchanged(
+    output: Path, states: dict[str, EpisodeState], ep: Episode, ep_keys: dict[str, str]
+) -> bool:
+    """Whether the last build made this episode from the same inputs, its files whole."""
+    state = states.get(ep.id)
+    return state is not None and state.key == ep_keys[ep.id] and files_match(output, state)
+
+
+def _publish(
+    guide: Guide,
+    output: Path,
+    results: tuple[EpisodeResult, ...],
+    drafts: bool,
+    base_url: str | None,
+    cover: bytes,
+    alternates: Sequence[Alternate],
+) -> tuple[Published, bool]:
+    """Publish the approved episodes (all with `drafts`); return what went out and
+    whether the published files changed."""
+    from audioguide.publish import publish
+
+    status = {ep.id: ep.status for ep in guide.episodes}
+    published = [r for r in results if drafts or status[r.id] == "approved"]
+    before = outputs.manifest_bytes(output)
+    publish(guide, published, output, base_url, cover, alternates)
+    went_out = outputs.published_of(guide, [r.id for r in published])
+    outputs.note_published(output, went_out)
+    return went_out, before != outputs.manifest_bytes(output)
+
+
+def _missing_clips(
+    cache: ClipCache,
+    episodes: Sequence[Episode],
+    plans: dict[str, tuple[Item, ...]],
+    keys: dict[Utterance, str],
+) -> dict[str, Utterance]:
+    """The clips the episodes to build need and the cache lacks, or holds damaged.
+
+    Each clip is read and checked (`ClipCache.get`, which drops a damaged one), so a
+    damaged clip is spoken again here and counted as spoken, not "from the cache". The
+    episodes' workers read the same files moments later, from the page cache.
+    """
+    wanted = {keys[u]: u for ep in episodes for u in plans[ep.id] if isinstance(u, Utterance)}
+    return {key: u for key, u in wanted.items() if key not in cache or cache.get(key) is None}
+
+
+def _cover(guide: Guide, cache_dir: Path) -> bytes:
+    """The cover PNG (the guide's own, checked, or one drawn from its title), cached by
+    what it is made from so a no-op build does not draw it again."""
+    if guide.cover:
+        from audioguide.check.content import check_cover_size
+
+        check_cover_size(guide.cover, guide.cover_where or guide.where)
+    source = guide.cover.read_bytes() if guide.cover else b""
+    h = hashlib.sha256(b"cover-v2\0" + __version__.encode() + b"\0" + source)
+    drawn_from = [guide.title, guide.description, guide.author, guide.credit, guide.language]
+    h.update(json.dumps([*drawn_from, asdict(guide.source)]).encode())
+    path = cache_dir / "covers" / f"{h.hexdigest()}.png"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    from audioguide.publish import cover_png
+
+    png = cover_png(guide)
+    from audioguide.system.fsutil import atomic_write
+
+    with contextlib.suppress(OSError):  # only a shortcut for the next build
+        atomic_write(path, png)
+    return png
+
+
+def _run_jobs(
+    jobs_list: list[EpisodeJob],
+    jobs: int,
+    pool: Executor | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> Iterator[tuple[EpisodeJob, EpisodeState]]:
+    """Build the episodes, in worker processes if there are workers; `meanwhile` runs
+    here while they work."""
+    if pool is None and (jobs <= 1 or len(jobs_list) < 2):
+        for job in jobs_list:
+            yield job, build_episode(job)
+        meanwhile()
+        return
+    with _pool(pool, min(jobs, len(jobs_list))) as workers:
+        futures: dict[Future[EpisodeState], EpisodeJob] = {
+            workers.submit(build_episode, job): job for job in jobs_list
+        }
+        meanwhile()
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+@contextlib.contextmanager
+def workers(jobs: int) -> Iterator[Executor]:
+    """The worker processes of a build, started at once: each loads the audio stack
+    while this process reads the scripts and plans."""
+    with ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=_warm_worker) as pool:
+        # The first task starts every worker now, while this process has one thread: a
+        # fork taken while another thread holds a lock would copy it held, for ever.
+        # (Forked only while that is safe at all: see `start_method`.)
+        pool.submit(os.getpid)
+        yield pool
+
+
+def _prepare_publish() -> None:
+    from audioguide import publish  # the import and the page's template take a while
+
+    publish.prepare()
+
+
+def _warm_worker() -> None:
+    from audioguide.system.stopping import follow_parent
+
+    follow_parent()
+    _keep_freed_memory()
+
+
+@functools.cache
+def _keep_freed_memory() -> None:
+    """Let glibc keep the memory mastering frees for its next chunk.
+
+    Mastering makes and drops arrays of a few MB per minute of audio; by default glibc
+    hands such memory back to the system at once, and every chunk then faults its pages
+    in again: a sixth to a quarter of the mastering time, all in the kernel. Other C
+    libraries are left as they are.
+    """
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError, TypeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
+    mallopt(m_mmap_threshold, 64 << 20)  # larger blocks (whole long episodes) still go back
+    mallopt(m_trim_threshold, 512 << 20)

@@ -1,0 +1,1 @@
+"""What `check` reports beyond the loader: warnings, asset content, the voices table."""

@@ -1,5 +1,0 @@
-"""Speech engines behind one small interface; see `base.py`."""
-
-from audioguide.engines.base import Clip, Engine, VoiceInfo
-
-__all__ = ["Clip", "Engine", "VoiceInfo"]

@@ -1,0 +1,1 @@
+"""Files from audio: the MP3 encode and its splice, transcripts."""

@@ -1,0 +1,1 @@
+"""Pure planning: text to sentences, episodes to timelines, length estimates."""

@@ -1,0 +1,128 @@
+"""The studio's Build button: the real build, in a process of its own, with progress.
+
+The build forks worker processes; a fork taken while another of the server's threads
+holds a lock copies that lock held, for ever. So the build runs in a *spawned* process
+(a fresh interpreter with one thread), which reports its progress and summary through
+a queue, and stops with its whole tree (as `audioguide build` does) when told to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from audioguide.build.session import BuildOptions
+from audioguide.studio import pipeline
+
+
+@dataclass
+class BuildStatus:
+    """What the page shows: running or not, the stage, and how it ended."""
+
+    state: str = "idle"  # idle | running | done | failed
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    steps: int = 0  # progress reports heard
+    lines: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "stage": self.stage,
+            "done": self.done,
+            "total": self.total,
+            "steps": self.steps,
+            "lines": self.lines,
+            "error": self.error,
+        }
+
+
+def _child(options: BuildOptions, out: Any) -> None:
+    """The build process: progress, then ("done", lines) or ("failed", message)."""
+    from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+    from audioguide.system.faults import describe, one_line
+    from audioguide.system.stopping import follow_parent, on_stop
+
+    follow_parent()  # a studio killed outright takes its build along
+
+    def progress(stage: str, done: int, total: int) -> None:
+        out.put(("progress", stage, done, total))
+
+    try:
+        with on_stop(options.output, options.cache_dir, message="build stopped"):
+            lines = pipeline.build(options, progress)
+        out.put(("done", lines))
+    except ScriptErrors as exc:
+        out.put(("failed", "\n".join(e.line() for e in exc.errors)))
+    except ScriptError as exc:
+        out.put(("failed", exc.line()))
+    except AudioguideError as exc:
+        out.put(("failed", f"error: {one_line(str(exc))}"))
+    except OSError as exc:
+        out.put(("failed", f"error: {describe(exc)}"))
+
+
+class Builder:
+    """At most one build at a time; `status` is safe to read from any thread."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.status = BuildStatus()
+        self._lock = threading.Lock()
+        self._process: Any = None
+
+    def start(self) -> bool:
+        """Start a build; False if one is running."""
+        with self._lock:
+            if self.status.state == "running":
+                return False
+            self.status = BuildStatus(state="running", stage="starting")
+            context = multiprocessing.get_context("spawn")
+            messages = context.Queue()
+            self._process = context.Process(
+                target=_child, args=(self.options, messages), name="audioguide-studio-build"
+            )
+            self._process.start()
+        threading.Thread(target=self._follow, args=(self._process, messages), daemon=True).start()
+        return True
+
+    def _follow(self, process: Any, messages: Any) -> None:
+        status = self.status
+        while True:
+            try:
+                message = messages.get(timeout=0.2)
+            except queue.Empty:
+                if not process.is_alive():
+                    break
+                continue
+            if message[0] == "progress":
+                status.stage, status.done, status.total = message[1:]
+                status.steps += 1
+            elif message[0] == "done":
+                status.lines = list(message[1])
+                status.state = "done"
+            else:
+                status.error = message[1]
+                status.state = "failed"
+        process.join()
+        if status.state == "running":
+            status.state = "failed"
+            status.error = f"error: the build stopped (exit status {process.exitcode})"
+        messages.close()
+
+    def stop(self) -> None:
+        """Stop a running build with its tree (its own SIGTERM handler kills the tree)."""
+        process = self._process
+        if process is not None and process.is_alive():
+            process.terminate()
+            process.join(10)
+            if process.is_alive():
+                with contextlib.suppress(OSError):
+                    process.kill()
+                process.join(5)

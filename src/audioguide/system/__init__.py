@@ -1,0 +1,1 @@
+"""What touches the operating system: platforms, ffmpeg, atomic files, locks, temp names."""

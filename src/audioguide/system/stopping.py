@@ -1,0 +1,181 @@
+"""Stopping a build on a signal: every process it started goes with it, promptly, and
+it leaves no temp file or folder behind.
+
+A build is a tree of processes: the building process, its pool workers, each one's
+speech process (pyttsx3's, in its own session so that a stuck one can be killed with
+its forks) and the ffmpeg encoders. A signal to the building process alone (`kill PID`,
+a service manager's stop) used to kill only that process, or to wait until every
+episode was built; the workers and speech processes then lived on under PID 1.
+
+So the building process handles SIGTERM and SIGINT itself (`on_stop`): it freezes and
+kills its whole tree (listed with psutil, which knows process trees on every system),
+removes the temp files of the output and cache folders that no live writer will
+finish, and the killed processes' private folders, and exits with 128 + the signal.
+Files already written are whole (every write is atomic) and the state is saved after
+each episode, so the next build goes on from there.
+
+A build killed with SIGKILL cannot clean up: its workers notice that their parent is
+gone within a tenth of a second and kill their own trees (`follow_parent`); the
+building process's own speech process ends at the end of its input. What is left (an
+encoder's hidden file) is removed by the next build's sweep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from audioguide.system import tempfiles
+
+if TYPE_CHECKING:
+    import psutil
+
+PRIVATE_PREFIX = "audioguide-pyttsx3-"
+
+
+def private_folder() -> Path:
+    """A new private temp folder for this process's speech engine, named for the host and
+    process that own it, so a sweep can tell when nobody will use it again."""
+    prefix = f"{PRIVATE_PREFIX}{tempfiles.host_token()}-{os.getpid()}-"
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def _owner(folder: Path) -> tuple[str, int] | None:
+    try:
+        host, pid, _ = folder.name[len(PRIVATE_PREFIX) :].split("-", 2)
+        return host, int(pid)
+    except ValueError:
+        return None
+
+
+def sweep_private_folders(gone: frozenset[int] = frozenset()) -> None:
+    """Remove speech engines' private folders whose owner is dead (or in `gone`)."""
+    with contextlib.suppress(OSError):
+        for folder in Path(tempfile.gettempdir()).glob(PRIVATE_PREFIX + "*"):
+            owner = _owner(folder)
+            if owner is None or owner[0] != tempfiles.host_token():
+                continue  # another naming, another host: not ours to judge
+            if owner[1] in gone or not tempfiles.pid_alive(owner[1]):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop_tree() -> frozenset[int]:
+    """Kill every descendant of this process; return their PIDs.
+
+    They are frozen first (SIGSTOP), the tree listed again until no new one appears (a
+    speech process forks for every sentence), then killed, so none is missed or
+    reparented to init halfway.
+    """
+    import psutil
+
+    seen: dict[int, psutil.Process] = {}
+    for _ in range(10):
+        try:
+            found = psutil.Process().children(recursive=True)
+        except psutil.Error:
+            break
+        new = [p for p in found if p.pid not in seen]
+        if not new:
+            break
+        for proc in new:
+            seen[proc.pid] = proc
+            with contextlib.suppress(psutil.Error):
+                proc.suspend()
+    for proc in seen.values():
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    _wait_dead(list(seen.values()))
+    return frozenset(seen)
+
+
+def _wait_dead(procs: list[psutil.Process], timeout: float = 1.0) -> None:
+    """Until every process is dead (a zombie counts: it can write nothing more)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        while time.monotonic() < deadline:
+            try:
+                if proc.status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.Error:
+                break
+            time.sleep(0.005)
+
+
+def _clean_up(folders: tuple[Path, ...]) -> None:
+    gone = stop_tree() | {os.getpid()}
+    tempfiles.sweep(*folders, gone=gone)
+    sweep_private_folders(gone)
+
+
+@contextlib.contextmanager
+def on_stop(
+    *folders: Path, message: str = "stopped", interrupted: str | None = None
+) -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT stop this process and its whole tree at once,
+    cleaning `folders` of temp files; exit status 128 + the signal's number. With
+    `interrupted`, SIGINT (Ctrl-C) is the expected way to stop: that line, status 0."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        # The pool's own threads notice their workers die: nothing they say matters now.
+        threading.excepthook = lambda args: None
+        _clean_up(folders)
+        name = signal.Signals(signum).name
+        expected = interrupted is not None and signum == signal.SIGINT
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            if expected:
+                print(f"\n{interrupted}", flush=True)
+            else:
+                print(f"{message} by {name}: no process or temp file is left", file=sys.stderr)
+            sys.stderr.flush()
+        os._exit(0 if expected else 128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals (e.g. a test runs it in a thread)
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def follow_parent() -> None:
+    """In a pool worker: end with the building process, even one killed with SIGKILL.
+
+    A daemon thread looks at the worker's parent every `PARENT_POLL` seconds; once it is
+    gone, it kills the worker's own tree (its speech process and forks, encoders) and
+    ends the worker. A thread, not a signal handler: the worker's main thread may be
+    blocked in a lock, where a Python handler would never run. And not Linux's
+    PR_SET_PDEATHSIG, which fires when the *thread* that started the worker ends: a pool
+    that starts workers on demand, from a passing thread, would lose them early.
+    Ctrl-C on a terminal reaches every process of the group: the building process
+    handles it for all, so the worker ignores it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_follow, args=(parent,), daemon=True, name="follow-parent").start()
+
+
+PARENT_POLL = 0.1  # seconds
+
+
+def _follow(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    gone = stop_tree() | {os.getpid()}
+    sweep_private_folders(gone)
+    os._exit(1)
