@@ -1,7 +1,9 @@
 """What changes a script: a sentence, a whole `say`, an episode's status, a lexicon entry.
 
-Each edit is written in place by `yamledit` (only the changed characters), and saved
-through `Workspace.save`, which refuses a save that would break the guide.
+Each edit names what it replaces (`changes`: a compare-and-swap, so a colleague's save
+is never overwritten), is written in place by `yamledit` (only the changed characters),
+and saved through `Workspace.save`, which refuses a save that would break the guide.
+Failures are raised, and answered in words by `answers`.
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from audioguide.loader.editions import Edition
 from audioguide.model import STATUSES, Say
-from audioguide.studio import rows, yamledit
+from audioguide.plan import text
+from audioguide.studio import changes, rows, yamledit
 from audioguide.studio.app import studio
 from audioguide.studio.pages import edition_name
-from audioguide.studio.workspace import Found, SaveRefused
+from audioguide.studio.workspace import Edit, Found
 
 bp = Blueprint("edits", __name__, url_prefix="/api")
 
 
 def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # JSON nested thousands deep
+        abort(400, "the request is nested too deeply to read")
     if not isinstance(data, dict):
         abort(400, "expected a JSON object")
     return data
@@ -59,100 +65,98 @@ def say_of(found: Found, segment: int) -> Say:
     return chosen
 
 
-def _save(found: Found, new_source: str, what: str) -> Response | tuple[Response, int]:
-    return _write(found.loaded.edition, found.path, new_source, what) or jsonify(
-        ok=True, message=f"Saved the {what} in {found.path.name}."
-    )
+def _save(found: Found, edit: Edit, what: str) -> Response:
+    studio().workspace.save(found.loaded.edition, found.path, edit, what)
+    return jsonify(ok=True, message=f"Saved the {what} in {found.path.name}.")
 
 
-def _write(edition: Edition, path: Path, source: str, what: str) -> tuple[Response, int] | None:
-    """Save through the workspace; the refusal to send if it would break the guide."""
-    try:
-        studio().workspace.save(edition, path, source)
-    except SaveRefused as exc:
-        return jsonify(
-            ok=False,
-            message=f"Not saved: the {what} would break the guide. Nothing was written.",
-            errors=[e.line() for e in exc.errors],
-        ), 422
-    return None
-
-
-def _refused(exc: yamledit.EditError) -> tuple[Response, int]:
-    return jsonify(ok=False, message=f"Not saved: {exc}", errors=[]), 422
-
-
-def _read(found: Found) -> str:
-    return found.path.read_text(encoding="utf-8")
+def _sentence_at(base: str, index: int) -> rows.Sentence:
+    """Sentence `index` of a part whose text the page showed as `base`."""
+    said = rows.sentences_in(text.paragraphs(base))
+    if index >= len(said):
+        abort(409, "that sentence is no longer in the text: reload the page")
+    return said[index]
 
 
 @bp.post("/sentence")
-def sentence() -> Response | tuple[Response, int]:
+def sentence() -> Response:
     data = body()
     found = episode_of(data)
-    segment = int_field(data, "segment")
-    said = rows.sentences_of(say_of(found, segment))
-    index = int_field(data, "sentence")
-    if index >= len(said) or said[index].text != text_field(data, "old"):
-        abort(409, "that sentence changed on disk: reload the page")
-    try:
-        new = yamledit.replace_sentence(
-            _read(found), segment, said[index].text, text_field(data, "text"), said[index].nth
-        )
-    except yamledit.EditError as exc:
-        return _refused(exc)
-    return _save(found, new, "sentence")
+    base = text_field(data, "base")
+    chosen = _sentence_at(base, int_field(data, "sentence"))
+    if chosen.text != text_field(data, "old"):
+        abort(409, "that sentence is no longer in the text: reload the page")
+    edit = changes.sentence(
+        int_field(data, "segment"),
+        base,
+        chosen.text,
+        text_field(data, "text"),
+        chosen.nth,
+        found.path.name,
+    )
+    return _save(found, edit, "sentence")
 
 
 @bp.post("/say")
-def say() -> Response | tuple[Response, int]:
+def say() -> Response:
     data = body()
     found = episode_of(data)
-    segment = int_field(data, "segment")
-    say_of(found, segment)
-    try:
-        new = yamledit.replace_say(_read(found), segment, text_field(data, "text"))
-    except yamledit.EditError as exc:
-        return _refused(exc)
-    return _save(found, new, "text")
+    edit = changes.say(
+        int_field(data, "segment"),
+        text_field(data, "base"),
+        text_field(data, "text"),
+        found.path.name,
+    )
+    return _save(found, edit, "text")
 
 
 @bp.post("/say-text")
 def say_text() -> Response:
-    """The `say` as written in the file, for the editor of the whole text."""
+    """The `say` as written in the file, for the editor of the whole text, and `base`:
+    what the save of that editor says it replaces."""
     data = body()
     found = episode_of(data)
     segment = int_field(data, "segment")
     say_of(found, segment)
-    return jsonify(text=yamledit.say_value(_read(found), segment) or "")
+    value = yamledit.say_value(found.path.read_text(encoding="utf-8"), segment) or ""
+    return jsonify(text=value, base=changes.shown(value))
 
 
 @bp.post("/status")
-def status() -> Response | tuple[Response, int]:
+def status() -> Response:
     data = body()
     found = episode_of(data)
     wanted = text_field(data, "status", 20)
     if wanted not in STATUSES:
         abort(400, "status must be one of " + ", ".join(STATUSES))
-    try:
-        new = yamledit.set_status(_read(found), wanted)
-    except yamledit.EditError as exc:
-        return _refused(exc)
-    return _save(found, new, "status")
+    edit = changes.status(text_field(data, "old", 20), wanted, found.path.name)
+    return _save(found, edit, "status")
+
+
+def _guide_file() -> tuple[Edition, Path]:
+    loaded = studio().workspace.edition(edition_name(text_field(body(), "edition", 200)))
+    if loaded is None:
+        abort(404, "no such edition: reload the page")
+    return loaded.edition, studio().workspace.guide_file(loaded.edition)
 
 
 @bp.post("/lexicon")
-def lexicon() -> Response | tuple[Response, int]:
+def lexicon() -> Response:
     data = body()
-    loaded = studio().workspace.edition(edition_name(text_field(data, "edition", 200)))
-    if loaded is None:
-        abort(404, "no such edition")
-    path = studio().workspace.guide_file(loaded.edition)
+    edition, path = _guide_file()
     word, say_as = text_field(data, "word", 200), text_field(data, "say_as", 500)
-    try:
-        new = yamledit.add_lexicon(path.read_text(encoding="utf-8"), word, say_as)
-    except yamledit.EditError as exc:
-        return _refused(exc)
-    return _write(loaded.edition, path, new, "entry") or jsonify(
-        ok=True, message=f"Added {word}: {say_as} to the lexicon in guide.yaml."
-    )
+    replace = data.get("replace")
+    edit = changes.add_entry(word, say_as, replace if isinstance(replace, str) else None)
+    studio().workspace.save(edition, path, edit, "entry")
+    word, say_as = " ".join(word.split()), " ".join(say_as.split())
+    return jsonify(ok=True, message=f"Saved {word}: {say_as} in the lexicon of guide.yaml.")
+
+
+@bp.post("/lexicon/remove")
+def lexicon_remove() -> Response:
+    data = body()
+    edition, path = _guide_file()
+    word = text_field(data, "word", 200)
+    edit = changes.remove_entry(word, text_field(data, "old", 500))
+    studio().workspace.save(edition, path, edit, "lexicon")
+    return jsonify(ok=True, message=f"Removed {word} from the lexicon of guide.yaml.")

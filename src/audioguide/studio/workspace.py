@@ -7,6 +7,13 @@ loads again what changed. A save is tried first on a shadow copy of the edition 
 scripts, with the new text, and links to its other files): if that copy has an error
 the guide did not have, nothing is written and the errors are returned, at the lines
 they would have in the real file. Otherwise the file is replaced atomically.
+
+Every save is a compare-and-swap. The edit is a function of the file's text as it is
+*now*, read under the workspace's lock: it checks that what it replaces is still what
+the staff member saw (the sentence, the text of the part, the entry) and raises
+`Conflict` otherwise. Just before the file is replaced it is read again; if another
+program saved it meanwhile (during the trial), the edit is made again on that text, so
+the other save is kept, or becomes a conflict. Nothing is ever silently overwritten.
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ import shutil
 import tempfile
 import threading
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from audioguide.build.places import display_path
 from audioguide.build.session import BuildOptions
@@ -34,9 +43,49 @@ from audioguide.system.fsutil import atomic_write
 class SaveRefused(Exception):
     """The save would add errors to the guide; nothing was written."""
 
-    def __init__(self, errors: list[Diagnostic]) -> None:
+    def __init__(self, errors: list[Diagnostic], what: str = "change") -> None:
         self.errors = errors
+        self.what = what
         super().__init__("\n".join(e.line() for e in errors))
+
+
+@dataclass(frozen=True)
+class Retry:
+    """The request that saves `mine` over `theirs` (the page's "Keep mine"); `field` is
+    the key of the text in it, which "merge by hand" replaces."""
+
+    url: str
+    data: dict[str, Any]
+    field: str
+
+
+@dataclass(eq=False)
+class Conflict(Exception):
+    """What the edit replaces changed since the page was loaded; nothing was written."""
+
+    message: str
+    mine: str | None = None
+    theirs: str | None = None  # None: it is no longer in the file
+    retry: Retry | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def as_json(self) -> dict[str, Any]:
+        retry = self.retry
+        return {
+            "mine": self.mine,
+            "theirs": self.theirs,
+            "retry": {"url": retry.url, "data": retry.data, "field": retry.field}
+            if retry
+            else None,
+            **self.extra,
+        }
+
+
+Edit = Callable[[str], str]  # the file's text now -> its new text (or Conflict/EditError)
+SAVE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -97,19 +146,28 @@ class Workspace:
     def guide_file(self, edition: Edition) -> Path:
         return edition.scripts / "guide.yaml"
 
-    def save(self, edition: Edition, path: Path, source: str) -> None:
-        """Write `source` to `path` (a script of `edition`), unless it adds an error."""
+    def save(self, edition: Edition, path: Path, edit: Edit, what: str = "change") -> str:
+        """Apply `edit` to the script `path` of `edition` and write it, unless the edit
+        conflicts or adds an error; the text written."""
         with self._lock:
-            before = self.edition(edition.name)
-            tried = self._try(edition, path, source)
-            old = pipeline.errors_of(before) if before else ()
-            new_errors = _added(old, pipeline.errors_of(tried))
-            if new_errors:
-                raise SaveRefused(new_errors)
-            atomic_write(path, source.encode("utf-8"))
-            # Loaded again now, so the Play that follows a Save finds it loaded.
-            self._stamps = None
-            self.editions()
+            for _ in range(SAVE_ATTEMPTS):
+                was = path.read_bytes()
+                source = _decoded(was, path)
+                new = edit(source)
+                before = self.edition(edition.name)
+                tried = self._try(edition, path, new)
+                old = pipeline.errors_of(before) if before else ()
+                new_errors = _added(old, pipeline.errors_of(tried))
+                if new_errors:
+                    raise SaveRefused(new_errors, what)
+                if path.read_bytes() != was:
+                    continue  # saved by another program during the trial: edit that text
+                atomic_write(path, new.encode("utf-8"))
+                # Loaded again now, so the Play that follows a Save finds it loaded.
+                self._stamps = None
+                self.editions()
+                return new
+        raise Conflict(f"{path.name} keeps changing on disk; wait until it is saved, then reload")
 
     def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Checked:
         """The edition loaded with `source` in place of `path`, on a shadow copy."""
@@ -125,6 +183,13 @@ class Workspace:
             return _moved(tried, display_path(shadow), display_path(edition.scripts))
         finally:
             shutil.rmtree(shadow_parent, ignore_errors=True)
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Conflict(f"{path.name} is not UTF-8 text now; fix it in a text editor") from exc
 
 
 def _mirror(source: Path, dest: Path) -> None:

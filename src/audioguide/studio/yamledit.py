@@ -156,6 +156,22 @@ def _sentence_pattern(sentence: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\S)" + r"\s+".join(map(re.escape, words)) + r"(?!\S)")
 
 
+def say_texts(source: str) -> list[str | None]:
+    """Each segment's `say` text as the file holds it (None for a segment without)."""
+    data = _load(source)
+    segments = data.get("segments") if isinstance(data, dict) else None
+    if not isinstance(segments, list):
+        return []
+    return [
+        s["say"] if isinstance(s, dict) and isinstance(s.get("say"), str) else None
+        for s in segments
+    ]
+
+
+def _count(value: str) -> int:
+    return sum(len(p) for p in text.paragraphs(value))
+
+
 def replace_sentence(source: str, segment: int, old: str, new_sentence: str, nth: int = 0) -> str:
     """The source with the `nth` occurrence of sentence `old` in segment `segment`'s
     `say` replaced by `new_sentence`; only the characters of that sentence change."""
@@ -166,11 +182,22 @@ def replace_sentence(source: str, segment: int, old: str, new_sentence: str, nth
     value = say_value(source, segment) or ""
     pattern = _sentence_pattern(old)
     in_value = list(pattern.finditer(value))
+    exact = len(in_value) > nth
+    if not exact:
+        # Written with what the page does not show (NFD accents, soft hyphens, zero-width
+        # spaces): found in the text as read, and the say written again as read.
+        value = text.clean(value)
+        in_value = list(pattern.finditer(value))
     if len(in_value) <= nth:
         raise EditError("that sentence is no longer in the file: it changed on disk")
     hit = in_value[nth]
     expected = value[: hit.start()] + new_sentence + value[hit.end() :]
-    if span.style in ("", "|", ">"):  # written as it reads: change just those characters
+    if _count(expected) < _count(value) - 1 + _count(new_sentence):
+        raise EditError(
+            f"'{new_sentence}' would run into the sentence next to it: "
+            "end it with a full stop, a question mark or an exclamation mark"
+        )
+    if exact and span.style in ("", "|", ">"):  # written as it reads: change just those
         in_source = list(pattern.finditer(source, span.start, span.end))
         if len(in_source) > nth:
             at = in_source[nth]
@@ -181,6 +208,43 @@ def replace_sentence(source: str, segment: int, old: str, new_sentence: str, nth
     if new_source is None:
         raise EditError("this text cannot be written into the file in place; edit it by hand")
     return new_source
+
+
+def value_of(source: str, key: str) -> object:
+    """The top-level value of `key` (None if the file has none, or does not parse)."""
+    data = _load(source)
+    return data.get(key) if isinstance(data, dict) else None
+
+
+def lexicon_entry(source: str, word: str) -> str | None:
+    """How guide.yaml's lexicon says `word` now (None: no such entry)."""
+    lexicon = value_of(source, "lexicon")
+    found = lexicon.get(" ".join(word.split())) if isinstance(lexicon, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def remove_lexicon(source: str, word: str) -> str:
+    """guide.yaml's source without the lexicon entry `word` (its lines only)."""
+    word = " ".join(word.split())
+    root = _compose(source)
+    found = _entry(root, "lexicon")  # type: ignore[arg-type]
+    if found is None or not isinstance(found[1], MappingNode) or found[1].flow_style:
+        raise EditError("guide.yaml's lexicon is not written one entry a line; remove it by hand")
+    entry = next(((k, v) for k, v in found[1].value if k.value == word), None)
+    if entry is None:
+        raise EditError(f"'{word}' is not in the lexicon")
+    start = source.rfind("\n", 0, entry[0].start_mark.index) + 1
+    end = _line_end(source, max(entry[1].end_mark.index - 1, entry[1].start_mark.index))
+    new = source[:start] + source[end:]
+    if len(found[1].value) == 1:  # the last entry: the empty section goes too
+        key_start = source.rfind("\n", 0, found[0].start_mark.index) + 1
+        new = source[:key_start] + source[_line_end(source, found[0].start_mark.index) : start]
+        new += source[end:]
+    data = _load(new)
+    lexicon = data.get("lexicon", {}) if isinstance(data, dict) else None
+    if not isinstance(lexicon, dict) or word in lexicon:
+        raise EditError("the entry cannot be removed from guide.yaml in place; remove it by hand")
+    return new
 
 
 def _plain_or_quoted(value: str) -> str:

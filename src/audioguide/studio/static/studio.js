@@ -18,21 +18,40 @@
     window.setTimeout(() => { status.textContent = message; }, 30);
   }
 
+  const NOT_ANSWERING = "The studio is not answering: it may have stopped. Your text is still "
+    + "on this page; start audioguide studio again, then try once more.";
+
+  // A studio that stopped answers nothing: a Response-like answer that says so.
+  function noAnswer() {
+    stopped(true);
+    return { ok: false, status: 0, headers: new Headers(),
+      json: async () => ({ ok: false, message: NOT_ANSWERING, errors: [] }) };
+  }
+
   async function post(url, data) {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Studio-Token": token },
-      body: JSON.stringify(data || {}),
-    });
-    return response;
+    try {
+      return await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Studio-Token": token },
+        body: JSON.stringify(data || {}),
+      });
+    } catch (e) {
+      return noAnswer();
+    }
   }
 
   async function answer(response) {
     try {
       return await response.json();
     } catch (e) {
-      return { ok: false, message: `The studio answered ${response.status}.`, errors: [] };
+      return { ok: false, message: "The studio sent an answer this page cannot read; "
+        + "reload the page (your text is still here).", errors: [] };
     }
+  }
+
+  function stopped(yes) {
+    const banner = document.getElementById("stopped");
+    if (banner) banner.hidden = !yes;
   }
 
   function playUrl(url, label) {
@@ -78,9 +97,12 @@
     }
   }
 
+  let leaving = false; // a reload this page asked for: no question about unsaved text
+
   function reloadWith(message, focusId) {
     sessionStorage.setItem("studio-message", message);
     if (focusId) sessionStorage.setItem("studio-focus", focusId);
+    leaving = true;
     window.location.reload();
   }
 
@@ -89,10 +111,82 @@
     const found = await answer(response);
     if (response.ok && found.ok) {
       reloadWith(found.message, focusId);
+    } else if (found.conflict) {
+      showConflict(box, found, focusId);
+      say(found.message);
     } else {
       showErrors(box, found);
       say(found.message || "Not saved.");
     }
+  }
+
+  function block(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function version(caption, words) {
+    const figure = block("figure");
+    figure.appendChild(block("figcaption", "", caption));
+    figure.appendChild(block("pre", "", words === null ? "(not in the file any more)" : words));
+    return figure;
+  }
+
+  // Someone else saved what this edit replaces: both versions, and a choice. The typed
+  // text stays in the form (and in "Yours") until the staff member chooses.
+  let conflicts = 0;
+  function showConflict(box, found, focusId) {
+    const c = found.conflict;
+    conflicts += 1;
+    box.textContent = "";
+    const shown = block("div", "conflict");
+    shown.setAttribute("role", "group");
+    shown.setAttribute("aria-label", "Changed by someone else");
+    shown.appendChild(block("p", "message", found.message));
+    const versions = block("div", "versions");
+    if (c.mine !== null) versions.appendChild(version("Yours (not saved yet)", c.mine));
+    versions.appendChild(version("In the file now (saved by someone else)", c.theirs));
+    shown.appendChild(versions);
+    let merged = null;
+    if (c.retry && c.retry.field) {
+      const id = `merge-${conflicts}`;
+      const label = block("label", "", "Merge by hand (starts as yours)");
+      label.htmlFor = id;
+      merged = block("textarea");
+      merged.id = id;
+      merged.rows = 5;
+      merged.value = c.mine;
+      merged.dataset.old = c.theirs || "";
+      shown.appendChild(label);
+      shown.appendChild(merged);
+    }
+    const buttons = block("p");
+    const choose = (text, act) => {
+      const b = block("button", "", text);
+      b.type = "button";
+      b.addEventListener("click", act);
+      buttons.appendChild(b);
+      return b;
+    };
+    if (c.retry) {
+      const data = (words) => Object.assign({}, c.retry.data, c.retry.field ? { [c.retry.field]: words } : {});
+      const mine = c.retry.field ? "Keep mine" : "Do it anyway";
+      const first = choose(mine, () => save(c.retry.url, data(c.mine), box, focusId));
+      if (merged) choose("Save the merged text", () => save(c.retry.url, data(merged.value), box, focusId));
+      first.dataset.choice = "mine";
+    }
+    choose(c.theirs === null ? "Reload the page" : "Keep theirs", () => reloadWith(
+      c.theirs === null ? "Reloaded." : "Kept the version in the file; yours was not saved.", focusId,
+    )).dataset.choice = "theirs";
+    shown.appendChild(buttons);
+    box.appendChild(shown);
+    shown.querySelector("button").focus();
+  }
+
+  function baseOf(el) {
+    return el.closest("[data-segment]").dataset.base;
   }
 
   function segmentOf(el) {
@@ -139,7 +233,7 @@
       const field = s.li.querySelector("textarea");
       await save(
         "/api/sentence",
-        { segment: segmentOf(button), sentence: s.index, old: field.dataset.old, text: field.value },
+        { segment: segmentOf(button), base: baseOf(button), sentence: s.index, old: field.dataset.old, text: field.value },
         s.li.querySelector(".errors"),
         s.li.id,
       );
@@ -151,7 +245,15 @@
       const form = document.getElementById(button.getAttribute("aria-controls"));
       const field = form.querySelector("textarea");
       const response = await post("/api/say-text", Object.assign({ segment: segmentOf(button) }, where));
-      field.value = (await answer(response)).text || "";
+      const found = await answer(response);
+      if (!response.ok) {
+        say(found.message);
+        return;
+      }
+      if (!form.hidden) { field.focus(); return; } // open already: keep what is typed
+      field.value = found.text || "";
+      field.dataset.old = field.value;
+      form.dataset.base = found.base;
       openForm(button, form, field);
     },
     async "hear-say"(button) {
@@ -161,12 +263,13 @@
     async "save-say"(button) {
       const form = button.closest(".edit");
       const segment = segmentOf(button);
-      await save("/api/say", { segment, text: form.querySelector("textarea").value },
+      await save("/api/say", { segment, base: form.dataset.base, text: form.querySelector("textarea").value },
         form.querySelector(".errors"), `segment-${segment}`);
     },
     async status() {
-      const value = document.getElementById("status-select").value;
-      await save("/api/status", { status: value }, document.getElementById("lexicon-errors"), "status-select");
+      const select = document.getElementById("status-select");
+      await save("/api/status", { status: select.value, old: select.dataset.old },
+        document.getElementById("status-errors"), "status-select");
     },
     async preview(button) {
       const chapter = button.dataset.chapter;
@@ -203,6 +306,10 @@
       const sayAs = document.getElementById("say-as").value;
       await save("/api/lexicon", { word, say_as: sayAs }, document.getElementById("lexicon-errors"), "word");
     },
+    async "lexicon-remove"(button) {
+      await save("/api/lexicon/remove", { word: button.dataset.word, old: button.dataset.old },
+        document.getElementById("lexicon-errors"), "word");
+    },
     async build(button) {
       button.disabled = true;
       const response = await post("/api/build", {});
@@ -229,7 +336,16 @@
     box.hidden = false;
     summary.hidden = true;
     for (;;) {
-      const found = await (await fetch("/api/build")).json();
+      let found;
+      try {
+        found = await (await fetch("/api/build")).json();
+      } catch (e) {
+        stopped(true);
+        box.hidden = true;
+        button.disabled = false;
+        say("The studio stopped during the build: start it again, then build again.");
+        return;
+      }
       if (found.state === "running") {
         stage.textContent = found.total ? `${found.stage} ${found.done} of ${found.total}` : found.stage || "Starting";
         bar.max = Math.max(found.total, 1);
@@ -305,16 +421,43 @@
   // Files saved by another editor: load the page again unless something is being edited.
   function editing() {
     return [...document.querySelectorAll(".edit")].some((f) => !f.hidden)
-      || document.getElementById("word")?.value;
+      || document.querySelector(".conflict")
+      || document.getElementById("word")?.value
+      || document.getElementById("say-as")?.value;
   }
-  window.setInterval(async () => {
+
+  // Text typed and not saved: changed from what the box was opened with.
+  function unsaved() {
+    const typed = [...document.querySelectorAll("textarea")].some((t) => {
+      const form = t.closest(".edit, .conflict");
+      return form && !form.hidden && t.value !== (t.dataset.old ?? t.defaultValue);
+    });
+    return typed || document.querySelector(".conflict") || document.getElementById("say-as")?.value;
+  }
+  window.addEventListener("beforeunload", (event) => {
+    if (leaving || !unsaved()) return;
+    event.preventDefault();
+    event.returnValue = ""; // the browser asks "Leave the page?" in its own words
+  });
+
+  let announced = false;
+  if (version) window.setInterval(async () => {
+    let found;
     try {
-      const found = await (await fetch("/api/version")).json();
-      if (String(found.version) !== version) {
-        if (editing()) say("A file changed on disk; save or cancel, then reload to see it.");
-        else reloadWith("A file changed on disk: the page shows it now.");
+      found = await (await fetch("/api/version")).json();
+    } catch (e) {
+      stopped(true);
+      return;
+    }
+    stopped(false);
+    if (String(found.version) !== version) {
+      if (!editing()) reloadWith("A file changed on disk: the page shows it now.");
+      else if (!announced) {
+        announced = true;
+        say("A file changed on disk. Save what you are editing (the studio will tell you if "
+          + "it changed too), then the page shows the change.");
       }
-    } catch (e) { /* the studio stopped */ }
+    }
   }, 1500);
 
   const building = document.getElementById("build");
