@@ -127,7 +127,7 @@
     return el;
   }
 
-  function version(caption, words) {
+  function showVersion(caption, words) {
     const figure = block("figure");
     figure.appendChild(block("figcaption", "", caption));
     figure.appendChild(block("pre", "", words === null ? "(not in the file any more)" : words));
@@ -146,8 +146,8 @@
     shown.setAttribute("aria-label", "Changed by someone else");
     shown.appendChild(block("p", "message", found.message));
     const versions = block("div", "versions");
-    if (c.mine !== null) versions.appendChild(version("Yours (not saved yet)", c.mine));
-    versions.appendChild(version("In the file now (saved by someone else)", c.theirs));
+    if (c.mine !== null) versions.appendChild(showVersion("Yours (not saved yet)", c.mine));
+    versions.appendChild(showVersion("In the file now (saved by someone else)", c.theirs));
     shown.appendChild(versions);
     let merged = null;
     if (c.retry && c.retry.field) {

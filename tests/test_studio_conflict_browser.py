@@ -1,0 +1,143 @@
+"""A conflict as staff meet it, in Chromium against the real `audioguide studio`: two
+tabs edit one sentence, both save; the second is shown both versions side by side, its
+typed text intact, and chooses. Then: leaving with unsaved text asks first, and an open
+page says so when the studio stops."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import DESKTOP, chromium
+from test_studio_browser import REPO, Studio, axe_violations, start_studio
+
+EPISODE = "episode/_/welcome"
+OLD = "Each episode is short."
+
+
+@pytest.fixture
+def studio(tmp_path: Path) -> Iterator[Studio]:
+    shutil.copytree(REPO / "scripts", tmp_path / "scripts")
+    running = start_studio(tmp_path)
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.wait()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    with chromium(tmp_path / "profile", viewport=DESKTOP) as context:
+        yield context
+
+
+def open_tab(browser: Any, studio: Studio) -> Any:
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.problems = problems
+    page.goto(studio.url + EPISODE)
+    page.wait_for_selector("h1#episode")
+    return page
+
+
+def edit(page: Any, words: str) -> Any:
+    row = page.locator("li.sentence", has_text=OLD).first
+    row.get_by_role("button", name="Edit").click()
+    row.get_by_role("textbox").fill(words)
+    return row
+
+
+def status_text(page: Any) -> str:
+    page.wait_for_function("() => document.getElementById('status').textContent.trim() !== ''")
+    return str(page.locator("#status").inner_text())
+
+
+def test_two_tabs_save_one_sentence_and_nothing_is_lost(studio: Studio, browser: Any) -> None:
+    path = studio.scripts / "episodes/01-welcome.yaml"
+    first, second = open_tab(browser, studio), open_tab(browser, studio)
+    mine = edit(second, "Each episode is brief, so you can listen on the bus.")
+    edit(first, "Each episode is short and clear.")
+    with first.expect_navigation():
+        first.locator("li.sentence", has_text=OLD).get_by_role("button", name="Save").click()
+    assert "Saved the sentence" in status_text(first)
+    theirs = path.read_text()
+    assert "Each episode is short and clear." in theirs
+    # The second tab, still open on the old text (it does not reload under the typing).
+    mine.get_by_role("button", name="Save").click()
+    conflict = second.locator(".conflict")
+    conflict.wait_for()
+    said = status_text(second)
+    assert said.startswith("Not saved: ") and "changed by someone else" in said
+    assert "409" not in said and "answered" not in said
+    versions = conflict.locator("figure")
+    assert versions.count() == 2
+    assert "so you can listen on the bus" in versions.nth(0).inner_text()
+    assert "Each episode is short and clear." in versions.nth(1).inner_text()
+    # Side by side on a desktop, and nothing typed is lost.
+    one, two = versions.nth(0).bounding_box(), versions.nth(1).bounding_box()
+    assert abs(one["y"] - two["y"]) < 2 and two["x"] > one["x"] + one["width"] - 1
+    assert mine.get_by_role("textbox").first.input_value().endswith("listen on the bus.")
+    assert path.read_text() == theirs  # the first tab's save is still there
+    # The status is where the eye is (inside the window), and is announced.
+    box = second.locator("#status").bounding_box()
+    assert 0 <= box["y"] <= DESKTOP["height"] - box["height"]
+    assert second.locator("#status").get_attribute("aria-live") == "polite"
+    assert axe_violations(second) == []
+    second.screenshot(path="/tmp/audioguide-studio-conflict-1280.png", full_page=False)
+    # Merge by hand: both edits end up in the file.
+    merged = "Each episode is short and clear, so you can listen on the bus."
+    conflict.get_by_label("Merge by hand").fill(merged)
+    with second.expect_navigation():
+        conflict.get_by_role("button", name="Save the merged text").click()
+    assert merged in path.read_text() and "Saved the text" in status_text(second)
+    assert first.problems == [] and second.problems == []
+
+
+def test_keep_mine_and_keep_theirs(studio: Studio, browser: Any) -> None:
+    path = studio.scripts / "episodes/01-welcome.yaml"
+    page = open_tab(browser, studio)
+    row = edit(page, "Each episode is mine.")
+    path.write_text(path.read_text().replace(OLD, "Each episode is theirs."))
+    row.get_by_role("button", name="Save").click()
+    page.locator(".conflict").wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Keep mine").click()
+    assert "Each episode is mine." in path.read_text()
+    assert "Each episode is theirs." not in path.read_text()
+    row = page.locator("li.sentence", has_text="Each episode is mine.").first
+    row.get_by_role("button", name="Edit").click()
+    row.get_by_role("textbox").fill("Each episode is mine again.")
+    path.write_text(path.read_text().replace("Each episode is mine.", "Each episode is theirs."))
+    row.get_by_role("button", name="Save").click()
+    page.locator(".conflict").wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Keep theirs").click()
+    assert "Each episode is theirs." in path.read_text()
+    assert page.locator("li.sentence", has_text="Each episode is theirs.").count() == 1
+
+
+def test_leaving_with_unsaved_text_asks_and_a_stopped_studio_is_said(
+    studio: Studio, browser: Any
+) -> None:
+    page = open_tab(browser, studio)
+    edit(page, "Typed and not saved.")
+    asked: list[str] = []
+    page.on("dialog", lambda d: (asked.append(d.type), d.dismiss()))
+    page.evaluate("() => { location.href = '/'; }")
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert page.url.endswith(EPISODE)  # stayed: the text is still there
+    studio.process.send_signal(signal.SIGINT)
+    studio.process.communicate(timeout=30)
+    banner = page.locator("#stopped")
+    banner.wait_for(state="visible", timeout=10_000)
+    assert "studio has stopped" in banner.inner_text()
+    page.locator("li.sentence", has_text=OLD).get_by_role("button", name="Save").click()
+    assert "not answering" in status_text(page)
+    field = page.locator("li.sentence", has_text=OLD).get_by_role("textbox")
+    assert field.input_value() == "Typed and not saved."
