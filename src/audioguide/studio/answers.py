@@ -48,7 +48,7 @@ def _answer(exc: Exception) -> Answer:
         return Answer(422, exc.line())
     if isinstance(exc, HTTPException):
         code = exc.code or 500
-        if code == 413:
+        if code == 413 and exc.description == type(exc).description:  # werkzeug's words
             return Answer(413, "That is more than the studio takes in one request.")
         return Answer(code, _sentence(exc.description or exc.name))
     if isinstance(exc, RecursionError):

@@ -14,11 +14,13 @@ TOP = "_"  # the URL name of the edition at the top of the guide folder
 
 
 def edition_key(name: str) -> str:
-    return name or TOP
+    """The edition's name in URLs: `_` for the top one; a folder whose name starts with
+    `_` (even one named `_`) gets one more, so no two editions share a key."""
+    return TOP + name if name.startswith(TOP) else name or TOP
 
 
 def edition_name(key: str) -> str:
-    return "" if key == TOP else key
+    return "" if key == TOP else key[1:] if key.startswith(TOP) else key
 
 
 @bp.get("/")

@@ -113,4 +113,11 @@ def build(build: session.BuildOptions, progress: Progress) -> list[str]:
         if len(reports) > 1:
             lines.append(f"{report.guide.title} ({report.guide.language}) -> {edition.output}/")
         lines += summary_lines(report, edition.output)
-    return lines
+    return [line.replace(*STUDIO_ADVICE) for line in lines]
+
+
+# The build's advice names a command-line flag; the studio has the Status box instead.
+STUDIO_ADVICE = (
+    "set status: approved in the episode, or build with --drafts.",
+    "set its Status to approved on the episode's page.",
+)

@@ -13,6 +13,8 @@ from audioguide.studio.edits import body, episode_of, int_field, say_of, text_fi
 from audioguide.system.faults import one_line
 
 bp = Blueprint("sound", __name__, url_prefix="/api")
+# What one Hear may cost: ~3 minutes of speech (16 kB of text once made 196 MB of audio).
+MAX_HEAR = 3000
 
 
 @bp.post("/speak")
@@ -25,6 +27,12 @@ def speak() -> Response | tuple[Response, int]:
     words = text_field(data, "text")
     if not any(text.paragraphs(words)):
         abort(400, "nothing to say")
+    if len(words) > MAX_HEAR:
+        abort(
+            413,
+            f"Hear takes at most {MAX_HEAR:,} characters at a time (about three "
+            "minutes of speech): hear the text in parts, or use Listen",
+        )
     try:
         spoken = pipeline.speak(
             studio().workspace.options, found.loaded.edition.name, found.episode.id, segment, words

@@ -37,6 +37,7 @@ from audioguide.errors import Location
 from audioguide.loader.editions import Edition
 from audioguide.model import Episode, Guide
 from audioguide.studio import pipeline
+from audioguide.studio.yamledit import EditError
 from audioguide.system.fsutil import atomic_write
 
 
@@ -149,6 +150,11 @@ class Workspace:
     def save(self, edition: Edition, path: Path, edit: Edit, what: str = "change") -> str:
         """Apply `edit` to the script `path` of `edition` and write it, unless the edit
         conflicts or adds an error; the text written."""
+        if path.is_symlink():
+            raise EditError(
+                f"{path.name} is a link to {path.resolve()}; the studio does not write "
+                "through links: edit that file in a text editor, or replace the link by the file"
+            )
         with self._lock:
             for _ in range(SAVE_ATTEMPTS):
                 was = path.read_bytes()
@@ -172,7 +178,8 @@ class Workspace:
     def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Checked:
         """The edition loaded with `source` in place of `path`, on a shadow copy."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        shadow_parent = Path(tempfile.mkdtemp(prefix="studio-try-", dir=self.cache_dir))
+        prefix = f"studio-try-{os.getpid()}-"  # swept at start if its studio was killed
+        shadow_parent = Path(tempfile.mkdtemp(prefix=prefix, dir=self.cache_dir))
         try:
             shadow = shadow_parent / (edition.scripts.resolve().name or "guide")
             _mirror(edition.scripts.resolve(), shadow)
@@ -203,9 +210,15 @@ def _mirror(source: Path, dest: Path) -> None:
         ]
         target = dest / here.relative_to(source)
         target.mkdir(parents=True, exist_ok=True)
+        for name in [d for d in dirs if (here / d).is_symlink()]:
+            dirs.remove(name)
+            _mirror_link(here / name, source, dest, target / name)
         for name in files:
             src = here / name
-            if src.is_symlink() or not src.is_file():
+            if src.is_symlink():
+                _mirror_link(src, source, dest, target / name)
+                continue
+            if not src.is_file():
                 continue
             if src.suffix in (".yaml", ".yml"):
                 shutil.copyfile(src, target / name)
@@ -215,6 +228,19 @@ def _mirror(source: Path, dest: Path) -> None:
             except OSError:
                 with contextlib.suppress(OSError):
                     shutil.copyfile(src, target / name)
+
+
+def _mirror_link(link: Path, source: Path, dest: Path, copy: Path) -> None:
+    """A symlink of the guide, in the copy: one that stays inside the guide points to
+    the same file of the copy (so `check` finds it inside, as in the real folder); one
+    that leads out keeps leading out (so `check` says what it says of the real one)."""
+    try:
+        real = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return  # a broken link: missing in the copy too
+    with contextlib.suppress(OSError):
+        inside = real.is_relative_to(source)
+        os.symlink(dest / real.relative_to(source) if inside else real, copy)
 
 
 def _moved(loaded: pipeline.Checked, shadow: str, real: str) -> pipeline.Checked:

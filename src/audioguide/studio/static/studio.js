@@ -328,6 +328,15 @@
     return seg ? Number(seg.dataset.segment) : null;
   }
 
+  // The build's stages in words: "es: speaking" -> "Spanish edition (es): speaking...".
+  const STAGES = { speaking: "Speaking the sentences", encoding: "Making the episodes' MP3 files" };
+  function stageLabel(found) {
+    const [edition, name] = found.stage.includes(": ") ? found.stage.split(": ") : ["", found.stage];
+    let label = STAGES[name] || (name ? name[0].toUpperCase() + name.slice(1) : "Starting");
+    if (found.total) label += `: ${found.done} of ${found.total}`;
+    return edition ? `Edition ${edition}: ${label}` : label;
+  }
+
   async function followBuild(button) {
     const box = document.getElementById("build-state");
     const stage = document.getElementById("build-stage");
@@ -347,7 +356,7 @@
         return;
       }
       if (found.state === "running") {
-        stage.textContent = found.total ? `${found.stage} ${found.done} of ${found.total}` : found.stage || "Starting";
+        stage.textContent = stageLabel(found);
         bar.max = Math.max(found.total, 1);
         bar.value = found.done;
         await new Promise((r) => window.setTimeout(r, 400));
