@@ -243,3 +243,36 @@ def test_stopping_during_a_build_prints_one_line(tmp_path: Path, stop: str) -> N
     out, _ = process.communicate(timeout=60)
     assert process.returncode == 0, out
     assert out.splitlines()[1:] == ["Studio stopped."], out
+
+
+def test_idle_connections_and_huge_bodies_do_not_lock_staff_out(tmp_path: Path) -> None:
+    import socket
+
+    from test_studio_browser import REPO, start_studio
+
+    shutil.copytree(REPO / "scripts", tmp_path / "scripts")
+    studio = start_studio(tmp_path)
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(150):  # more than waitress's default limit of open connections
+            idle.append(socket.create_connection(("127.0.0.1", studio.port), timeout=10))
+        huge = socket.create_connection(("127.0.0.1", studio.port), timeout=10)
+        huge.sendall(
+            f"POST /api/say HTTP/1.1\r\nHost: 127.0.0.1:{studio.port}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 600000000\r\n\r\n".encode()
+        )
+        started = time.monotonic()
+        answer = huge.recv(200).decode("latin-1")
+        assert answer.startswith("HTTP/1.1 413"), answer  # refused before it is sent
+        assert time.monotonic() - started < 5
+        huge.close()
+        import urllib.request
+
+        started = time.monotonic()
+        page = urllib.request.urlopen(studio.url, timeout=10)  # staff's own page still opens
+        assert page.status == 200 and time.monotonic() - started < 5
+    finally:
+        for s in idle:
+            s.close()
+        studio.process.send_signal(signal.SIGINT)
+        studio.process.communicate(timeout=30)
