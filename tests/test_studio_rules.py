@@ -93,3 +93,25 @@ def test_a_lexicon_entry_said_as_emoji_is_refused_by_both(
     entry["say_as"] = "tod ler"
     assert post(client, app, "/api/lexicon", entry).json["ok"]
     assert check(guide, tmp_path / "cache")[0] == 0
+
+
+def test_hear_says_a_pronunciation_before_it_is_added(
+    client: FlaskClient, app: Flask, guide: Path
+) -> None:
+    import io
+    import wave
+
+    before = tree(guide)
+
+    def seconds(**more: object) -> float:
+        data = {**WHERE, "segment": 1, "text": "It is short.", **more}
+        answer = post(client, app, "/api/speak", data)
+        assert answer.status_code == 200, answer.json
+        with wave.open(io.BytesIO(answer.data)) as w:
+            return w.getnframes() / w.getframerate()
+
+    plain = seconds()
+    trying = {"word": "short", "say_as": "not long at all, in any way whatsoever"}
+    assert seconds(lexicon=trying) > plain + 1.0  # seven more words, said
+    assert seconds() == pytest.approx(plain)  # nothing was saved
+    assert tree(guide) == before

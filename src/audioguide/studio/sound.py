@@ -3,6 +3,8 @@ mastered preview of an episode or chapter."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, abort, jsonify
 
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
@@ -35,7 +37,12 @@ def speak() -> Response | tuple[Response, int]:
         )
     try:
         spoken = pipeline.speak(
-            studio().workspace.options, found.loaded.edition.name, found.episode.id, segment, words
+            studio().workspace.options,
+            found.loaded.edition.name,
+            found.episode.id,
+            segment,
+            words,
+            _trying(data),
         )
     except ScriptErrors as exc:
         return jsonify(ok=False, message="\n".join(e.line() for e in exc.errors)), 422
@@ -47,6 +54,18 @@ def speak() -> Response | tuple[Response, int]:
     response.headers["X-Seconds"] = f"{spoken.seconds:.4f}"
     response.headers["X-Sentences"] = str(spoken.sentences)
     return response
+
+
+def _trying(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The entry typed in the Pronunciation box and not saved yet, if any: Hear says
+    the sentence with it, so staff hear it before they add it."""
+    entry = data.get("lexicon")
+    if entry is None:
+        return ()
+    if not isinstance(entry, dict):
+        abort(400, "'lexicon' must be a word and how to say it")
+    word, say_as = text_field(entry, "word", 200).split(), text_field(entry, "say_as", 500).split()
+    return ((" ".join(word), " ".join(say_as)),) if word and say_as else ()
 
 
 @bp.post("/preview")

@@ -293,10 +293,14 @@
       // The sentence the word was selected in (kept across the reload a save makes),
       // said with the guide's lexicon as saved.
       const word = document.getElementById("word").value.trim();
+      const sayAs = document.getElementById("say-as").value.trim();
+      // Said with the entry as typed, before it is added: hear it, then add it.
+      const trying = word && sayAs ? { lexicon: { word, say_as: sayAs } } : {};
+      const note = word && sayAs ? ` with ${word} said as “${sayAs}” (not added yet)` : "";
       if (picked) {
-        await speak(picked.segment, picked.text, "the sentence again");
+        await speak(picked.segment, picked.text, `the sentence${note}`, trying);
       } else if (word && firstSay() !== null) {
-        await speak(firstSay(), word, `the word ${word}`);
+        await speak(firstSay(), word, `the word ${word}${note}`, trying);
       } else {
         say("Select a word in a sentence first.");
       }
