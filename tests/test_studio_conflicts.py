@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WriteGuide
+from conftest import EPISODE_ONE, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
 from test_studio_app import BASE1, ORIGIN, WHERE, post, token, tree
@@ -270,3 +270,64 @@ def test_a_status_changed_meanwhile_is_a_conflict(
     answer = post(client, app, "/api/status", {**WHERE, "status": "draft", "old": "approved"})
     assert answer.status_code == 409 and "changed to 'review'" in in_words(answer)
     assert tree(guide) == before
+
+
+def test_titles_summaries_and_chapter_names_are_edited_in_place(
+    client: FlaskClient, app: Flask, guide: Path
+) -> None:
+    path = episode(guide)
+    summary = {
+        **WHERE,
+        "field": "summary",
+        "old": "Where it all starts.",
+        "text": "Sleep: what to expect.",
+    }
+    assert post(client, app, "/api/field", summary).json["ok"]
+    chapter = {**WHERE, "field": "chapter", "segment": 2, "old": "More", "text": "Even more"}
+    assert post(client, app, "/api/field", chapter).json["ok"]
+    title = {**WHERE, "field": "title", "old": "First steps", "text": "The first steps"}
+    assert post(client, app, "/api/field", title).json["ok"]
+    saved = path.read_text()
+    # The colon that breaks a plain summary is quoted; every other line is as it was.
+    assert 'summary: "Sleep: what to expect."\n' in saved and "  - chapter: Even more\n" in saved
+    assert (
+        saved.replace('"Sleep: what to expect."', "Where it all starts.")
+        .replace("Even more", "More")
+        .replace("The first steps", "First steps")
+        == EPISODE_ONE
+    )
+    # A stale title is a conflict that carries both.
+    stale = post(client, app, "/api/field", {**title, "text": "Mine"})
+    assert stale.status_code == 409 and "changed by someone else" in in_words(stale)
+    assert stale.json["conflict"]["theirs"] == "The first steps"
+
+
+def test_a_file_that_does_not_load_is_fixed_here(
+    client: FlaskClient, app: Flask, guide: Path
+) -> None:
+    path = episode(guide)
+    path.write_text(
+        EPISODE_ONE.replace("summary: Where it all starts.", "summary: Sleep: what to expect.")
+    )
+    page = client.get("/", base_url=ORIGIN).get_data(as_text=True)
+    assert "does not load" in page and 'data-path="episodes/01-first.yaml"' in page
+    opened = post(
+        client, app, "/api/file-text", {"edition": "_", "path": "episodes/01-first.yaml"}
+    ).json
+    fixed = opened["text"].replace(
+        "summary: Sleep: what to expect.", 'summary: "Sleep: what to expect."'
+    )
+    # Someone else saves first: the box's save is a conflict, with their text.
+    path.write_text(path.read_text() + "# a note\n")
+    data = {"edition": "_", "path": "episodes/01-first.yaml", "base": opened["base"], "text": fixed}
+    answer = post(client, app, "/api/file", data)
+    assert answer.status_code == 409 and answer.json["conflict"]["theirs"].endswith("# a note\n")
+    retry = answer.json["conflict"]["retry"]
+    assert post(client, app, retry["url"], retry["data"]).json["ok"]
+    assert 'summary: "Sleep: what to expect."' in path.read_text()
+    assert 'href="/episode/_/first-steps"' in client.get("/", base_url=ORIGIN).get_data(
+        as_text=True
+    )
+    for outside in ("../scripts/guide.yaml", "/etc/passwd", "episodes/../../x.yaml"):
+        bad = post(client, app, "/api/file-text", {"edition": "_", "path": outside})
+        assert bad.status_code == 404, outside

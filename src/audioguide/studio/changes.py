@@ -16,6 +16,7 @@ a conflict.
 from __future__ import annotations
 
 import difflib
+import hashlib
 
 from audioguide.plan import text
 from audioguide.studio import yamledit
@@ -147,5 +148,54 @@ def remove_entry(word: str, old: str) -> Edit:
                 extra={"word": word},
             )
         return yamledit.remove_lexicon(source, word)
+
+    return edit
+
+
+def field(key: str, segment: int | None, old: str, new: str, name: str) -> Edit:
+    """An episode's title or summary, or a chapter's name (`segment`), if it still
+    reads `old` (as the page showed it)."""
+
+    def edit(source: str) -> str:
+        now = yamledit.field_value(source, key, segment)
+        if now is None or " ".join(now.split()) != " ".join(old.split()):
+            what = "chapter name" if segment is not None else key
+            retry = None
+            if now is not None:
+                data = {"field": key, "old": now, "text": new}
+                retry = Retry(
+                    "/api/field",
+                    data | ({"segment": segment} if segment is not None else {}),
+                    "text",
+                )
+            raise Conflict(
+                f"the {what} in {name} was changed by someone else since you opened it",
+                mine=new,
+                theirs=now,
+                retry=retry,
+            )
+        return yamledit.set_field(source, key, new, segment)
+
+    return edit
+
+
+def digest(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def whole_file(edition: str, rel: str, base: str, new: str) -> Edit:
+    """A script's whole text, for a file that does not load (a colon in a summary):
+    written only if the file is still the one the box was opened on (`base`, its hash)."""
+
+    def edit(source: str) -> str:
+        if digest(source) != base:
+            data = {"edition": edition, "path": rel, "base": digest(source), "text": new}
+            raise Conflict(
+                f"{rel} was changed by someone else since you opened it",
+                mine=new,
+                theirs=source,
+                retry=Retry("/api/file", data, "text"),
+            )
+        return new
 
     return edit

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from audioguide.loader.editions import Edition
 from audioguide.model import STATUSES, Say
 from audioguide.plan import text
-from audioguide.studio import changes, rows, yamledit
+from audioguide.studio import changes, guard, rows, yamledit
 from audioguide.studio.app import studio
 from audioguide.studio.pages import edition_name
 from audioguide.studio.workspace import Edit, Found
@@ -160,3 +160,52 @@ def lexicon_remove() -> Response:
     edit = changes.remove_entry(word, text_field(data, "old", 500))
     studio().workspace.save(edition, path, edit, "lexicon")
     return jsonify(ok=True, message=f"Removed {word} from the lexicon of guide.yaml.")
+
+
+@bp.post("/field")
+def field() -> Response:
+    """An episode's title or summary, or (with `segment`) a chapter's name."""
+    data = body()
+    found = episode_of(data)
+    key = text_field(data, "field", 20)
+    if key not in (*yamledit.FIELDS, "chapter"):
+        abort(400, "only a title, a summary or a chapter's name is changed here")
+    segment = int_field(data, "segment") if key == "chapter" else None
+    new = text_field(data, "text", 2000)
+    edit = changes.field(key, segment, text_field(data, "old", 2000), new, found.path.name)
+    what = "chapter name" if key == "chapter" else key
+    return _save(found, edit, what)
+
+
+def _script_file(data: dict[str, Any]) -> tuple[Edition, Path, str]:
+    """The edition and script file a whole-file edit names (inside the edition's folder,
+    a .yaml file, not a link)."""
+    key = text_field(data, "edition", 200)
+    loaded = studio().workspace.edition(edition_name(key))
+    if loaded is None:
+        abort(404, "no such edition: reload the page")
+    rel = text_field(data, "path", 500)
+    path = guard.inside(loaded.edition.scripts, rel)
+    if path is None or path.suffix not in (".yaml", ".yml"):
+        abort(404, "no such script in the guide folder: reload the page")
+    return loaded.edition, loaded.edition.scripts / rel, rel
+
+
+@bp.post("/file-text")
+def file_text() -> Response:
+    """A script's whole text and its hash, for the box that fixes a file that does not load."""
+    _, path, _ = _script_file(body())
+    source = path.read_bytes().decode("utf-8", errors="replace")
+    return jsonify(text=source, base=changes.digest(source))
+
+
+@bp.post("/file")
+def whole_file() -> Response:
+    data = body()
+    edition, path, rel = _script_file(data)
+    key = text_field(data, "edition", 200)
+    edit = changes.whole_file(
+        key, rel, text_field(data, "base", 100), text_field(data, "text", 250_000)
+    )
+    studio().workspace.save(edition, path, edit, "file")
+    return jsonify(ok=True, message=f"Saved {rel}.")

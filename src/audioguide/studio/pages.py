@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, render_template
 
 from audioguide.build.summary import minutes
@@ -56,7 +58,22 @@ def _edition_view(loaded: pipeline.Checked) -> dict[str, object]:
         "episodes": episodes,
         "guide_diagnostics": [d for d in loaded.diagnostics if d.where.path not in paths],
         "folder": str(loaded.edition.scripts),
+        "broken": [] if guide else broken_files(loaded),
     }
+
+
+def broken_files(loaded: pipeline.Checked) -> list[str]:
+    """The scripts an edition that does not load has errors in, relative to its folder:
+    the studio offers to fix each here, as a whole text."""
+    root = loaded.edition.scripts.resolve()
+    found: list[str] = []
+    for d in loaded.diagnostics:
+        path = Path(d.where.path).resolve()
+        if d.severity == "error" and path.is_relative_to(root) and path.suffix in (".yaml", ".yml"):
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and rel not in found:
+                found.append(rel)
+    return found
 
 
 @bp.get("/episode/<edition>/<episode_id>")

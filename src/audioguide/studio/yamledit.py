@@ -311,3 +311,55 @@ def add_lexicon(source: str, word: str, say_as: str) -> str:
     if not isinstance(lexicon, dict) or lexicon.get(word) != say_as:
         raise EditError("the entry cannot be written into guide.yaml in place; add it by hand")
     return new
+
+
+# --- one-line values: an episode's title and summary, a chapter's name -----------------
+
+FIELDS = ("title", "summary")
+
+
+def _field_node(source: str, key: str, segment: int | None) -> tuple[ScalarNode, Node]:
+    root = _compose(source)
+    mapping: Node = root
+    if segment is not None:
+        found = _entry(root, "segments")  # type: ignore[arg-type]
+        items = found[1].value if found and isinstance(found[1], SequenceNode) else []
+        if not 0 <= segment < len(items) or not isinstance(items[segment], MappingNode):
+            raise EditError(f"the episode has no segment {segment + 1}")
+        mapping = items[segment]
+    entry = _entry(mapping, key)  # type: ignore[arg-type]
+    if entry is None or not isinstance(entry[1], ScalarNode):
+        raise EditError(f"there is no '{key}' with text to change here; add it by hand")
+    return entry
+
+
+def field_value(source: str, key: str, segment: int | None = None) -> str | None:
+    """The text of `key` at the top of the file, or in segment `segment` (None: none)."""
+    data = _load(source)
+    try:
+        value = data["segments"][segment][key] if segment is not None else data[key]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def set_field(source: str, key: str, value: str, segment: int | None = None) -> str:
+    """The source with the one-line text of `key` (a title, a summary, or segment
+    `segment`'s chapter name) replaced by `value`, in its own style where YAML allows:
+    a colon or a quote that would break a plain value is quoted."""
+    value = " ".join(value.split())
+    if not value:
+        raise EditError(f"the new {key} is empty: write it")
+    key_node, node = _field_node(source, key, segment)
+    span = _span(key_node, node)
+    candidates = [render_scalar(value, span.style, 0)] if span.style in ("'", '"') else []
+    candidates += [_plain_or_quoted(value)]
+    for written in candidates:
+        if span.style in ("|", ">"):
+            end = span.end - 1 if source[span.end - 1 : span.end] == "\n" else span.end
+            new = source[: span.start] + written + source[end:]
+        else:
+            new = source[: span.start] + written + source[span.end :]
+        if field_value(new, key, segment) == value:
+            return new
+    raise EditError(f"this {key} cannot be written into the file in place; edit it by hand")

@@ -238,6 +238,38 @@
         s.li.id,
       );
     },
+    "edit-chapter"(button) {
+      const form = document.getElementById(button.getAttribute("aria-controls"));
+      openForm(button, form, form.querySelector("input"));
+    },
+    async "save-field"(button) {
+      const input = document.getElementById(button.dataset.input);
+      const key = button.dataset.field;
+      const chapter = key === "chapter" ? { segment: segmentOf(button) } : {};
+      const box = button.closest(".edit, .tool").querySelector(".errors");
+      await save("/api/field", Object.assign({ field: key, old: input.dataset.old, text: input.value }, chapter),
+        box, input.id);
+    },
+    async "edit-file"(button) {
+      const form = document.getElementById(button.getAttribute("aria-controls"));
+      const field = form.querySelector("textarea");
+      if (!form.hidden) { field.focus(); return; }
+      const fix = button.closest(".fix");
+      const response = await post("/api/file-text", { edition: fix.dataset.edition, path: fix.dataset.path });
+      const found = await answer(response);
+      if (!response.ok) { say(found.message); return; }
+      field.value = found.text;
+      field.dataset.old = found.text;
+      form.dataset.base = found.base;
+      openForm(button, form, field);
+    },
+    async "save-file"(button) {
+      const fix = button.closest(".fix");
+      const form = button.closest(".edit");
+      await save("/api/file", { edition: fix.dataset.edition, path: fix.dataset.path,
+        base: form.dataset.base, text: form.querySelector("textarea").value },
+        form.querySelector(".errors"), null);
+    },
     cancel(button) {
       closeForm(button.closest(".edit"));
     },
@@ -433,7 +465,7 @@
 
   // Files saved by another editor: load the page again unless something is being edited.
   function editing() {
-    return [...document.querySelectorAll(".edit")].some((f) => !f.hidden)
+    return [...document.querySelectorAll(".edit")].some((f) => !f.hidden) || unsaved()
       || document.querySelector(".conflict")
       || document.getElementById("word")?.value
       || document.getElementById("say-as")?.value;
@@ -441,8 +473,8 @@
 
   // Text typed and not saved: changed from what the box was opened with.
   function unsaved() {
-    const typed = [...document.querySelectorAll("textarea")].some((t) => {
-      const form = t.closest(".edit, .conflict");
+    const typed = [...document.querySelectorAll("textarea, input[data-old]")].some((t) => {
+      const form = t.closest(".edit, .conflict, .tool");
       return form && !form.hidden && t.value !== (t.dataset.old ?? t.defaultValue);
     });
     return typed || document.querySelector(".conflict") || document.getElementById("say-as")?.value;
