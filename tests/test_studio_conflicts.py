@@ -331,3 +331,26 @@ def test_a_file_that_does_not_load_is_fixed_here(
     for outside in ("../scripts/guide.yaml", "/etc/passwd", "episodes/../../x.yaml"):
         bad = post(client, app, "/api/file-text", {"edition": "_", "path": outside})
         assert bad.status_code == 404, outside
+
+
+def test_a_new_part_is_added_below_a_text_or_a_heading(
+    client: FlaskClient, app: Flask, guide: Path
+) -> None:
+    path = episode(guide)
+    below = {**WHERE, "segment": 3, "kind": "say", "base": THIRD, "text": "A new part: added."}
+    assert post(client, app, "/api/add-part", below).json["ok"]
+    heading = {**WHERE, "segment": 0, "kind": "chapter", "base": "Hello", "text": "First of all."}
+    assert post(client, app, "/api/add-part", heading).json["ok"]
+    saved = path.read_text()
+    assert saved == EPISODE_ONE.replace(
+        "  - say: One more sentence after a chapter.\n",
+        '  - say: One more sentence after a chapter.\n  - say: "A new part: added."\n',
+    ).replace("  - chapter: Hello\n", "  - chapter: Hello\n  - say: First of all.\n")
+    # The page now shows it, and check still finds nothing new (it was tried first).
+    page = client.get("/episode/_/first-steps", base_url=ORIGIN).get_data(as_text=True)
+    assert "A new part: added." in page and "First of all." in page
+    # Under a heading renamed meanwhile: a conflict that hands the text back.
+    stale = {**heading, "base": "Hi", "text": "Lost?"}
+    answer = post(client, app, "/api/add-part", stale)
+    assert answer.status_code == 409 and answer.json["conflict"]["mine"] == "Lost?"
+    assert path.read_text() == saved

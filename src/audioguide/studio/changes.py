@@ -199,3 +199,23 @@ def whole_file(edition: str, rel: str, base: str, new: str) -> Edit:
         return new
 
     return edit
+
+
+def add_part(segment: int, kind: str, base: str, new: str, name: str) -> Edit:
+    """A new part right after segment `segment`: a say found by its text (`base`), or a
+    chapter by its name, as the page showed them."""
+
+    def edit(source: str) -> str:
+        if kind == "say":
+            where = locate(source, segment, base, new, name)
+        elif yamledit.field_value(source, "chapter", segment) == base:
+            where = segment
+        else:
+            raise Conflict(
+                f"the chapter '{base}' is no longer where it was in {name}; "
+                "your text is below: copy it, reload, and add it again",
+                mine=new,
+            )
+        return yamledit.insert_say(source, where, new)
+
+    return edit

@@ -209,3 +209,22 @@ def whole_file() -> Response:
     )
     studio().workspace.save(edition, path, edit, "file")
     return jsonify(ok=True, message=f"Saved {rel}.")
+
+
+@bp.post("/add-part")
+def add_part() -> Response:
+    """A new part of text, right after a part or a chapter heading."""
+    data = body()
+    found = episode_of(data)
+    kind = text_field(data, "kind", 20)
+    if kind not in ("say", "chapter"):
+        abort(400, "a part is added after a text or a chapter heading")
+    edit = changes.add_part(
+        int_field(data, "segment"),
+        kind,
+        text_field(data, "base"),
+        text_field(data, "text"),
+        found.path.name,
+    )
+    studio().workspace.save(found.loaded.edition, found.path, edit, "new part")
+    return jsonify(ok=True, message=f"Added the new part in {found.path.name}.")

@@ -363,3 +363,32 @@ def set_field(source: str, key: str, value: str, segment: int | None = None) -> 
         if field_value(new, key, segment) == value:
             return new
     raise EditError(f"this {key} cannot be written into the file in place; edit it by hand")
+
+
+def insert_say(source: str, after: int, value: str) -> str:
+    """The episode source with a new part `- say: value` right after segment `after`,
+    indented as its neighbours; every other line as it was."""
+    if not text.paragraphs(value):
+        raise EditError("the new part is empty: write the words to speak")
+    root = _compose(source)
+    found = _entry(root, "segments")  # type: ignore[arg-type]
+    if found is None or not isinstance(found[1], SequenceNode):
+        raise EditError("the episode has no list of segments")
+    items = found[1].value
+    if not 0 <= after < len(items):
+        raise EditError(f"the episode has no segment {after + 1}")
+    dash: int = max(items[after].start_mark.column - 2, 0)
+    if after + 1 < len(items):
+        at = source.rfind("\n", 0, items[after + 1].start_mark.index) + 1
+    else:
+        at = _line_end(source, max(found[1].end_mark.index - 1, 0))
+    value = value.strip("\n")
+    if "\n" in value.strip():
+        written = "|\n" + render_scalar(value, "|", dash + 4)
+    else:
+        written = _plain_or_quoted(" ".join(value.split())) + "\n"
+    prefix = "" if at == 0 or source[at - 1] == "\n" else "\n"
+    new = source[:at] + prefix + " " * dash + "- say: " + written + source[at:]
+    if not _same_text(say_value(new, after + 1), value):
+        raise EditError("the new part cannot be written into the file in place; add it by hand")
+    return new

@@ -270,6 +270,16 @@
         base: form.dataset.base, text: form.querySelector("textarea").value },
         form.querySelector(".errors"), null);
     },
+    "add-part"(button) {
+      const form = document.getElementById(button.getAttribute("aria-controls"));
+      openForm(button, form, form.querySelector("textarea"));
+    },
+    async "save-part"(button) {
+      const form = button.closest(".edit");
+      await save("/api/add-part", { segment: segmentOf(button), kind: form.dataset.kind,
+        base: form.dataset.base, text: form.querySelector("textarea").value },
+        form.querySelector(".errors"), `segment-${segmentOf(button) + 1}`);
+    },
     cancel(button) {
       closeForm(button.closest(".edit"));
     },
@@ -289,8 +299,11 @@
       openForm(button, form, field);
     },
     async "hear-say"(button) {
-      const text = button.closest(".edit").querySelector("textarea").value;
-      await speak(segmentOf(button), text, "the edited text");
+      const form = button.closest(".edit");
+      const text = form.querySelector("textarea").value;
+      // A new part under a chapter heading is heard in the episode's voice.
+      const segment = form.dataset.kind === "chapter" ? firstSay() : segmentOf(button);
+      await speak(segment, text, "the edited text");
     },
     async "save-say"(button) {
       const form = button.closest(".edit");
