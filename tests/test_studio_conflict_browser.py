@@ -141,3 +141,50 @@ def test_leaving_with_unsaved_text_asks_and_a_stopped_studio_is_said(
     assert "not answering" in status_text(page)
     field = page.locator("li.sentence", has_text=OLD).get_by_role("textbox")
     assert field.input_value() == "Typed and not saved."
+
+
+def test_names_new_parts_and_a_broken_file_are_fixed_in_the_page(
+    studio: Studio, browser: Any
+) -> None:
+    path = studio.scripts / "episodes/01-welcome.yaml"
+    page = open_tab(browser, studio)
+    assert axe_violations(page) == []
+    summary = "Welcome: what this guide is, and how to listen to it."
+    page.get_by_role("textbox", name="Summary").fill(summary)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save summary").click()
+    assert f'summary: "{summary}"\n' in path.read_text()
+    assert "Saved the summary" in status_text(page)
+    page.get_by_role("button", name="Rename this chapter: Before we begin").click()
+    page.get_by_label("Name of the chapter").locator("visible=true").fill("Before you begin")
+    with page.expect_navigation():
+        page.locator(".segment.chapter .edit:not([hidden])").get_by_role(
+            "button", name="Save"
+        ).click()
+    assert "  - chapter: Before you begin\n" in path.read_text()
+    heading = page.locator(".segment.chapter", has_text="A guide for busy moments")
+    heading.get_by_role("button", name="Add a part below").click()
+    heading.get_by_role("textbox").fill("Take a breath first.")
+    with page.expect_navigation():
+        heading.get_by_role("button", name="Save").click()
+    assert page.locator("li.sentence", has_text="Take a breath first.").count() == 1
+    assert (
+        "  - chapter: A guide for busy moments\n  - say: Take a breath first.\n" in path.read_text()
+    )
+    assert page.problems == []
+    # A colon typed in a text editor breaks the file: the list offers to fix it here.
+    broken = path.read_text().replace(f'"{summary}"', summary)
+    path.write_text(broken)
+    page.goto(studio.url)
+    page.get_by_role("button", name="Fix episodes/01-welcome.yaml here").click()
+    box = page.get_by_label("The whole of episodes/01-welcome.yaml")
+    box.wait_for()  # visible once the file's text has arrived
+    assert box.input_value() == broken
+    box.fill(broken.replace(f"summary: {summary}", f"summary: '{summary}'"))
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert f"summary: '{summary}'" in path.read_text()
+    page.get_by_role("link", name="Welcome", exact=True).wait_for()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="/tmp/audioguide-studio-fixed-390.png", full_page=True)

@@ -12,10 +12,14 @@
   let picked = null; // the sentence a word was selected in: {segment, text}
   let blobUrl = null;
 
+  let said = 0;
   function say(message) {
     status.textContent = "";
+    const mine = ++said;
     // A fresh text node, so a screen reader announces the same words twice too.
     window.setTimeout(() => { status.textContent = message; }, 30);
+    // Out of the way once read; a conflict or an error stays in its own box.
+    window.setTimeout(() => { if (mine === said) status.textContent = ""; }, 15000);
   }
 
   const NOT_ANSWERING = "The studio is not answering: it may have stopped. Your text is still "
