@@ -187,6 +187,8 @@ PARENT_POLL = 0.1  # seconds
 def _follow(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_POLL)
+    # Orphaned: a pool's own threads see their workers die now; nothing they say matters.
+    threading.excepthook = lambda args: None
     gone = stop_tree() | {os.getpid()}
     sweep_private_folders(gone)
     os._exit(1)
