@@ -186,5 +186,19 @@ def test_names_new_parts_and_a_broken_file_are_fixed_in_the_page(
         page.get_by_role("button", name="Save", exact=True).click()
     assert f"summary: '{summary}'" in path.read_text()
     page.get_by_role("link", name="Welcome", exact=True).wait_for()
+    # A new episode, from the list: a draft after the last one, opened at once.
+    page.get_by_text("Add an episode to Small Moments, Strong Roots").click()
+    adding = page.locator(".new-episode").first
+    adding.get_by_label("Title").fill("Sleep: the basics")
+    adding.get_by_label("Summary (one sentence)").fill("How little ones sleep, and why it changes.")
+    adding.get_by_label("Its first words").fill("Sleep changes a lot in the first year.")
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        adding.get_by_role("button", name="Add the episode").click()
+    page.wait_for_selector("h1#episode")
+    assert page.locator("h1#episode").inner_text() == "Sleep: the basics"
+    assert "Added the episode 10-sleep-the-basics.yaml" in status_text(page)
+    assert (studio.scripts / "episodes/10-sleep-the-basics.yaml").is_file()
+    page.goto(studio.url)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path="/tmp/audioguide-studio-fixed-390.png", full_page=True)

@@ -354,3 +354,46 @@ def test_a_new_part_is_added_below_a_text_or_a_heading(
     answer = post(client, app, "/api/add-part", stale)
     assert answer.status_code == 409 and answer.json["conflict"]["mine"] == "Lost?"
     assert path.read_text() == saved
+
+
+def test_a_new_episode_is_added_after_the_last_as_a_draft(
+    client: FlaskClient, app: Flask, guide: Path, tmp_path: Path
+) -> None:
+    new = {
+        "edition": "_",
+        "title": "Sleep: the basics",
+        "summary": "How babies sleep.",
+        "text": "Sleep comes in cycles.",
+    }
+    answer = post(client, app, "/api/episode", new)
+    assert answer.json["ok"], answer.json
+    assert answer.json["url"] == "/episode/_/sleep-the-basics"
+    made = guide / "episodes/03-sleep-the-basics.yaml"
+    assert made.read_text() == (
+        'id: sleep-the-basics\ntitle: "Sleep: the basics"\nsummary: How babies sleep.\n'
+        "status: draft\nsegments:\n  - say: |\n      Sleep comes in cycles.\n"
+    )
+    page = client.get(answer.json["url"], base_url=ORIGIN).get_data(as_text=True)
+    assert "Sleep comes in cycles." in page
+    # The same title again: a new id and file, the first one untouched.
+    before = made.read_bytes()
+    again = post(client, app, "/api/episode", new)
+    assert again.json["url"] == "/episode/_/sleep-the-basics-2"
+    assert (guide / "episodes/04-sleep-the-basics-2.yaml").is_file() and made.read_bytes() == before
+    # A file of that name made meanwhile by someone else is never replaced.
+    theirs = guide / "episodes/05-late.yaml"
+    original = Workspace._try
+
+    def someone_makes_it(self: Workspace, edition: Any, path: Path, source: str) -> Any:
+        found = original(self, edition, path, source)
+        if path.name == theirs.name:
+            theirs.write_text("# theirs\n")
+        return found
+
+    Workspace._try = someone_makes_it  # type: ignore[method-assign]
+    try:
+        late = post(client, app, "/api/episode", {**new, "title": "Late"})
+    finally:
+        Workspace._try = original  # type: ignore[method-assign]
+    assert late.status_code == 409 and theirs.read_text() == "# theirs\n"
+    assert "made by someone else" in in_words(late)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
+import unicodedata
 
 from audioguide.plan import text
 from audioguide.studio import yamledit
@@ -219,3 +221,32 @@ def add_part(segment: int, kind: str, base: str, new: str, name: str) -> Edit:
         return yamledit.insert_say(source, where, new)
 
     return edit
+
+
+def slug(title: str) -> str:
+    """An episode id from its title: lower-case letters, digits and dashes."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_title.lower()))[:40].strip("-")
+
+
+def new_episode(
+    title: str, summary: str, words: str, taken: set[str], names: list[str]
+) -> tuple[str, str, str]:
+    """(id, file name, text) of a new draft episode after the last one: its number one
+    more than the last file's, its id from the title (made unique among `taken`)."""
+    numbers = [int(m.group(0)) for m in (re.match(r"\d+", n) for n in names) if m]
+    number = max(numbers, default=0) + 1
+    base = slug(title) or f"episode-{number}"
+    found, n = base, 2
+    while found in taken:
+        found, n = f"{base}-{n}", n + 1
+    one = [" ".join(v.split()) for v in (title, summary)]
+    source = (
+        f"id: {found}\n"
+        f"title: {yamledit.quoted_if_needed(one[0])}\n"
+        f"summary: {yamledit.quoted_if_needed(one[1])}\n"
+        "status: draft\n"
+        "segments:\n"
+        "  - say: |\n" + yamledit.render_scalar(words.strip("\n"), "|", 6)
+    )
+    return found, f"{number:02d}-{found}.yaml", source

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 
 from audioguide.loader.editions import Edition
+from audioguide.loader.episode_files import SCRIPT_EPISODES_DIR, episode_files
 from audioguide.model import STATUSES, Say
 from audioguide.plan import text
 from audioguide.studio import changes, guard, rows, yamledit
@@ -228,3 +229,27 @@ def add_part() -> Response:
     )
     studio().workspace.save(found.loaded.edition, found.path, edit, "new part")
     return jsonify(ok=True, message=f"Added the new part in {found.path.name}.")
+
+
+@bp.post("/episode")
+def new_episode() -> Response:
+    """A new draft episode after the last one, with a first part of text."""
+    data = body()
+    key = text_field(data, "edition", 200)
+    loaded = studio().workspace.edition(edition_name(key))
+    if loaded is None or loaded.guide is None:
+        abort(409, "the guide does not load: fix it first, then add the episode")
+    title, summary = text_field(data, "title", 300), text_field(data, "summary", 2000)
+    words = text_field(data, "text")
+    if not title.strip() or not summary.strip() or not text.paragraphs(words):
+        abort(422, "give the new episode a title, a summary and its first words")
+    taken = {ep.id for ep in loaded.guide.episodes}
+    folder = loaded.edition.scripts / SCRIPT_EPISODES_DIR
+    names = [p.name for p in episode_files(loaded.edition.scripts)]
+    found, name, source = changes.new_episode(title, summary, words, taken, names)
+    studio().workspace.create(loaded.edition, folder / name, source, "new episode")
+    return jsonify(
+        ok=True,
+        message=f"Added the episode {name} (a draft: approve it to publish it).",
+        url=f"/episode/{key}/{found}",
+    )

@@ -39,6 +39,7 @@ from audioguide.model import Episode, Guide
 from audioguide.studio import pipeline
 from audioguide.studio.yamledit import EditError
 from audioguide.system.fsutil import atomic_write
+from audioguide.system.tempfiles import temp_name
 
 
 class SaveRefused(Exception):
@@ -175,6 +176,22 @@ class Workspace:
                 return new
         raise Conflict(f"{path.name} keeps changing on disk; wait until it is saved, then reload")
 
+    def create(self, edition: Edition, path: Path, source: str, what: str) -> None:
+        """Write the new script `path` of `edition`, unless a file of that name appeared
+        meanwhile (a conflict) or it adds an error to the guide."""
+        with self._lock:
+            if os.path.lexists(path):
+                raise Conflict(f"{path.name} exists already: reload the page, then add it again")
+            before = self.edition(edition.name)
+            tried = self._try(edition, path, source)
+            old = pipeline.errors_of(before) if before else ()
+            new_errors = _added(old, pipeline.errors_of(tried))
+            if new_errors:
+                raise SaveRefused(new_errors, what)
+            _create_new(path, source.encode("utf-8"))
+            self._stamps = None
+            self.editions()
+
     def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Checked:
         """The edition loaded with `source` in place of `path`, on a shadow copy."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -190,6 +207,27 @@ class Workspace:
             return _moved(tried, display_path(shadow), display_path(edition.scripts))
         finally:
             shutil.rmtree(shadow_parent, ignore_errors=True)
+
+
+def _create_new(path: Path, data: bytes) -> None:
+    """`path` with `data`, whole at once, only if no file of that name exists: a temp
+    file linked into place (a link never replaces a file), renamed where links fail."""
+    tmp = temp_name(path)
+    try:
+        tmp.write_bytes(data)
+        try:
+            os.link(tmp, path)
+        except FileExistsError as exc:
+            raise Conflict(f"{path.name} was just made by someone else: reload the page") from exc
+        except OSError:  # a file system without links
+            if os.path.lexists(path):
+                raise Conflict(
+                    f"{path.name} was just made by someone else: reload the page"
+                ) from None
+            os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
 
 
 def _decoded(data: bytes, path: Path) -> str:

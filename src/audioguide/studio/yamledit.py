@@ -247,6 +247,11 @@ def remove_lexicon(source: str, word: str) -> str:
     return new
 
 
+def quoted_if_needed(value: str) -> str:
+    """`value` as a one-line YAML value: plain if YAML reads it back as is, else quoted."""
+    return _plain_or_quoted(value)
+
+
 def _plain_or_quoted(value: str) -> str:
     if value and _load(f"k: {value}\n") == {"k": value}:
         return value

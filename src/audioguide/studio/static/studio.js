@@ -284,6 +284,22 @@
         base: form.dataset.base, text: form.querySelector("textarea").value },
         form.querySelector(".errors"), `segment-${segmentOf(button) + 1}`);
     },
+    async "add-episode"(button) {
+      const form = button.closest(".new-episode");
+      const field = (name) => form.querySelector(`[id^="ne-${name}-"]`).value;
+      const response = await post("/api/episode", { edition: form.dataset.edition,
+        title: field("title"), summary: field("summary"), text: field("text") });
+      const found = await answer(response);
+      const box = form.querySelector(".errors");
+      if (response.ok && found.ok) {
+        sessionStorage.setItem("studio-message", found.message);
+        leaving = true;
+        window.location.href = found.url;
+      } else {
+        showErrors(box, found);
+        say(found.message || "Not added.");
+      }
+    },
     cancel(button) {
       closeForm(button.closest(".edit"));
     },
@@ -491,7 +507,7 @@
   // Text typed and not saved: changed from what the box was opened with.
   function unsaved() {
     const typed = [...document.querySelectorAll("textarea, input[data-old]")].some((t) => {
-      const form = t.closest(".edit, .conflict, .tool");
+      const form = t.closest(".edit, .conflict, .tool, .new-episode");
       return form && !form.hidden && t.value !== (t.dataset.old ?? t.defaultValue);
     });
     return typed || document.querySelector(".conflict") || document.getElementById("say-as")?.value;
