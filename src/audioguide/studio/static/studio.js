@@ -383,7 +383,7 @@
       button.disabled = true;
       const response = await post("/api/build", {});
       if (response.status !== 202 && response.status !== 409) {
-        say(`The build did not start (${response.status}).`);
+        say((await answer(response)).message || "The build did not start.");
         button.disabled = false;
         return;
       }
