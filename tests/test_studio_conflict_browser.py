@@ -174,6 +174,7 @@ def test_names_new_parts_and_a_broken_file_are_fixed_in_the_page(
     assert page.problems == []
     # A colon typed in a text editor breaks the file: the list offers to fix it here.
     broken = path.read_text().replace(f'"{summary}"', summary)
+    page.goto("about:blank")  # else the open page reloads by itself as the file changes
     path.write_text(broken)
     page.goto(studio.url)
     page.get_by_role("button", name="Fix episodes/01-welcome.yaml here").click()
@@ -200,5 +201,17 @@ def test_names_new_parts_and_a_broken_file_are_fixed_in_the_page(
     assert "Added the episode 10-sleep-the-basics.yaml" in status_text(page)
     assert (studio.scripts / "episodes/10-sleep-the-basics.yaml").is_file()
     page.goto(studio.url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move Welcome later").click()
+    assert "Moved Welcome" in status_text(page)
+    assert (studio.scripts / "episodes/02-welcome.yaml").is_file()
+    assert (studio.scripts / "episodes/01-what-it-means.yaml").is_file()
+    titles = page.locator("table.episodes").first.locator("tbody tr td:nth-child(2)")
+    assert titles.nth(1).inner_text() == "Welcome"
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path="/tmp/audioguide-studio-fixed-390.png", full_page=True)
+    # Nothing is cut at a phone's width: the list, and an episode with every box open.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(studio.url + "episode/_/welcome")
+    page.evaluate("[...document.querySelectorAll('.edit')].forEach(e => { e.hidden = false; })")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

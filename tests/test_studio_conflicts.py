@@ -397,3 +397,28 @@ def test_a_new_episode_is_added_after_the_last_as_a_draft(
         Workspace._try = original  # type: ignore[method-assign]
     assert late.status_code == 409 and theirs.read_text() == "# theirs\n"
     assert "made by someone else" in in_words(late)
+
+
+def test_episodes_are_reordered_by_their_file_numbers(
+    client: FlaskClient, app: Flask, guide: Path
+) -> None:
+    first, second = guide / "episodes/01-first.yaml", guide / "episodes/02-second.yaml"
+    texts = first.read_text(), second.read_text()
+    data = {**WHERE, "file": "01-first.yaml", "neighbour": "02-second.yaml"}
+    answer = post(client, app, "/api/move", data)
+    assert answer.json["ok"], answer.json
+    assert (guide / "episodes/02-first.yaml").read_text() == texts[0]
+    assert (guide / "episodes/01-second.yaml").read_text() == texts[1]
+    assert sorted(p.name for p in (guide / "episodes").iterdir()) == [
+        "01-second.yaml",
+        "02-first.yaml",
+    ]
+    page = client.get("/", base_url=ORIGIN).get_data(as_text=True)
+    assert page.index("Second steps") < page.index("First steps")
+    # The page's names are stale now: nothing moves.
+    again = post(client, app, "/api/move", data)
+    assert again.status_code == 409 and "renamed on disk" in again.json["message"]
+    assert sorted(p.name for p in (guide / "episodes").iterdir()) == [
+        "01-second.yaml",
+        "02-first.yaml",
+    ]

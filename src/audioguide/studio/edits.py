@@ -253,3 +253,20 @@ def new_episode() -> Response:
         message=f"Added the episode {name} (a draft: approve it to publish it).",
         url=f"/episode/{key}/{found}",
     )
+
+
+@bp.post("/move")
+def move() -> Response:
+    """Play an episode one place earlier or later: the numbers at the start of its file
+    name and its neighbour's are swapped. The page names both files as it showed them."""
+    data = body()
+    found = episode_of(data)
+    neighbour = text_field(data, "neighbour", 300)
+    if text_field(data, "file", 300) != found.path.name:
+        abort(409, "the episode's file was renamed on disk: reload the page")
+    names = {p.name for p in episode_files(found.loaded.edition.scripts)}
+    other = found.path.with_name(neighbour)
+    if neighbour not in names:
+        abort(409, "the episode next to it changed on disk: reload the page")
+    new, _ = studio().workspace.swap_numbers(found.path, other)
+    return jsonify(ok=True, message=f"Moved {found.episode.title}: it is {new} now.")

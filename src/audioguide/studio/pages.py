@@ -48,6 +48,7 @@ def _edition_view(loaded: pipeline.Checked) -> dict[str, object]:
                     "length": minutes(pipeline.estimated_seconds(guide, ep)),
                     "errors": errors,
                     "warnings": warnings,
+                    "file": Path(ep.where.path).name,
                 }
             )
     paths = {ep.where.path for ep in guide.episodes} if guide else set()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -191,6 +192,37 @@ class Workspace:
             _create_new(path, source.encode("utf-8"))
             self._stamps = None
             self.editions()
+
+    def swap_numbers(self, first: Path, second: Path) -> tuple[str, str]:
+        """Swap the numbers that start the names of two episode files (their order in
+        the guide); the new names. Both must still be as the page showed them."""
+        with self._lock:
+            numbered = [re.match(r"(\d+)(.*)\Z", p.name) for p in (first, second)]
+            if not all(numbered) or not all(
+                p.is_file() and not p.is_symlink() for p in (first, second)
+            ):
+                raise Conflict(
+                    "the episode files changed on disk (or are not numbered): reload the page"
+                )
+            (n1, rest1), (n2, rest2) = (m.groups() for m in numbered if m)
+            new_first, new_second = first.with_name(n2 + rest1), second.with_name(n1 + rest2)
+            if any(os.path.lexists(p) for p in {new_first, new_second} - {first, second}):
+                raise Conflict(
+                    f"{new_first.name} or {new_second.name} exists already: reload the page"
+                )
+            # Through a hidden name, which the guide does not read, so that at no moment
+            # two files hold one name or one episode is read twice.
+            moving = first.with_name(f".studio-moving-{os.getpid()}-{first.name}")
+            os.replace(first, moving)
+            try:
+                os.replace(second, new_second)
+            except OSError:
+                os.replace(moving, first)
+                raise
+            os.replace(moving, new_first)
+            self._stamps = None
+            self.editions()
+            return new_first.name, new_second.name
 
     def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Checked:
         """The edition loaded with `source` in place of `path`, on a shadow copy."""

@@ -300,6 +300,12 @@
         say(found.message || "Not added.");
       }
     },
+    async move(button) {
+      const cell = button.closest(".order");
+      const box = button.closest(".edition").querySelector(".order-errors");
+      await save("/api/move", { edition: cell.dataset.edition, episode: cell.dataset.episode,
+        file: cell.dataset.file, neighbour: button.dataset.neighbour }, box, null);
+    },
     cancel(button) {
       closeForm(button.closest(".edit"));
     },
