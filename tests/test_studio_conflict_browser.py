@@ -119,6 +119,12 @@ def test_keep_mine_and_keep_theirs(studio: Studio, browser: Any) -> None:
         page.get_by_role("button", name="Keep theirs").click()
     assert "Each episode is theirs." in path.read_text()
     assert page.locator("li.sentence", has_text="Each episode is theirs.").count() == 1
+    # What was not saved is still shown after the reload, until dismissed.
+    kept = page.locator(".kept")
+    assert "Each episode is mine again." in kept.inner_text()
+    assert axe_violations(page) == []
+    kept.get_by_role("button", name="Dismiss").click()
+    assert page.locator(".kept").count() == 0
 
 
 def test_leaving_with_unsaved_text_asks_and_a_stopped_studio_is_said(

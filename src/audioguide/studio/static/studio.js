@@ -181,9 +181,13 @@
       if (merged) choose("Save the merged text", () => save(c.retry.url, data(merged.value), box, focusId));
       first.dataset.choice = "mine";
     }
-    choose(c.theirs === null ? "Reload the page" : "Keep theirs", () => reloadWith(
-      c.theirs === null ? "Reloaded." : "Kept the version in the file; yours was not saved.", focusId,
-    )).dataset.choice = "theirs";
+    choose(c.theirs === null ? "Reload the page" : "Keep theirs", () => {
+      // Kept for the page after the reload, which shows it until dismissed: nothing
+      // typed is lost, even by the choice that does not save it.
+      if (c.mine) sessionStorage.setItem("studio-kept", c.mine);
+      reloadWith(c.theirs === null ? "Reloaded." : "Kept the version in the file; yours was not saved.",
+        focusId);
+    }).dataset.choice = "theirs";
     shown.appendChild(buttons);
     box.appendChild(shown);
     shown.querySelector("button").focus();
@@ -488,6 +492,21 @@
     const kept = JSON.parse(sessionStorage.getItem("studio-picked") || "null");
     if (kept && kept.page === location.pathname) { picked = kept; showPicked(); }
   } catch (e) { /* nothing kept */ }
+
+  // Text a conflict did not save, kept across the reload until dismissed.
+  const kept = sessionStorage.getItem("studio-kept");
+  if (kept) {
+    const box = block("div", "conflict kept");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Your text that was not saved");
+    box.appendChild(block("p", "message", "Your text that was not saved (copy what you need):"));
+    box.appendChild(block("pre", "", kept));
+    const dismiss = block("button", "", "Dismiss");
+    dismiss.type = "button";
+    dismiss.addEventListener("click", () => { sessionStorage.removeItem("studio-kept"); box.remove(); });
+    box.appendChild(dismiss);
+    document.getElementById("main").prepend(box);
+  }
 
   // After a save the page is reloaded: say what happened and put focus back.
   const message = sessionStorage.getItem("studio-message");
