@@ -67,6 +67,7 @@ def tree(root: Path) -> dict[str, str]:
 
 
 WHERE = {"edition": "_", "episode": "first-steps"}
+BASE1 = "Welcome to the first episode. It is short.\n\nA new paragraph starts here."
 
 
 def test_the_list_shows_episodes_with_status_length_and_checks(client: FlaskClient) -> None:
@@ -132,7 +133,14 @@ def test_saving_a_sentence_changes_only_its_line(
         client,
         app,
         "/api/sentence",
-        {**WHERE, "segment": 1, "sentence": 1, "old": "It is short.", "text": "It is brief."},
+        {
+            **WHERE,
+            "segment": 1,
+            "base": BASE1,
+            "sentence": 1,
+            "old": "It is short.",
+            "text": "It is brief.",
+        },
     )
     assert response.status_code == 200 and response.json["ok"], response.json
     after = path.read_text()
@@ -148,17 +156,19 @@ def test_a_stale_sentence_is_not_saved(client: FlaskClient, app: Flask, guide: P
         client,
         app,
         "/api/sentence",
-        {**WHERE, "segment": 1, "sentence": 1, "old": "Not what is there.", "text": "New."},
+        {**WHERE, "segment": 1, "base": BASE1, "sentence": 1, "old": "Not it.", "text": "New."},
     )
     assert response.status_code == 409 and tree(guide) == before
 
 
 def test_a_whole_say_round_trips(client: FlaskClient, app: Flask, guide: Path) -> None:
     got = post(client, app, "/api/say-text", {**WHERE, "segment": 3})
-    assert got.json["text"] == "One more sentence after a chapter."
-    response = post(client, app, "/api/say", {**WHERE, "segment": 3, "text": "Two. Now three."})
+    assert got.json["text"] == got.json["base"] == "One more sentence after a chapter."
+    response = post(
+        client, app, "/api/say", {**WHERE, "segment": 3, "base": got.json["base"], "text": "Two."}
+    )
     assert response.json["ok"]
-    assert "  - say: Two. Now three.\n" in (guide / "episodes/01-first.yaml").read_text()
+    assert "  - say: Two.\n" in (guide / "episodes/01-first.yaml").read_text()
 
 
 def test_a_save_that_breaks_the_guide_is_refused_at_its_line(
@@ -166,7 +176,8 @@ def test_a_save_that_breaks_the_guide_is_refused_at_its_line(
 ) -> None:
     before = tree(guide)
     # A lexicon entry that says the word again: the loader's error, at guide.yaml's line.
-    response = post(client, app, "/api/lexicon", {"edition": "_", "word": "LCSW", "say_as": "LCSW"})
+    entry = {"edition": "_", "word": "LCSW", "say_as": "LCSW", "replace": "L C S W"}
+    response = post(client, app, "/api/lexicon", entry)
     assert response.status_code == 422
     [error] = response.json["errors"]
     assert error.startswith(f"{guide}/guide.yaml:") and ": error: lexicon entry 'LCSW'" in error
@@ -174,13 +185,14 @@ def test_a_save_that_breaks_the_guide_is_refused_at_its_line(
     assert (guide / "guide.yaml").read_text().splitlines()[line - 1].strip() == "LCSW: L C S W"
     assert tree(guide) == before
     # An empty text is refused before anything is tried.
-    response = post(client, app, "/api/say", {**WHERE, "segment": 1, "text": " \n"})
+    response = post(client, app, "/api/say", {**WHERE, "segment": 1, "base": BASE1, "text": " \n"})
     assert response.status_code == 422 and tree(guide) == before
 
 
 def test_warnings_show_next_to_their_segment(client: FlaskClient, app: Flask, guide: Path) -> None:
     long = " ".join(["word"] * 40) + "."
-    response = post(client, app, "/api/say", {**WHERE, "segment": 5, "text": long})
+    data = {**WHERE, "segment": 5, "base": "After a long pause.", "text": long}
+    response = post(client, app, "/api/say", data)
     assert response.json["ok"]  # a warning does not stop a save
     page = get(client, "/episode/_/first-steps").get_data(as_text=True)
     segment = page.split('id="segment-5"')[1].split('id="segment-6"')[0]
@@ -189,9 +201,12 @@ def test_warnings_show_next_to_their_segment(client: FlaskClient, app: Flask, gu
 
 
 def test_status_and_lexicon_are_saved(client: FlaskClient, app: Flask, guide: Path) -> None:
-    assert post(client, app, "/api/status", {**WHERE, "status": "draft"}).json["ok"]
+    assert post(client, app, "/api/status", {**WHERE, "status": "draft", "old": "approved"}).json[
+        "ok"
+    ]
     assert "status: draft\n" in (guide / "episodes/01-first.yaml").read_text()
-    assert post(client, app, "/api/status", {**WHERE, "status": "bogus"}).status_code == 400
+    bogus = {**WHERE, "status": "bogus", "old": "draft"}
+    assert post(client, app, "/api/status", bogus).status_code == 400
     response = post(
         client, app, "/api/lexicon", {"edition": "_", "word": "toddler", "say_as": "tod ler"}
     )

@@ -142,7 +142,11 @@ def test_staff_loop(studio: Studio, browser: Any) -> None:
     # Chromium logs the refused lexicon entry's 422; and the published page, which the
     # studio shows sandboxed in an origin of its own, may not read navigator.serviceWorker
     # (its offline copy is for the page as served to families, not for the studio).
-    expected = ("status of 422", "Service worker is disabled because the context is sandboxed")
+    expected = (
+        "status of 422",
+        "status of 409",
+        "Service worker is disabled because the context is sandboxed",
+    )
     page.on(
         "console",
         lambda m: (
@@ -237,6 +241,11 @@ def _mistakes_at_their_line(page: Any, studio: Studio) -> None:
     page.get_by_label("Word", exact=True).fill("LCSW")
     page.get_by_label("Say it as").fill("LCSW")
     page.get_by_role("button", name="Add to the lexicon").click()
+    # The word is in the lexicon already: a choice, not a silent replace.
+    choice = page.locator("#lexicon-errors .conflict")
+    choice.wait_for()
+    assert "'LCSW' is already in the lexicon, said as 'L C S W'" in choice.inner_text()
+    choice.get_by_role("button", name="Keep mine").click()
     alert = page.locator("#lexicon-errors li.error")
     alert.wait_for()
     line = next(

@@ -222,7 +222,7 @@ def _unsayable(segment: Say, language: str, speak: Callable[[str], str]) -> tupl
     for paragraph in segment.paragraphs:
         for sentence in paragraph:
             spoken = speak(sentence)
-            if not any(ch.isalnum() for ch in spoken):
+            if not text.has_words(spoken):
                 return (
                     f"nothing a voice can say in {short(sentence)!r}",
                     "write it in words: emoji and symbols alone are not spoken",

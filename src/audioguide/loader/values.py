@@ -254,6 +254,12 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
             m.errors.fail(_loc(m.path, section.lc.key(word)), "lexicon words must be text")
         elif not isinstance(said, str) or not said.strip():
             m.errors.fail(where, f"lexicon entry '{word}' needs text to say", "e.g. L C S W")
+        elif not text.has_words(text.spoken(said, ())):
+            m.errors.fail(
+                where,
+                f"lexicon entry '{word}' is said as '{said.strip()}', which a voice cannot say",
+                "write how it sounds in letters, e.g. L C S W",
+            )
         else:
             entries.append((word.strip(), said.strip()))
             places[word.strip()] = _loc(m.path, section.lc.key(word))

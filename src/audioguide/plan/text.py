@@ -237,6 +237,13 @@ def spoken(sentence: str, lexicon: Lexicon) -> str:
     return _cached(tuple(pairs))(sentence)
 
 
+def has_words(spoken_text: str) -> bool:
+    """Whether a voice has anything to say in `spoken_text` (a letter or a digit): emoji
+    and symbols alone are not spoken. The one rule `check`, the build and the studio
+    apply to a sentence and to a lexicon entry's pronunciation."""
+    return any(ch.isalnum() for ch in spoken_text)
+
+
 # --- length ------------------------------------------------------------------------------
 
 _HAS_WORD = re.compile(r"[^\W_]")

@@ -13,7 +13,7 @@ from audioguide.studio.workspace import Workspace
 
 def create_app(scripts: Path, output: Path, cache_dir: Path, port: int) -> Flask:
     """The studio for the guide in `scripts` (built into `output`), served on `port`."""
-    from audioguide.studio import builds, edits, files, guard, pages, pipeline, sound
+    from audioguide.studio import answers, builds, edits, files, guard, pages, pipeline, sound
 
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
@@ -26,6 +26,7 @@ def create_app(scripts: Path, output: Path, cache_dir: Path, port: int) -> Flask
     app.extensions["studio"] = Studio(Workspace(options), Builder(options))
     app.url_map.merge_slashes = False  # '//etc/passwd' is refused, not redirected
     guard.install(app)
+    answers.install(app)
     for blueprint in (pages.bp, edits.bp, sound.bp, builds.bp, files.bp):
         app.register_blueprint(blueprint)
     return app

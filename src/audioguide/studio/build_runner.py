@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import queue
+import signal
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,21 +51,30 @@ def _child(options: BuildOptions, out: Any) -> None:
 
     follow_parent()  # a studio killed outright takes its build along
 
+    def tell(*message: Any) -> None:
+        # A studio killed outright closed the pipe: this build ends soon (follow_parent)
+        # and has no one to tell.
+        with contextlib.suppress(OSError):
+            out.send(message)
+
     def progress(stage: str, done: int, total: int) -> None:
-        out.put(("progress", stage, done, total))
+        tell("progress", stage, done, total)
 
     try:
-        with on_stop(options.output, options.cache_dir, message="build stopped"):
+        # Stopped by the studio (SIGTERM), which says so in its one line; Ctrl-C in the
+        # studio's window reaches this process too, and is the studio's to handle.
+        with on_stop(options.output, options.cache_dir, quiet=True):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             lines = pipeline.build(options, progress)
-        out.put(("done", lines))
+        tell("done", lines)
     except ScriptErrors as exc:
-        out.put(("failed", "\n".join(e.line() for e in exc.errors)))
+        tell("failed", "\n".join(e.line() for e in exc.errors))
     except ScriptError as exc:
-        out.put(("failed", exc.line()))
+        tell("failed", exc.line())
     except AudioguideError as exc:
-        out.put(("failed", f"error: {one_line(str(exc))}"))
+        tell("failed", f"error: {one_line(str(exc))}")
     except OSError as exc:
-        out.put(("failed", f"error: {describe(exc)}"))
+        tell("failed", f"error: {describe(exc)}")
 
 
 class Builder:
@@ -84,11 +93,15 @@ class Builder:
                 return False
             self.status = BuildStatus(state="running", stage="starting")
             context = multiprocessing.get_context("spawn")
-            messages = context.Queue()
+            # A pipe, not a Queue: a Queue's semaphores are registered with
+            # multiprocessing's resource tracker, which the studio's stop ends with its
+            # other children, and then prints tracebacks about them.
+            messages, sent = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_child, args=(self.options, messages), name="audioguide-studio-build"
+                target=_child, args=(self.options, sent), name="audioguide-studio-build"
             )
             self._process.start()
+            sent.close()  # the child's end: EOF here once the child is gone
         threading.Thread(target=self._follow, args=(self._process, messages), daemon=True).start()
         return True
 
@@ -96,11 +109,11 @@ class Builder:
         status = self.status
         while True:
             try:
-                message = messages.get(timeout=0.2)
-            except queue.Empty:
-                if not process.is_alive():
-                    break
-                continue
+                if not messages.poll(0.2):
+                    continue
+                message = messages.recv()
+            except (EOFError, OSError):
+                break
             if message[0] == "progress":
                 status.stage, status.done, status.total = message[1:]
                 status.steps += 1

@@ -26,4 +26,18 @@ def studio(scripts_dir: Path | None, port: int, no_browser: bool) -> None:
     from audioguide.studio.server import serve
 
     scripts, output, cache = _places(scripts_dir, None, None)
+    _refuse_without_guide(scripts)
     serve(scripts, output, cache, port=port, open_browser=not no_browser, echo=click.echo)
+
+
+def _refuse_without_guide(scripts: Path) -> None:
+    """A folder with no guide (or a mistyped name) is refused as `check` refuses it
+    (exit 2), before anything is written: no lock, no output folder."""
+    from audioguide.loader import load_with_sources
+    from audioguide.loader.editions import editions
+
+    if scripts.is_dir() and any(
+        (e.scripts / "guide.yaml").is_file() for e in editions(scripts, scripts)
+    ):
+        return
+    load_with_sources(scripts)  # raises check's own error for it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, render_template
 
 from audioguide.build.summary import minutes
@@ -14,11 +16,13 @@ TOP = "_"  # the URL name of the edition at the top of the guide folder
 
 
 def edition_key(name: str) -> str:
-    return name or TOP
+    """The edition's name in URLs: `_` for the top one; a folder whose name starts with
+    `_` (even one named `_`) gets one more, so no two editions share a key."""
+    return TOP + name if name.startswith(TOP) else name or TOP
 
 
 def edition_name(key: str) -> str:
-    return "" if key == TOP else key
+    return "" if key == TOP else key[1:] if key.startswith(TOP) else key
 
 
 @bp.get("/")
@@ -44,6 +48,7 @@ def _edition_view(loaded: pipeline.Checked) -> dict[str, object]:
                     "length": minutes(pipeline.estimated_seconds(guide, ep)),
                     "errors": errors,
                     "warnings": warnings,
+                    "file": Path(ep.where.path).name,
                 }
             )
     paths = {ep.where.path for ep in guide.episodes} if guide else set()
@@ -54,7 +59,22 @@ def _edition_view(loaded: pipeline.Checked) -> dict[str, object]:
         "episodes": episodes,
         "guide_diagnostics": [d for d in loaded.diagnostics if d.where.path not in paths],
         "folder": str(loaded.edition.scripts),
+        "broken": [] if guide else broken_files(loaded),
     }
+
+
+def broken_files(loaded: pipeline.Checked) -> list[str]:
+    """The scripts an edition that does not load has errors in, relative to its folder:
+    the studio offers to fix each here, as a whole text."""
+    root = loaded.edition.scripts.resolve()
+    found: list[str] = []
+    for d in loaded.diagnostics:
+        path = Path(d.where.path).resolve()
+        if d.severity == "error" and path.is_relative_to(root) and path.suffix in (".yaml", ".yml"):
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and rel not in found:
+                found.append(rel)
+    return found
 
 
 @bp.get("/episode/<edition>/<episode_id>")

@@ -69,14 +69,23 @@ class Spoken:
 
 
 def speak(
-    build: session.BuildOptions, edition: str, episode: str, segment: int, words: str
+    build: session.BuildOptions,
+    edition: str,
+    episode: str,
+    segment: int,
+    words: str,
+    trying: tuple[tuple[str, str], ...] = (),
 ) -> Spoken:
     """`words` as the build says them in that segment: sentence by sentence (as the
     build splits a `say`), each through `session.speak` (the build's engine, voice,
-    lexicon and clip cache), joined by the guide's sentence pause when several."""
+    lexicon and clip cache), joined by the guide's sentence pause when several.
+    `trying`: lexicon entries not saved yet, applied first (they win over the guide's)."""
     from audioguide.plan import text
 
     sentences = [s for paragraph in text.paragraphs(words) for s in paragraph]
+    if trying:
+        first = text.compile_lexicon(trying)
+        sentences = [first(s) for s in sentences]
     if not sentences:
         raise ValueError("nothing to say")
     with _speaking:
@@ -113,4 +122,11 @@ def build(build: session.BuildOptions, progress: Progress) -> list[str]:
         if len(reports) > 1:
             lines.append(f"{report.guide.title} ({report.guide.language}) -> {edition.output}/")
         lines += summary_lines(report, edition.output)
-    return lines
+    return [line.replace(*STUDIO_ADVICE) for line in lines]
+
+
+# The build's advice names a command-line flag; the studio has the Status box instead.
+STUDIO_ADVICE = (
+    "set status: approved in the episode, or build with --drafts.",
+    "set its Status to approved on the episode's page.",
+)

@@ -28,12 +28,17 @@ class Row:
     sentences: tuple[Sentence, ...]
     diagnostics: tuple[Diagnostic, ...]
     chapter: str  # the title of the chapter the segment is in ("" before any)
+    text: str = ""  # a say's text as shown: what a save of it says it replaces
 
 
 def sentences_of(say: Say) -> tuple[Sentence, ...]:
+    return sentences_in(say.paragraphs)
+
+
+def sentences_in(paragraphs: Sequence[Sequence[str]]) -> tuple[Sentence, ...]:
     found: list[Sentence] = []
     seen: dict[str, int] = {}
-    for paragraph in say.paragraphs:
+    for paragraph in paragraphs:
         for i, sentence in enumerate(paragraph):
             found.append(Sentence(len(found), sentence, seen.get(sentence, 0), i == 0))
             seen[sentence] = seen.get(sentence, 0) + 1
@@ -69,7 +74,10 @@ def rows(
         if isinstance(segment, Chapter):
             chapter = segment.title
         said = sentences_of(segment) if isinstance(segment, Say) else ()
-        found.append(Row(i, kind, label, str(segment.where), said, inside, chapter))
+        shown = (
+            "\n\n".join(" ".join(p) for p in segment.paragraphs) if isinstance(segment, Say) else ""
+        )
+        found.append(Row(i, kind, label, str(segment.where), said, inside, chapter, shown))
     return header, tuple(found)
 
 

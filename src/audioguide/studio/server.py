@@ -9,10 +9,13 @@ studio of the same guide says so instead of starting.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -23,6 +26,19 @@ from audioguide.system.lock import build_lock
 
 STUDIO_LOCK = "studio-lock"
 HOST = "127.0.0.1"
+# What one request, and an idle page or a stray client, may cost. Bodies are refused
+# (413) by waitress before they are read, and so before any spooling to disk; a page
+# polls every 1.5 s, so a connection idle for 20 s is closed, and the limit of open
+# connections is far above what pages open, so idle ones cannot lock staff out.
+MAX_BODY = 512 * 1024
+LIMITS: dict[str, Any] = {
+    "threads": 6,
+    "max_request_body_size": MAX_BODY,
+    "max_request_header_size": 64 * 1024,
+    "connection_limit": 500,
+    "channel_timeout": 20,
+    "cleanup_interval": 5,
+}
 
 
 def studio_lock(output: Path) -> contextlib.AbstractContextManager[None]:
@@ -30,8 +46,32 @@ def studio_lock(output: Path) -> contextlib.AbstractContextManager[None]:
         output / STATE_DIR,
         STUDIO_LOCK,
         f"another studio (process {{pid}}) has this guide open ({output}); "
-        "use that one, or stop it first",
+        "use that one (its address is in its window), or stop it there with Ctrl-C",
     )
+
+
+def guide_lock(scripts: Path) -> contextlib.AbstractContextManager[None]:
+    """One studio per guide *folder*, however it is named: through a symlink or another
+    relative path the same folder has another output folder (so another `studio_lock`),
+    so the lock is also taken on the folder's real path, in the temp folder."""
+    real = os.path.normcase(str(scripts.resolve()))
+    key = hashlib.sha256(real.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return build_lock(
+        Path(tempfile.gettempdir()) / "audioguide-studio-locks",
+        key,
+        f"another studio (process {{pid}}) has this guide open ({scripts.resolve()}), "
+        "perhaps under another name; use that one, or stop it there with Ctrl-C",
+    )
+
+
+def sweep_trials(cache_dir: Path) -> None:
+    """Trial copies (`studio-try-PID-*`) a studio killed outright left in the cache."""
+    from audioguide.system.hostos import pid_alive
+
+    for folder in cache_dir.glob("studio-try-*"):
+        owner = folder.name.split("-")[2]
+        if not owner.isdigit() or (int(owner) != os.getpid() and not pid_alive(int(owner))):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -67,9 +107,10 @@ def serve(
 
     from audioguide.studio.app import create_app, studio
 
-    with studio_lock(output):
+    with guide_lock(scripts), studio_lock(output):
+        sweep_trials(cache_dir)
         app = create_app(scripts, output, cache_dir, port)
-        server: Any = create_server(app, host=HOST, port=port, threads=6)
+        server: Any = create_server(app, host=HOST, port=port, **LIMITS)
         app.config["STUDIO_PORT"] = server.effective_port
         url = f"http://{HOST}:{server.effective_port}/"
         echo(url)

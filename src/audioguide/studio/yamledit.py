@@ -156,6 +156,22 @@ def _sentence_pattern(sentence: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\S)" + r"\s+".join(map(re.escape, words)) + r"(?!\S)")
 
 
+def say_texts(source: str) -> list[str | None]:
+    """Each segment's `say` text as the file holds it (None for a segment without)."""
+    data = _load(source)
+    segments = data.get("segments") if isinstance(data, dict) else None
+    if not isinstance(segments, list):
+        return []
+    return [
+        s["say"] if isinstance(s, dict) and isinstance(s.get("say"), str) else None
+        for s in segments
+    ]
+
+
+def _count(value: str) -> int:
+    return sum(len(p) for p in text.paragraphs(value))
+
+
 def replace_sentence(source: str, segment: int, old: str, new_sentence: str, nth: int = 0) -> str:
     """The source with the `nth` occurrence of sentence `old` in segment `segment`'s
     `say` replaced by `new_sentence`; only the characters of that sentence change."""
@@ -166,11 +182,22 @@ def replace_sentence(source: str, segment: int, old: str, new_sentence: str, nth
     value = say_value(source, segment) or ""
     pattern = _sentence_pattern(old)
     in_value = list(pattern.finditer(value))
+    exact = len(in_value) > nth
+    if not exact:
+        # Written with what the page does not show (NFD accents, soft hyphens, zero-width
+        # spaces): found in the text as read, and the say written again as read.
+        value = text.clean(value)
+        in_value = list(pattern.finditer(value))
     if len(in_value) <= nth:
         raise EditError("that sentence is no longer in the file: it changed on disk")
     hit = in_value[nth]
     expected = value[: hit.start()] + new_sentence + value[hit.end() :]
-    if span.style in ("", "|", ">"):  # written as it reads: change just those characters
+    if _count(expected) < _count(value) - 1 + _count(new_sentence):
+        raise EditError(
+            f"'{new_sentence}' would run into the sentence next to it: "
+            "end it with a full stop, a question mark or an exclamation mark"
+        )
+    if exact and span.style in ("", "|", ">"):  # written as it reads: change just those
         in_source = list(pattern.finditer(source, span.start, span.end))
         if len(in_source) > nth:
             at = in_source[nth]
@@ -181,6 +208,48 @@ def replace_sentence(source: str, segment: int, old: str, new_sentence: str, nth
     if new_source is None:
         raise EditError("this text cannot be written into the file in place; edit it by hand")
     return new_source
+
+
+def value_of(source: str, key: str) -> object:
+    """The top-level value of `key` (None if the file has none, or does not parse)."""
+    data = _load(source)
+    return data.get(key) if isinstance(data, dict) else None
+
+
+def lexicon_entry(source: str, word: str) -> str | None:
+    """How guide.yaml's lexicon says `word` now (None: no such entry)."""
+    lexicon = value_of(source, "lexicon")
+    found = lexicon.get(" ".join(word.split())) if isinstance(lexicon, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def remove_lexicon(source: str, word: str) -> str:
+    """guide.yaml's source without the lexicon entry `word` (its lines only)."""
+    word = " ".join(word.split())
+    root = _compose(source)
+    found = _entry(root, "lexicon")  # type: ignore[arg-type]
+    if found is None or not isinstance(found[1], MappingNode) or found[1].flow_style:
+        raise EditError("guide.yaml's lexicon is not written one entry a line; remove it by hand")
+    entry = next(((k, v) for k, v in found[1].value if k.value == word), None)
+    if entry is None:
+        raise EditError(f"'{word}' is not in the lexicon")
+    start = source.rfind("\n", 0, entry[0].start_mark.index) + 1
+    end = _line_end(source, max(entry[1].end_mark.index - 1, entry[1].start_mark.index))
+    new = source[:start] + source[end:]
+    if len(found[1].value) == 1:  # the last entry: the empty section goes too
+        key_start = source.rfind("\n", 0, found[0].start_mark.index) + 1
+        new = source[:key_start] + source[_line_end(source, found[0].start_mark.index) : start]
+        new += source[end:]
+    data = _load(new)
+    lexicon = data.get("lexicon", {}) if isinstance(data, dict) else None
+    if not isinstance(lexicon, dict) or word in lexicon:
+        raise EditError("the entry cannot be removed from guide.yaml in place; remove it by hand")
+    return new
+
+
+def quoted_if_needed(value: str) -> str:
+    """`value` as a one-line YAML value: plain if YAML reads it back as is, else quoted."""
+    return _plain_or_quoted(value)
 
 
 def _plain_or_quoted(value: str) -> str:
@@ -246,4 +315,85 @@ def add_lexicon(source: str, word: str, say_as: str) -> str:
     lexicon = data.get("lexicon") if isinstance(data, dict) else None
     if not isinstance(lexicon, dict) or lexicon.get(word) != say_as:
         raise EditError("the entry cannot be written into guide.yaml in place; add it by hand")
+    return new
+
+
+# --- one-line values: an episode's title and summary, a chapter's name -----------------
+
+FIELDS = ("title", "summary")
+
+
+def _field_node(source: str, key: str, segment: int | None) -> tuple[ScalarNode, Node]:
+    root = _compose(source)
+    mapping: Node = root
+    if segment is not None:
+        found = _entry(root, "segments")  # type: ignore[arg-type]
+        items = found[1].value if found and isinstance(found[1], SequenceNode) else []
+        if not 0 <= segment < len(items) or not isinstance(items[segment], MappingNode):
+            raise EditError(f"the episode has no segment {segment + 1}")
+        mapping = items[segment]
+    entry = _entry(mapping, key)  # type: ignore[arg-type]
+    if entry is None or not isinstance(entry[1], ScalarNode):
+        raise EditError(f"there is no '{key}' with text to change here; add it by hand")
+    return entry
+
+
+def field_value(source: str, key: str, segment: int | None = None) -> str | None:
+    """The text of `key` at the top of the file, or in segment `segment` (None: none)."""
+    data = _load(source)
+    try:
+        value = data["segments"][segment][key] if segment is not None else data[key]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def set_field(source: str, key: str, value: str, segment: int | None = None) -> str:
+    """The source with the one-line text of `key` (a title, a summary, or segment
+    `segment`'s chapter name) replaced by `value`, in its own style where YAML allows:
+    a colon or a quote that would break a plain value is quoted."""
+    value = " ".join(value.split())
+    if not value:
+        raise EditError(f"the new {key} is empty: write it")
+    key_node, node = _field_node(source, key, segment)
+    span = _span(key_node, node)
+    candidates = [render_scalar(value, span.style, 0)] if span.style in ("'", '"') else []
+    candidates += [_plain_or_quoted(value)]
+    for written in candidates:
+        if span.style in ("|", ">"):
+            end = span.end - 1 if source[span.end - 1 : span.end] == "\n" else span.end
+            new = source[: span.start] + written + source[end:]
+        else:
+            new = source[: span.start] + written + source[span.end :]
+        if field_value(new, key, segment) == value:
+            return new
+    raise EditError(f"this {key} cannot be written into the file in place; edit it by hand")
+
+
+def insert_say(source: str, after: int, value: str) -> str:
+    """The episode source with a new part `- say: value` right after segment `after`,
+    indented as its neighbours; every other line as it was."""
+    if not text.paragraphs(value):
+        raise EditError("the new part is empty: write the words to speak")
+    root = _compose(source)
+    found = _entry(root, "segments")  # type: ignore[arg-type]
+    if found is None or not isinstance(found[1], SequenceNode):
+        raise EditError("the episode has no list of segments")
+    items = found[1].value
+    if not 0 <= after < len(items):
+        raise EditError(f"the episode has no segment {after + 1}")
+    dash: int = max(items[after].start_mark.column - 2, 0)
+    if after + 1 < len(items):
+        at = source.rfind("\n", 0, items[after + 1].start_mark.index) + 1
+    else:
+        at = _line_end(source, max(found[1].end_mark.index - 1, 0))
+    value = value.strip("\n")
+    if "\n" in value.strip():
+        written = "|\n" + render_scalar(value, "|", dash + 4)
+    else:
+        written = _plain_or_quoted(" ".join(value.split())) + "\n"
+    prefix = "" if at == 0 or source[at - 1] == "\n" else "\n"
+    new = source[:at] + prefix + " " * dash + "- say: " + written + source[at:]
+    if not _same_text(say_value(new, after + 1), value):
+        raise EditError("the new part cannot be written into the file in place; add it by hand")
     return new

@@ -22,6 +22,23 @@ class LockedError(AudioguideError):
     """Another build holds the output folder."""
 
 
+# Who holds a lock, by the command that took it (the second word in the lock file).
+HOLDERS = {
+    "build": "`audioguide build`",
+    "watch": "`audioguide watch` (it rebuilds on every save)",
+    "studio": "the studio's Build",
+    "preview": "`audioguide preview`",
+    "publish": "`audioguide publish`",
+}
+
+
+def _command() -> str:
+    """This process's audioguide command (a studio's spawned build has the studio's
+    arguments): the first word after the options."""
+    words = [a for a in sys.argv[1:] if not a.startswith("-")]
+    return words[0] if words and words[0].isalnum() else "-"
+
+
 # Where Windows locks: past any PID, so the PID stays readable (the file stays small).
 LOCKED_BYTE = 1 << 20
 
@@ -52,16 +69,18 @@ def build_lock(state_dir: Path, name: str = "lock", busy: str = "") -> Iterator[
     try:
         if not _try_lock(fd):
             os.lseek(fd, 0, os.SEEK_SET)
-            holder = os.read(fd, 32).decode("ascii", "replace").strip("\0 \n") or "?"
+            found = os.read(fd, 32).decode("ascii", "replace").strip("\0 \n").split()
+            holder = found[0] if found else "?"
+            who = HOLDERS.get(found[1] if len(found) > 1 else "", "another build")
             raise LockedError(
                 busy.format(pid=holder)
-                or f"another build (process {holder}) is writing {state_dir.parent}; "
-                "wait for it to finish, or stop it"
+                or f"{who} (process {holder}) is writing {state_dir.parent}; wait for it to "
+                "finish, or stop it (Ctrl-C in its window), then try again"
             )
         os.lseek(fd, 0, os.SEEK_SET)
         # Padded rather than truncated: on Windows the file must not shrink below the
         # locked byte while it is locked.
-        os.write(fd, str(os.getpid()).encode().ljust(32))
+        os.write(fd, f"{os.getpid()} {_command()}"[:32].encode().ljust(32))
         yield
     finally:
         os.close(fd)  # closing releases the lock

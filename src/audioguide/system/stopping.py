@@ -121,13 +121,18 @@ def _clean_up(folders: tuple[Path, ...]) -> None:
 
 @contextlib.contextmanager
 def on_stop(
-    *folders: Path, message: str = "stopped", interrupted: str | None = None
+    *folders: Path, message: str = "stopped", interrupted: str | None = None, quiet: bool = False
 ) -> Iterator[None]:
     """While inside, SIGTERM and SIGINT stop this process and its whole tree at once,
     cleaning `folders` of temp files; exit status 128 + the signal's number. With
-    `interrupted`, SIGINT (Ctrl-C) is the expected way to stop: that line, status 0."""
+    `interrupted`, SIGINT (Ctrl-C) is the expected way to stop: that line, status 0.
+    `quiet`: nothing printed (the process that stops this one says what happened)."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        # Stopping already: a second signal (a group's SIGTERM, then the parent's) must
+        # not start the clean-up again halfway through the first.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
         # The pool's own threads notice their workers die: nothing they say matters now.
         threading.excepthook = lambda args: None
         _clean_up(folders)
@@ -135,7 +140,9 @@ def on_stop(
         expected = interrupted is not None and signum == signal.SIGINT
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
-            if expected:
+            if quiet:
+                pass
+            elif expected:
                 print(f"\n{interrupted}", flush=True)
             else:
                 print(f"{message} by {name}: no process or temp file is left", file=sys.stderr)
@@ -163,9 +170,13 @@ def follow_parent() -> None:
     PR_SET_PDEATHSIG, which fires when the *thread* that started the worker ends: a pool
     that starts workers on demand, from a passing thread, would lose them early.
     Ctrl-C on a terminal reaches every process of the group: the building process
-    handles it for all, so the worker ignores it.
+    handles it for all, so the worker ignores it. A SIGTERM sent to the whole group (a
+    service manager's stop) ends the worker at once, without the building process's
+    handler, which a fork inherits: run in every worker at the same time it raced the
+    building process's own, and printed tracebacks.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent = os.getppid()
     threading.Thread(target=_follow, args=(parent,), daemon=True, name="follow-parent").start()
 
@@ -176,6 +187,8 @@ PARENT_POLL = 0.1  # seconds
 def _follow(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_POLL)
+    # Orphaned: a pool's own threads see their workers die now; nothing they say matters.
+    threading.excepthook = lambda args: None
     gone = stop_tree() | {os.getpid()}
     sweep_private_folders(gone)
     os._exit(1)

@@ -12,27 +12,50 @@
   let picked = null; // the sentence a word was selected in: {segment, text}
   let blobUrl = null;
 
+  let said = 0;
   function say(message) {
     status.textContent = "";
+    const mine = ++said;
     // A fresh text node, so a screen reader announces the same words twice too.
     window.setTimeout(() => { status.textContent = message; }, 30);
+    // Out of the way once read; a conflict or an error stays in its own box.
+    window.setTimeout(() => { if (mine === said) status.textContent = ""; }, 15000);
+  }
+
+  const NOT_ANSWERING = "The studio is not answering: it may have stopped. Your text is still "
+    + "on this page; start audioguide studio again, then try once more.";
+
+  // A studio that stopped answers nothing: a Response-like answer that says so.
+  function noAnswer() {
+    stopped(true);
+    return { ok: false, status: 0, headers: new Headers(),
+      json: async () => ({ ok: false, message: NOT_ANSWERING, errors: [] }) };
   }
 
   async function post(url, data) {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-Studio-Token": token },
-      body: JSON.stringify(data || {}),
-    });
-    return response;
+    try {
+      return await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Studio-Token": token },
+        body: JSON.stringify(data || {}),
+      });
+    } catch (e) {
+      return noAnswer();
+    }
   }
 
   async function answer(response) {
     try {
       return await response.json();
     } catch (e) {
-      return { ok: false, message: `The studio answered ${response.status}.`, errors: [] };
+      return { ok: false, message: "The studio sent an answer this page cannot read; "
+        + "reload the page (your text is still here).", errors: [] };
     }
+  }
+
+  function stopped(yes) {
+    const banner = document.getElementById("stopped");
+    if (banner) banner.hidden = !yes;
   }
 
   function playUrl(url, label) {
@@ -78,9 +101,12 @@
     }
   }
 
+  let leaving = false; // a reload this page asked for: no question about unsaved text
+
   function reloadWith(message, focusId) {
     sessionStorage.setItem("studio-message", message);
     if (focusId) sessionStorage.setItem("studio-focus", focusId);
+    leaving = true;
     window.location.reload();
   }
 
@@ -89,10 +115,86 @@
     const found = await answer(response);
     if (response.ok && found.ok) {
       reloadWith(found.message, focusId);
+    } else if (found.conflict) {
+      showConflict(box, found, focusId);
+      say(found.message);
     } else {
       showErrors(box, found);
       say(found.message || "Not saved.");
     }
+  }
+
+  function block(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function showVersion(caption, words) {
+    const figure = block("figure");
+    figure.appendChild(block("figcaption", "", caption));
+    figure.appendChild(block("pre", "", words === null ? "(not in the file any more)" : words));
+    return figure;
+  }
+
+  // Someone else saved what this edit replaces: both versions, and a choice. The typed
+  // text stays in the form (and in "Yours") until the staff member chooses.
+  let conflicts = 0;
+  function showConflict(box, found, focusId) {
+    const c = found.conflict;
+    conflicts += 1;
+    box.textContent = "";
+    const shown = block("div", "conflict");
+    shown.setAttribute("role", "group");
+    shown.setAttribute("aria-label", "Changed by someone else");
+    shown.appendChild(block("p", "message", found.message));
+    const versions = block("div", "versions");
+    if (c.mine !== null) versions.appendChild(showVersion("Yours (not saved yet)", c.mine));
+    versions.appendChild(showVersion("In the file now (saved by someone else)", c.theirs));
+    shown.appendChild(versions);
+    let merged = null;
+    if (c.retry && c.retry.field) {
+      const id = `merge-${conflicts}`;
+      const label = block("label", "", "Merge by hand (starts as yours)");
+      label.htmlFor = id;
+      merged = block("textarea");
+      merged.id = id;
+      merged.rows = 5;
+      merged.value = c.mine;
+      merged.dataset.old = c.theirs || "";
+      shown.appendChild(label);
+      shown.appendChild(merged);
+    }
+    const buttons = block("p");
+    const choose = (text, act) => {
+      const b = block("button", "", text);
+      b.type = "button";
+      b.addEventListener("click", act);
+      buttons.appendChild(b);
+      return b;
+    };
+    if (c.retry) {
+      const data = (words) => Object.assign({}, c.retry.data, c.retry.field ? { [c.retry.field]: words } : {});
+      const mine = c.retry.field ? "Keep mine" : "Do it anyway";
+      const first = choose(mine, () => save(c.retry.url, data(c.mine), box, focusId));
+      if (merged) choose("Save the merged text", () => save(c.retry.url, data(merged.value), box, focusId));
+      first.dataset.choice = "mine";
+    }
+    choose(c.theirs === null ? "Reload the page" : "Keep theirs", () => {
+      // Kept for the page after the reload, which shows it until dismissed: nothing
+      // typed is lost, even by the choice that does not save it.
+      if (c.mine) sessionStorage.setItem("studio-kept", c.mine);
+      reloadWith(c.theirs === null ? "Reloaded." : "Kept the version in the file; yours was not saved.",
+        focusId);
+    }).dataset.choice = "theirs";
+    shown.appendChild(buttons);
+    box.appendChild(shown);
+    shown.querySelector("button").focus();
+  }
+
+  function baseOf(el) {
+    return el.closest("[data-segment]").dataset.base;
   }
 
   function segmentOf(el) {
@@ -139,10 +241,74 @@
       const field = s.li.querySelector("textarea");
       await save(
         "/api/sentence",
-        { segment: segmentOf(button), sentence: s.index, old: field.dataset.old, text: field.value },
+        { segment: segmentOf(button), base: baseOf(button), sentence: s.index, old: field.dataset.old, text: field.value },
         s.li.querySelector(".errors"),
         s.li.id,
       );
+    },
+    "edit-chapter"(button) {
+      const form = document.getElementById(button.getAttribute("aria-controls"));
+      openForm(button, form, form.querySelector("input"));
+    },
+    async "save-field"(button) {
+      const input = document.getElementById(button.dataset.input);
+      const key = button.dataset.field;
+      const chapter = key === "chapter" ? { segment: segmentOf(button) } : {};
+      const box = button.closest(".edit, .tool").querySelector(".errors");
+      await save("/api/field", Object.assign({ field: key, old: input.dataset.old, text: input.value }, chapter),
+        box, input.id);
+    },
+    async "edit-file"(button) {
+      const form = document.getElementById(button.getAttribute("aria-controls"));
+      const field = form.querySelector("textarea");
+      if (!form.hidden) { field.focus(); return; }
+      const fix = button.closest(".fix");
+      const response = await post("/api/file-text", { edition: fix.dataset.edition, path: fix.dataset.path });
+      const found = await answer(response);
+      if (!response.ok) { say(found.message); return; }
+      field.value = found.text;
+      field.dataset.old = found.text;
+      form.dataset.base = found.base;
+      openForm(button, form, field);
+    },
+    async "save-file"(button) {
+      const fix = button.closest(".fix");
+      const form = button.closest(".edit");
+      await save("/api/file", { edition: fix.dataset.edition, path: fix.dataset.path,
+        base: form.dataset.base, text: form.querySelector("textarea").value },
+        form.querySelector(".errors"), null);
+    },
+    "add-part"(button) {
+      const form = document.getElementById(button.getAttribute("aria-controls"));
+      openForm(button, form, form.querySelector("textarea"));
+    },
+    async "save-part"(button) {
+      const form = button.closest(".edit");
+      await save("/api/add-part", { segment: segmentOf(button), kind: form.dataset.kind,
+        base: form.dataset.base, text: form.querySelector("textarea").value },
+        form.querySelector(".errors"), `segment-${segmentOf(button) + 1}`);
+    },
+    async "add-episode"(button) {
+      const form = button.closest(".new-episode");
+      const field = (name) => form.querySelector(`[id^="ne-${name}-"]`).value;
+      const response = await post("/api/episode", { edition: form.dataset.edition,
+        title: field("title"), summary: field("summary"), text: field("text") });
+      const found = await answer(response);
+      const box = form.querySelector(".errors");
+      if (response.ok && found.ok) {
+        sessionStorage.setItem("studio-message", found.message);
+        leaving = true;
+        window.location.href = found.url;
+      } else {
+        showErrors(box, found);
+        say(found.message || "Not added.");
+      }
+    },
+    async move(button) {
+      const cell = button.closest(".order");
+      const box = button.closest(".edition").querySelector(".order-errors");
+      await save("/api/move", { edition: cell.dataset.edition, episode: cell.dataset.episode,
+        file: cell.dataset.file, neighbour: button.dataset.neighbour }, box, null);
     },
     cancel(button) {
       closeForm(button.closest(".edit"));
@@ -151,22 +317,34 @@
       const form = document.getElementById(button.getAttribute("aria-controls"));
       const field = form.querySelector("textarea");
       const response = await post("/api/say-text", Object.assign({ segment: segmentOf(button) }, where));
-      field.value = (await answer(response)).text || "";
+      const found = await answer(response);
+      if (!response.ok) {
+        say(found.message);
+        return;
+      }
+      if (!form.hidden) { field.focus(); return; } // open already: keep what is typed
+      field.value = found.text || "";
+      field.dataset.old = field.value;
+      form.dataset.base = found.base;
       openForm(button, form, field);
     },
     async "hear-say"(button) {
-      const text = button.closest(".edit").querySelector("textarea").value;
-      await speak(segmentOf(button), text, "the edited text");
+      const form = button.closest(".edit");
+      const text = form.querySelector("textarea").value;
+      // A new part under a chapter heading is heard in the episode's voice.
+      const segment = form.dataset.kind === "chapter" ? firstSay() : segmentOf(button);
+      await speak(segment, text, "the edited text");
     },
     async "save-say"(button) {
       const form = button.closest(".edit");
       const segment = segmentOf(button);
-      await save("/api/say", { segment, text: form.querySelector("textarea").value },
+      await save("/api/say", { segment, base: form.dataset.base, text: form.querySelector("textarea").value },
         form.querySelector(".errors"), `segment-${segment}`);
     },
     async status() {
-      const value = document.getElementById("status-select").value;
-      await save("/api/status", { status: value }, document.getElementById("lexicon-errors"), "status-select");
+      const select = document.getElementById("status-select");
+      await save("/api/status", { status: select.value, old: select.dataset.old },
+        document.getElementById("status-errors"), "status-select");
     },
     async preview(button) {
       const chapter = button.dataset.chapter;
@@ -190,10 +368,14 @@
       // The sentence the word was selected in (kept across the reload a save makes),
       // said with the guide's lexicon as saved.
       const word = document.getElementById("word").value.trim();
+      const sayAs = document.getElementById("say-as").value.trim();
+      // Said with the entry as typed, before it is added: hear it, then add it.
+      const trying = word && sayAs ? { lexicon: { word, say_as: sayAs } } : {};
+      const note = word && sayAs ? ` with ${word} said as “${sayAs}” (not added yet)` : "";
       if (picked) {
-        await speak(picked.segment, picked.text, "the sentence again");
+        await speak(picked.segment, picked.text, `the sentence${note}`, trying);
       } else if (word && firstSay() !== null) {
-        await speak(firstSay(), word, `the word ${word}`);
+        await speak(firstSay(), word, `the word ${word}${note}`, trying);
       } else {
         say("Select a word in a sentence first.");
       }
@@ -203,11 +385,15 @@
       const sayAs = document.getElementById("say-as").value;
       await save("/api/lexicon", { word, say_as: sayAs }, document.getElementById("lexicon-errors"), "word");
     },
+    async "lexicon-remove"(button) {
+      await save("/api/lexicon/remove", { word: button.dataset.word, old: button.dataset.old },
+        document.getElementById("lexicon-errors"), "word");
+    },
     async build(button) {
       button.disabled = true;
       const response = await post("/api/build", {});
       if (response.status !== 202 && response.status !== 409) {
-        say(`The build did not start (${response.status}).`);
+        say((await answer(response)).message || "The build did not start.");
         button.disabled = false;
         return;
       }
@@ -221,6 +407,15 @@
     return seg ? Number(seg.dataset.segment) : null;
   }
 
+  // The build's stages in words: "es: speaking" -> "Spanish edition (es): speaking...".
+  const STAGES = { speaking: "Speaking the sentences", encoding: "Making the episodes' MP3 files" };
+  function stageLabel(found) {
+    const [edition, name] = found.stage.includes(": ") ? found.stage.split(": ") : ["", found.stage];
+    let label = STAGES[name] || (name ? name[0].toUpperCase() + name.slice(1) : "Starting");
+    if (found.total) label += `: ${found.done} of ${found.total}`;
+    return edition ? `Edition ${edition}: ${label}` : label;
+  }
+
   async function followBuild(button) {
     const box = document.getElementById("build-state");
     const stage = document.getElementById("build-stage");
@@ -229,9 +424,18 @@
     box.hidden = false;
     summary.hidden = true;
     for (;;) {
-      const found = await (await fetch("/api/build")).json();
+      let found;
+      try {
+        found = await (await fetch("/api/build")).json();
+      } catch (e) {
+        stopped(true);
+        box.hidden = true;
+        button.disabled = false;
+        say("The studio stopped during the build: start it again, then build again.");
+        return;
+      }
       if (found.state === "running") {
-        stage.textContent = found.total ? `${found.stage} ${found.done} of ${found.total}` : found.stage || "Starting";
+        stage.textContent = stageLabel(found);
         bar.max = Math.max(found.total, 1);
         bar.value = found.done;
         await new Promise((r) => window.setTimeout(r, 400));
@@ -289,6 +493,21 @@
     if (kept && kept.page === location.pathname) { picked = kept; showPicked(); }
   } catch (e) { /* nothing kept */ }
 
+  // Text a conflict did not save, kept across the reload until dismissed.
+  const kept = sessionStorage.getItem("studio-kept");
+  if (kept) {
+    const box = block("div", "conflict kept");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Your text that was not saved");
+    box.appendChild(block("p", "message", "Your text that was not saved (copy what you need):"));
+    box.appendChild(block("pre", "", kept));
+    const dismiss = block("button", "", "Dismiss");
+    dismiss.type = "button";
+    dismiss.addEventListener("click", () => { sessionStorage.removeItem("studio-kept"); box.remove(); });
+    box.appendChild(dismiss);
+    document.getElementById("main").prepend(box);
+  }
+
   // After a save the page is reloaded: say what happened and put focus back.
   const message = sessionStorage.getItem("studio-message");
   const focusId = sessionStorage.getItem("studio-focus");
@@ -304,17 +523,44 @@
 
   // Files saved by another editor: load the page again unless something is being edited.
   function editing() {
-    return [...document.querySelectorAll(".edit")].some((f) => !f.hidden)
-      || document.getElementById("word")?.value;
+    return [...document.querySelectorAll(".edit")].some((f) => !f.hidden) || unsaved()
+      || document.querySelector(".conflict")
+      || document.getElementById("word")?.value
+      || document.getElementById("say-as")?.value;
   }
-  window.setInterval(async () => {
+
+  // Text typed and not saved: changed from what the box was opened with.
+  function unsaved() {
+    const typed = [...document.querySelectorAll("textarea, input[data-old]")].some((t) => {
+      const form = t.closest(".edit, .conflict, .tool, .new-episode");
+      return form && !form.hidden && t.value !== (t.dataset.old ?? t.defaultValue);
+    });
+    return typed || document.querySelector(".conflict") || document.getElementById("say-as")?.value;
+  }
+  window.addEventListener("beforeunload", (event) => {
+    if (leaving || !unsaved()) return;
+    event.preventDefault();
+    event.returnValue = ""; // the browser asks "Leave the page?" in its own words
+  });
+
+  let announced = false;
+  if (version) window.setInterval(async () => {
+    let found;
     try {
-      const found = await (await fetch("/api/version")).json();
-      if (String(found.version) !== version) {
-        if (editing()) say("A file changed on disk; save or cancel, then reload to see it.");
-        else reloadWith("A file changed on disk: the page shows it now.");
+      found = await (await fetch("/api/version")).json();
+    } catch (e) {
+      stopped(true);
+      return;
+    }
+    stopped(false);
+    if (String(found.version) !== version) {
+      if (!editing()) reloadWith("A file changed on disk: the page shows it now.");
+      else if (!announced) {
+        announced = true;
+        say("A file changed on disk. Save what you are editing (the studio will tell you if "
+          + "it changed too), then the page shows the change.");
       }
-    } catch (e) { /* the studio stopped */ }
+    }
   }, 1500);
 
   const building = document.getElementById("build");
