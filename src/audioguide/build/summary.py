@@ -95,7 +95,7 @@ def episode_lines(guide: Guide, sound_seconds: Callable[[Path], float]) -> list[
     from audioguide.plan import text
     from audioguide.plan.estimate import episode_seconds
 
-    speak = text.compile_lexicon(guide.lexicon)
+    speak = text.compile_lexicon(guide.lexicon, language=guide.language)
     width = max(len(ep.id) for ep in guide.episodes)
     lines = []
     for ep in guide.episodes:

@@ -71,7 +71,7 @@ def diagnose(
     without, at the segment or the file.
     """
     find = _Finder(sources)
-    speak = text.compile_lexicon(guide.lexicon)
+    speak = text.compile_lexicon(guide.lexicon, language=guide.language)
     plans = {ep.id: plan_episode(guide, ep, speak) for ep in guide.episodes}
     found = [
         *_lengths(guide, plans, sound_seconds),

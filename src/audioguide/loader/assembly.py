@@ -299,7 +299,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         hint = f"{stray[1]}: {stray[2]}" if stray else f"add files to {SCRIPT_EPISODES_DIR}/"
         errors.fail(m.where, "the guide has no episodes", hint)
     lexicon = _lexicon(m)
-    _check_speakable(episodes, lexicon, errors)
+    _check_speakable(episodes, lexicon, language, errors)
     return Guide(
         root=root,
         title=m.string("title", required=True),
@@ -325,10 +325,13 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
 
 
 def _check_speakable(
-    episodes: list[Episode], lexicon: tuple[tuple[str, str], ...], errors: _Errors
+    episodes: list[Episode],
+    lexicon: tuple[tuple[str, str], ...],
+    language: str,
+    errors: _Errors,
 ) -> None:
     """A sentence of symbols only would reach the engine as nothing: say so now."""
-    speak = text.compile_lexicon(lexicon)
+    speak = text.compile_lexicon(lexicon, language=language)
     for episode in episodes:
         for segment in episode.segments:
             if not isinstance(segment, Say):
