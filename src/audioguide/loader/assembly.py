@@ -36,6 +36,7 @@ from audioguide.loader.values import (
     _options,
     _short,
     _template,
+    _top_level_number,
     parse_duration,
 )
 from audioguide.loader.voices import _voice
@@ -266,11 +267,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         )
     elif date and not _real_date(date):
         errors.fail(m.value_loc("date"), f"date '{date}' is not a real date", "e.g. 2026-11-25")
-    language = m.string("language", "en-US")
-    if not LANGUAGE_RE.match(language):
-        errors.fail(
-            m.value_loc("language"), f"'{_short(language)}' is not a language tag", "e.g. en-US"
-        )
+    language = _language(m)
     source_section = m.section("source")
     source = _options(Source, source_section, Source(), "source")
     # A clinic's own material has no source: then nothing is said about paraphrasing.
@@ -321,7 +318,17 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         episodes=tuple(episodes),
         where=m.where,
         note=m.string("note") if "note" in data else None,
+        reading_level=_top_level_number(m, Guide, "reading_level"),
     )
+
+
+def _language(m: _Map) -> str:
+    language = m.string("language", "en-US")
+    if not LANGUAGE_RE.match(language):
+        m.errors.fail(
+            m.value_loc("language"), f"'{_short(language)}' is not a language tag", "e.g. en-US"
+        )
+    return language
 
 
 def _check_speakable(
