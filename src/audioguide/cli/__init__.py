@@ -15,6 +15,8 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from audioguide import __version__
+from audioguide.build.summary import plural as _plural
+from audioguide.cli.importing import import_document
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.model import PYTTSX3_DRIVERS
 from audioguide.speech.registry import ENGINES
@@ -313,10 +315,6 @@ def bundle(zip_path: Path | None, output: Path | None) -> None:
 # --- check -------------------------------------------------------------------------------
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 @cli.command()
 @click.argument("scripts_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 2 on any).")
@@ -592,6 +590,9 @@ def watch(
 
 
 STOPPED = "Stopped watching."
+
+
+cli.add_command(import_document)
 
 
 def main() -> None:
