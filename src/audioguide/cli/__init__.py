@@ -329,9 +329,9 @@ def check(scripts_dir: Path | None, strict: bool, say_more: bool, cache_dir: Pat
     guide.yaml, else scripts/) without making any audio.
 
     Prints every mistake and warning as `path:line:col: error|warning: message (hint)`,
-    then each episode with its status and estimated length, and a summary. Warnings:
+    then each episode with its status, length and reading grade, and a summary. Warns of:
     an episode over 6 or under 1 minute, an acronym or name with no lexicon entry, a
-    sentence over 35 words, an unused lexicon entry, an episode without a chapter.
+    sentence over 35 words or over the reading_level, an unused lexicon entry, etc.
     Exits with status 2 if there is an error, 0 otherwise.
 
     \b
