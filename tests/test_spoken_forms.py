@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import WriteGuide
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audioguide.plan import numbers, spoken_forms, text
 
@@ -102,6 +104,26 @@ def test_english_outside_the_us_puts_the_day_first(written: str, said: str) -> N
 @pytest.mark.parametrize(("written", "said"), SPANISH)
 def test_spanish(written: str, said: str) -> None:
     assert spoken_forms.say(written, "es-US") == said
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("0123456789 .,:-/%$\u20ac\u00b0\u00ba\u00aaapmlgAPMDr\u0663"),
+        max_size=40,
+    ),
+    st.sampled_from(["en-US", "en-GB", "es-US", "fr"]),
+)
+def test_spoken_forms_are_total_and_leave_no_figure_they_claimed(text_: str, language: str) -> None:
+    said = spoken_forms.say(text_, language)
+    assert isinstance(said, str)
+    assert spoken_forms.say(said, language) == said  # words in, the same words out
+
+
+def test_huge_figures_are_said_digit_by_digit() -> None:
+    assert spoken_forms.say("$0,29 or " + "9" * 30 + " ml", "es") == (
+        "cero dólares con veintinueve centavos or " + " ".join(["nueve"] * 30) + " mililitros"
+    )
 
 
 def test_a_language_without_rules_is_left_as_written() -> None:

@@ -26,7 +26,14 @@ def _num2words() -> Any:
     return num2words
 
 
+# Past a thousand million million no one says a number: it is a code, said digit by
+# digit (num2words also refuses some of them: Spanish stops at 10**27).
+_LARGEST = 10**15
+
+
 def num2words(value: int, lang: str, to: str = "cardinal") -> str:
+    if abs(value) >= _LARGEST:
+        return digits(str(value), lang)
     return str(_num2words().num2words(value, lang=lang, to=to))
 
 

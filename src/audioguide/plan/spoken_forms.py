@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from audioguide.plan import numbers
 
@@ -254,10 +255,11 @@ def _alternation(words: Mapping[str, object]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
 
 
-def _value(text: str, code: str) -> float:
+def _value(text: str, code: str) -> Decimal:
+    # Decimal, not float: "$0.29" is 29 cents, not 28.999...
     point, thousands = _MARKS.get(code, _MARKS["en"])
     plain = re.sub(thousands, "", text)
-    return float(re.sub(point, ".", plain))
+    return Decimal(re.sub(point, ".", plain))
 
 
 Step = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
