@@ -224,3 +224,43 @@ def test_check_verbose_shows_what_will_be_said(write_guide: WriteGuide) -> None:
         f"{root / 'episodes' / '02-second.yaml'}:6:10: said as: "
         '"Give five milliliters at nine AM."  (written: "Give 5 ml at 9:00 a.m.")'
     ]
+
+
+def test_a_change_to_the_rules_speaks_again_only_the_sentences_it_changes(
+    write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from fakes import FakeEngine
+
+    from audioguide.build.stages import build
+
+    class Counting:
+        def __init__(self) -> None:
+            self.engine = FakeEngine()
+
+        def __call__(self, name: str, language: str) -> FakeEngine:
+            return self.engine
+
+    root = write_guide(
+        **{
+            "episodes/02-second.yaml": (
+                "id: second-steps\ntitle: Second steps\nsummary: Where it goes on.\n"
+                "segments:\n  - chapter: Only chapter\n"
+                "  - say: Give 5 ml at 9:00 a.m. Then rest. Call 555-0123 at 5 p.m.\n"
+            )
+        }
+    )
+    first = Counting()
+    build(root, tmp_path / "out", cache_dir=tmp_path / "c", engine_factory=first)
+    assert "Give five milliliters at nine AM." in first.engine.calls
+    # The rules say "ml" otherwise now: only the sentence with a dose is spoken again.
+    units = {**spoken_forms.ENGLISH.units, "ml": ("millilitre", "millilitres", False)}
+    monkeypatch.setitem(
+        spoken_forms.RULES, "en", dataclasses.replace(spoken_forms.ENGLISH, units=units)
+    )
+    monkeypatch.setattr(spoken_forms, "_COMPILED", {})
+    again = Counting()
+    report = build(root, tmp_path / "out", cache_dir=tmp_path / "c", engine_factory=again)
+    assert again.engine.calls == ["Give five millilitres at nine AM."]
+    assert [ep.rebuilt for ep in report.episodes] == [False, True]
