@@ -14,7 +14,7 @@ from audioguide.build.session import BuildOptions, check_guide
 from audioguide.cli import cli
 from audioguide.loader import load_guide
 from audioguide.loader.documents import read_document
-from audioguide.loader.importing import import_document
+from audioguide.loader.importing import import_document, plan
 from audioguide.model import Chapter, Say
 
 docx = pytest.importorskip("docx")  # the `import` extra; ./dev installs it for the tests
@@ -265,7 +265,13 @@ def test_text_files_and_wrong_files(tmp_path: Path) -> None:
         ("item", 0),
         ("item", 0),
     ]
-    assert document.title == "Caring for a newborn"
+    assert plan(document, "Notes").title == "Caring for a newborn"
+    assert [ep.id for ep in plan(document, "Notes").episodes] == ["sleep"]
+    several = tmp_path / "several.md"
+    several.write_text("# Sleep\n\nSleep well.\n\n# Feeding\n\nFeed well.\n", encoding="utf-8")
+    planned = plan(read_document(several), "Several")
+    assert planned.title == "Several"  # two top headings: both are episodes
+    assert [ep.id for ep in planned.episodes] == ["sleep", "feeding"]
     odd = tmp_path / "notes.pdf"
     odd.write_bytes(b"%PDF-1.4")
     result = CliRunner().invoke(cli, ["import", str(odd), str(tmp_path / "g")])
@@ -278,6 +284,19 @@ def test_text_files_and_wrong_files(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "fake.docx is not a Word document" in result.output
     assert "Traceback" not in result.output
+
+
+def test_without_the_import_extra_word_files_say_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    source = write_docx(tmp_path / "newborn.docx")
+    monkeypatch.setitem(sys.modules, "docx", None)  # as if python-docx were not installed
+    result = CliRunner().invoke(cli, ["import", str(source), str(tmp_path / "g")])
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("pip install 'audioguide[import]')")
+    assert not (tmp_path / "g").exists()
 
 
 @pytest.mark.e2e

@@ -229,7 +229,8 @@ def _markdown(text: str) -> Document:
                 token, "item" if in_item and kind != "heading" else kind, level, where, out
             )
             kind, level = "paragraph", 0
-    return Document(tuple(out.blocks), tuple(out.dropped), _first_title(out.blocks))
+    # No title of its own: `importing.plan` takes a lone top heading that opens it.
+    return Document(tuple(out.blocks), tuple(out.dropped))
 
 
 def _markdown_inline(token: Any, kind: Kind, level: int, where: str, out: _Collect) -> None:
@@ -260,10 +261,6 @@ def _markdown_inline(token: Any, kind: Kind, level: int, where: str, out: _Colle
     for mark in _FOOTNOTE_MARK.findall(text):
         out.drop(f"a footnote mark {mark}", where)
     out.add(kind, _FOOTNOTE_MARK.sub("", text), where, level)
-
-
-def _first_title(blocks: list[Block]) -> str:
-    return next((b.text for b in blocks if b.kind == "heading" and b.level <= 1), "")
 
 
 # --- HTML --------------------------------------------------------------------------------
@@ -355,7 +352,7 @@ def _html(text: str) -> Document:
     parser.close()
     parser.flush()
     blocks = parser.out.blocks
-    title = " ".join(parser.title.split()) or _first_title(blocks)
+    title = " ".join(parser.title.split())
     return Document(tuple(blocks), tuple(parser.out.dropped), title, parser.author.strip())
 
 
@@ -405,4 +402,4 @@ def _text(text: str) -> Document:
         else:
             flush()
     flush()
-    return Document(tuple(out.blocks), tuple(out.dropped), _first_title(out.blocks))
+    return Document(tuple(out.blocks), tuple(out.dropped))
