@@ -68,16 +68,16 @@ def _sentence(item: str) -> str:
     return item if item.endswith((".", "!", "?", "\u2026")) else item + "."
 
 
-def _title_of(document: Document, headings: list[Block], fallback: str) -> tuple[str, bool]:
-    """The document's title, and whether its first heading is that title (then it
-    heads no episode): a Word Title, or a lone top heading that opens the document."""
+def _title_of(document: Document, headings: list[Block], fallback: str) -> tuple[str, Block | None]:
+    """The document's title, and the heading that is that title (it heads no episode):
+    a Word Title, or a lone top heading that opens the document."""
     if headings and headings[0].level == 0:
-        return headings[0].text, True
+        return headings[0].text, headings[0]
     top = min((h.level for h in headings), default=0)
     lone = [h for h in headings if h.level == top]
     if len(lone) == 1 and document.blocks[0] is lone[0] and len(headings) > 1:
-        return lone[0].text, True
-    return document.title or fallback, False
+        return lone[0].text, lone[0]
+    return document.title or fallback, None
 
 
 def plan(document: Document, fallback_title: str) -> Plan:
@@ -85,8 +85,8 @@ def plan(document: Document, fallback_title: str) -> Plan:
     episodes, every deeper one chapters; text before the first such heading is an
     episode named after the document."""
     headings = [b for b in document.blocks if b.kind == "heading"]
-    title, titled = _title_of(document, headings, fallback_title)
-    blocks = list(document.blocks[1:] if titled else document.blocks)
+    title, title_block = _title_of(document, headings, fallback_title)
+    blocks = [b for b in document.blocks if b is not title_block]
     levels = sorted({b.level for b in blocks if b.kind == "heading"})
     top = levels[0] if levels else None
     episodes: list[tuple[str, list[Segment]]] = []
