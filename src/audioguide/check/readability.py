@@ -60,8 +60,12 @@ def syllables(word: str, language: str) -> int:
     """Syllables in one word (at least 1); a number counts as one word of 2."""
     if word.isdigit():
         return 2
-    code = language_code(language)
-    return len(_dictionary(code).positions(word.lower())) + 1
+    return _syllables(word.lower(), language_code(language))
+
+
+@functools.lru_cache(maxsize=65536)  # a guide says the same words again and again
+def _syllables(word: str, code: str) -> int:
+    return len(_dictionary(code).positions(word)) + 1
 
 
 @dataclass(frozen=True)
