@@ -192,6 +192,14 @@ class Guide:
         default=None,
         metadata=doc("The page's note to readers; default: it does not replace a clinician."),
     )
+    reading_level: float = field(
+        default=6.0,
+        metadata=doc(
+            "Target reading grade (1-16): check warns about sentences above it "
+            "(Flesch-Kincaid in English, Fernández Huerta in Spanish).",
+            limits=(1.0, 16.0),
+        ),
+    )
 
     @property
     def year(self) -> str:
@@ -212,7 +220,7 @@ def ranges() -> dict[tuple[type, str], tuple[float, float]]:
     """Inclusive ranges of the numeric options; a value outside is a script error."""
     return {
         (cls, f.name): f.metadata["limits"]
-        for cls in OPTION_CLASSES
+        for cls in (*OPTION_CLASSES, Guide)
         for f in fields(cls)
         if f.metadata.get("limits")
     }

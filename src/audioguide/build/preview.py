@@ -101,10 +101,11 @@ def plan_part(guide: Guide, part: Part) -> tuple[Item, ...]:
     """The part's timeline (pure). Its sentences are the build's own, with the same
     voices and spoken text, so their clips are shared with the build through the cache."""
     if part.whole:
-        return plan_episode(guide, part.episode, text.compile_lexicon(guide.lexicon))
+        speak = text.compile_lexicon(guide.lexicon, language=guide.language)
+        return plan_episode(guide, part.episode, speak)
     bare = dataclasses.replace(guide, chime=False, intro="", outro="")
     episode = dataclasses.replace(part.episode, segments=part.segments)
-    return plan_episode(bare, episode, text.compile_lexicon(guide.lexicon))
+    return plan_episode(bare, episode, text.compile_lexicon(guide.lexicon, language=guide.language))
 
 
 def default_path(part: Part, folder: Path = PREVIEW_DIR) -> Path:

@@ -486,7 +486,7 @@ def speak(
     voice = _voice_for(guide, episode, segment)
     check_voices(options, root, guide)
     cleaned = " ".join(text.clean(sentence).split())
-    spoken = text.compile_lexicon(guide.lexicon)(cleaned)
+    spoken = text.compile_lexicon(guide.lexicon, language=guide.language)(cleaned)
     u = Utterance(cleaned, spoken, voice, new_paragraph=True)
     cache = ClipCache(options.cache_dir)
     source = ClipSource(cache, Voices(options.factory(), guide.language))

@@ -122,7 +122,7 @@ def render_wav(guide: Guide, items: tuple[Item, ...], source: ClipSource, dest: 
 
 
 def plan_guide(guide: Guide) -> dict[str, tuple[Item, ...]]:
-    speak = text.compile_lexicon(guide.lexicon)
+    speak = text.compile_lexicon(guide.lexicon, language=guide.language)
     return {ep.id: plan_episode(guide, ep, speak) for ep in guide.episodes}
 
 

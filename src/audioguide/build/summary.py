@@ -91,17 +91,21 @@ def bundle_warnings(output: Path) -> list[str]:
 
 
 def episode_lines(guide: Guide, sound_seconds: Callable[[Path], float]) -> list[str]:
-    """`check`'s list: number, id, status, estimated length and title of each episode."""
+    """`check`'s list: number, id, status, estimated length, reading grade (where the
+    language has a formula) and title of each episode."""
+    from audioguide.check.readability import episode_grades
     from audioguide.plan import text
     from audioguide.plan.estimate import episode_seconds
 
-    speak = text.compile_lexicon(guide.lexicon)
+    speak = text.compile_lexicon(guide.lexicon, language=guide.language)
     width = max(len(ep.id) for ep in guide.episodes)
+    grades = episode_grades(guide)
     lines = []
     for ep in guide.episodes:
         length = "~" + minutes(episode_seconds(guide, ep, speak, sound_seconds))
+        grade = f"  grade {grades[ep.id]:4.1f}" if ep.id in grades else ""
         lines.append(
-            f"  {ep.number:02d}  {ep.id:<{width}}  {ep.status:<8}  {length:>6}  {ep.title}"
+            f"  {ep.number:02d}  {ep.id:<{width}}  {ep.status:<8}  {length:>6}{grade}  {ep.title}"
         )
     return lines
 

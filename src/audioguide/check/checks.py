@@ -71,7 +71,7 @@ def diagnose(
     without, at the segment or the file.
     """
     find = _Finder(sources)
-    speak = text.compile_lexicon(guide.lexicon)
+    speak = text.compile_lexicon(guide.lexicon, language=guide.language)
     plans = {ep.id: plan_episode(guide, ep, speak) for ep in guide.episodes}
     found = [
         *_lengths(guide, plans, sound_seconds),
@@ -79,6 +79,7 @@ def diagnose(
         *_long_sentences(guide, find),
         *_words(guide, sources, find),
         *_lexicon(guide, sources, plans),
+        *_hard_to_read(guide, find),
         *voice_diagnostics(guide, voices or {}, sources),
     ]
     return sorted(found, key=_order)
@@ -179,6 +180,33 @@ def _long_sentences(guide: Guide, find: _Finder) -> Iterator[Diagnostic]:
                         f"a sentence of {count} words: '{' '.join(opening)} ...'",
                         f"split it: over {MAX_SENTENCE_WORDS} words is hard to follow by ear",
                     )
+
+
+def _hard_to_read(guide: Guide, find: _Finder) -> Iterator[Diagnostic]:
+    from audioguide.check import readability
+
+    target = guide.reading_level
+    hint = f"reading_level: {target:g} in guide.yaml is the target grade"
+    grades = readability.episode_grades(guide)
+    for ep in guide.episodes:
+        grade = grades.get(ep.id, 0.0)
+        if grade > target:
+            yield Diagnostic(
+                ep.where,
+                "warning",
+                f"episode '{ep.id}' reads at grade {grade:.1f}, over the target {target:g}",
+                f"use shorter sentences and words; {hint}",
+            )
+    for say, sentence, grade, long_words in readability.hard_sentences(guide):
+        opening = sentence.split()[:4]
+        named = ", ".join(f"'{w}'" for w in long_words) or "none"
+        yield Diagnostic(
+            find.find(say.where, _word_pattern(opening)),
+            "warning",
+            f"a sentence at reading grade {grade:.1f}, well over the target {target:g}: "
+            f"'{' '.join(opening)} ...' (long words: {named})",
+            f"split it, or say the long words more simply; {hint}",
+        )
 
 
 # --- words the engine may say wrongly ----------------------------------------------------

@@ -207,7 +207,7 @@ def foreign_script(sentence: str, language: str) -> str:
 def speech_errors(guide: Guide) -> list[ScriptError]:
     """Sentences the voice cannot say: nothing to speak (emoji only), or written in a
     script the language's voice lacks (checked for the language's default voice)."""
-    speak = text.compile_lexicon(guide.lexicon)
+    speak = text.compile_lexicon(guide.lexicon, language=guide.language)
     found = []
     for episode in guide.episodes:
         for segment in episode.segments:
@@ -252,7 +252,7 @@ def length_errors(
 ) -> list[ScriptError]:
     """Episodes estimated over `MAX_EPISODE_SECONDS`: refused before hours of speech and
     gigabytes of audio are made."""
-    speak = text.compile_lexicon(guide.lexicon)
+    speak = text.compile_lexicon(guide.lexicon, language=guide.language)
     found = []
     for episode in guide.episodes:
         plan = plans[episode.id] if plans else plan_episode(guide, episode, speak)

@@ -15,6 +15,8 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from audioguide import __version__
+from audioguide.build.summary import plural as _plural
+from audioguide.cli.importing import import_document
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.model import PYTTSX3_DRIVERS
 from audioguide.speech.registry import ENGINES
@@ -313,49 +315,43 @@ def bundle(zip_path: Path | None, output: Path | None) -> None:
 # --- check -------------------------------------------------------------------------------
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 @cli.command()
-@click.argument(
-    "scripts_dir",
-    required=False,
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@click.argument("scripts_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 2 on any).")
+@click.option("-v", "--verbose", "say_more", is_flag=True, help="Also say how figures are said.")
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help=f"Where the engines' voice lists are kept [default: ${CACHE_ENV} or {DEFAULT_CACHE}].",
 )
-def check(scripts_dir: Path | None, strict: bool, cache_dir: Path | None) -> None:
+def check(scripts_dir: Path | None, strict: bool, say_more: bool, cache_dir: Path | None) -> None:
     """Check the guide in SCRIPTS_DIR (default: the working folder if it holds
     guide.yaml, else scripts/) without making any audio.
 
     Prints every mistake and warning as `path:line:col: error|warning: message (hint)`,
-    then each episode with its status and estimated length, and a summary. Warnings:
+    then each episode with its status, length and reading grade, and a summary. Warns of:
     an episode over 6 or under 1 minute, an acronym or name with no lexicon entry, a
-    sentence over 35 words, an unused lexicon entry, an episode without a chapter.
+    sentence over 35 words or over the reading_level, an unused lexicon entry, etc.
     Exits with status 2 if there is an error, 0 otherwise.
 
     \b
     Examples:
       audioguide check                  # scripts/ and its editions
       audioguide check my-guide --strict
+      audioguide check -v               # and what "9:00 a.m." and "5 ml" will be said as
     """
     from audioguide.build.session import BuildOptions, check_guide
 
     scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
     checked = check_guide(BuildOptions(scripts_dir, output, cache), strict)
     for edition in checked:
-        _print_checked(edition, len(checked) > 1)
+        _print_checked(edition, len(checked) > 1, say_more or _flag("verbose"))
     if any(edition.errors for edition in checked):
         click.get_current_context().exit(2)
 
 
-def _print_checked(checked: Checked, named: bool) -> None:
-    """Print what `check` found in one edition."""
+def _print_checked(checked: Checked, named: bool, said: bool = False) -> None:
+    """Print what `check` found in one edition (`said`: and how figures are said)."""
     from audioguide.plan.estimate import sound_file_seconds
 
     prefix = f"{checked.edition.scripts}/: " if named else ""
@@ -368,8 +364,11 @@ def _print_checked(checked: Checked, named: bool) -> None:
     n_errors = checked.errors
     if not _flag("quiet"):
         from audioguide.build.summary import episode_lines, status_summary
+        from audioguide.check.spoken import said_lines
 
         click.echo("\n".join(episode_lines(checked.guide, sound_file_seconds)))
+        if said:
+            click.echo("".join(f"{line}\n" for line in said_lines(checked.guide)), nl=False)
         click.echo(
             f"{prefix}{status_summary(checked.guide)}, {_plural(n_errors, 'error')}, "
             f"{_plural(len(checked.diagnostics) - n_errors, 'warning')}"
@@ -591,6 +590,9 @@ def watch(
 
 
 STOPPED = "Stopped watching."
+
+
+cli.add_command(import_document)
 
 
 def main() -> None:

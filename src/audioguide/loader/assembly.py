@@ -36,6 +36,7 @@ from audioguide.loader.values import (
     _options,
     _short,
     _template,
+    _top_level_number,
     parse_duration,
 )
 from audioguide.loader.voices import _voice
@@ -266,11 +267,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         )
     elif date and not _real_date(date):
         errors.fail(m.value_loc("date"), f"date '{date}' is not a real date", "e.g. 2026-11-25")
-    language = m.string("language", "en-US")
-    if not LANGUAGE_RE.match(language):
-        errors.fail(
-            m.value_loc("language"), f"'{_short(language)}' is not a language tag", "e.g. en-US"
-        )
+    language = _language(m)
     source_section = m.section("source")
     source = _options(Source, source_section, Source(), "source")
     # A clinic's own material has no source: then nothing is said about paraphrasing.
@@ -299,7 +296,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         hint = f"{stray[1]}: {stray[2]}" if stray else f"add files to {SCRIPT_EPISODES_DIR}/"
         errors.fail(m.where, "the guide has no episodes", hint)
     lexicon = _lexicon(m)
-    _check_speakable(episodes, lexicon, errors)
+    _check_speakable(episodes, lexicon, language, errors)
     return Guide(
         root=root,
         title=m.string("title", required=True),
@@ -321,14 +318,27 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         episodes=tuple(episodes),
         where=m.where,
         note=m.string("note") if "note" in data else None,
+        reading_level=_top_level_number(m, Guide, "reading_level"),
     )
 
 
+def _language(m: _Map) -> str:
+    language = m.string("language", "en-US")
+    if not LANGUAGE_RE.match(language):
+        m.errors.fail(
+            m.value_loc("language"), f"'{_short(language)}' is not a language tag", "e.g. en-US"
+        )
+    return language
+
+
 def _check_speakable(
-    episodes: list[Episode], lexicon: tuple[tuple[str, str], ...], errors: _Errors
+    episodes: list[Episode],
+    lexicon: tuple[tuple[str, str], ...],
+    language: str,
+    errors: _Errors,
 ) -> None:
     """A sentence of symbols only would reach the engine as nothing: say so now."""
-    speak = text.compile_lexicon(lexicon)
+    speak = text.compile_lexicon(lexicon, language=language)
     for episode in episodes:
         for segment in episode.segments:
             if not isinstance(segment, Say):

@@ -31,8 +31,14 @@ def scripts_under(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix.lower() in SCRIPT_SUFFIXES)
 
 
+# `audioguide import` writes a document's new text beside an episode edited by hand as
+# `NN-id.yaml.imported`: staff were told where it is, it is not a forgotten script.
+IMPORTED_SUFFIX = ".imported"
+
+
 def _leftover(name: str) -> bool:
-    return name.startswith((".", "#", "~$")) or name.lower().endswith(EDITOR_LEFTOVERS)
+    lower = name.lower()
+    return name.startswith((".", "#", "~$")) or lower.endswith((*EDITOR_LEFTOVERS, IMPORTED_SUFFIX))
 
 
 def episode_files(root: Path) -> list[Path]:

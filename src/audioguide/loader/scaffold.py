@@ -61,6 +61,9 @@ lexicon:                       # words the voice says wrongly, and how to say th
   FAQ: F A Q                   # whole words only, and the capitals must match
                                # (a word in small letters also matches at a sentence's start)
 
+# `check` warns about writing harder than this school grade (6 suits patient material).
+reading_level: 6
+
 # The note under the title of the web page. Without this line it says that the guide
 # does not replace advice from a health professional.
 # note: "Questions? Call us on 555-0100."

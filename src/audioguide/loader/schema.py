@@ -135,6 +135,7 @@ def guide_schema() -> Schema:
         "chime": {"type": "boolean"},
         "lexicon": {"type": "object", "additionalProperties": {"type": "string"}},
         "episodes": {"type": "array", "items": {"type": "string"}},
+        "reading_level": _option(Guide, "reading_level", "", float),
     }
     props = {key: {**special.get(key, {"type": "string"})} for key in staff_keys(Guide)}
     for key, value in props.items():

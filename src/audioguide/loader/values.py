@@ -168,6 +168,16 @@ def _options(cls: type[T], section: _Map | None, base: T, what: str) -> T:
     return dataclasses.replace(base, **changes)  # type: ignore[type-var]
 
 
+def _top_level_number(m: _Map, cls: type, name: str) -> float:
+    """A number written at the top of the file (`reading_level: 8`), in its range."""
+    fld = next(f for f in dataclasses.fields(cls) if f.name == name)
+    default = float(fld.default)  # type: ignore[arg-type]
+    if name not in m.data:
+        return default
+    value = _convert(cls, name, fld, m.data[name], m.value_loc(name), m.errors)
+    return float(value) if isinstance(value, int | float) else default
+
+
 def _convert(
     cls: type,
     name: str,

@@ -50,7 +50,7 @@ def episode_seconds(
     sound_seconds: SoundSeconds = no_sound,
 ) -> float:
     """The estimated length of one episode; pass `speak` (the compiled lexicon) in loops."""
-    speak = speak or text.compile_lexicon(guide.lexicon)
+    speak = speak or text.compile_lexicon(guide.lexicon, language=guide.language)
     return timeline_seconds(plan_episode(guide, episode, speak), sound_seconds)
 
 

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
+from audioguide.plan import spoken_forms
+
 Lexicon = Mapping[str, str] | Iterable[tuple[str, str]]
 
 # --- clean -------------------------------------------------------------------------------
@@ -195,12 +197,16 @@ def _lexicon_pattern(keys: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(f"{_WORD_BEFORE}(?:{'|'.join(words)}){_WORD_AFTER}")
 
 
-def compile_lexicon(lexicon: Lexicon, *, initials: bool = True) -> Callable[[str], str]:
+def compile_lexicon(
+    lexicon: Lexicon, *, initials: bool = True, language: str = ""
+) -> Callable[[str], str]:
     """Build the display-to-spoken function for one guide (the regex is compiled once).
 
     The returned function applies the lexicon in a single pass (whole tokens,
-    case-sensitive, longest key first, replacements never rescanned), then flattens
-    typography for the engine. It may return "" for a sentence of symbols only.
+    case-sensitive, longest key first, replacements never rescanned), then, with a
+    `language`, says figures and abbreviations as words (`spoken_forms.say`) everywhere
+    the lexicon did not (an entry wins: "5 ml" in the lexicon is said as it says), then
+    flattens typography for the engine. It may return "" for a sentence of symbols only.
     With `initials`, an entry written in lower case also matches its capitalised form
     at the start of a sentence (`plagiocephaly` fixes `Plagiocephaly.` too), said with
     its first letter capitalised.
@@ -219,22 +225,40 @@ def compile_lexicon(lexicon: Lexicon, *, initials: bool = True) -> Callable[[str
 
     def speak(sentence: str) -> str:
         line = _one_line(sentence)
+        if not language:
+            return _typography(pattern.sub(replace, line) if pattern is not None else line)
+        said: list[str] = []
         if pattern is not None:
-            line = pattern.sub(replace, line)
+            # What the lexicon says stands in as one placeholder character (no letter, no
+            # digit) while the spoken forms run, so no rule reads or splits it.
+            def hold(match: re.Match[str]) -> str:
+                said.append(replace(match))
+                return chr(_HELD + len(said) - 1)
+
+            line = pattern.sub(hold, line)
+        line = spoken_forms.say(line, language)
+        if said:
+            line = _HELD_CHAR.sub(lambda m: said[ord(m.group(0)) - _HELD], line)
         return _typography(line)
 
     return speak
 
 
+# Supplementary private use plane: never in a script (clean() keeps them, but no engine
+# says them and the loader refuses a sentence of nothing sayable).
+_HELD = 0x100000
+_HELD_CHAR = re.compile("[\U00100000-\U0010fffd]")
+
+
 @functools.lru_cache(maxsize=32)
-def _cached(entries: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
-    return compile_lexicon(entries)
+def _cached(entries: tuple[tuple[str, str], ...], language: str) -> Callable[[str], str]:
+    return compile_lexicon(entries, language=language)
 
 
-def spoken(sentence: str, lexicon: Lexicon) -> str:
+def spoken(sentence: str, lexicon: Lexicon, language: str = "") -> str:
     """The text sent to the engine; prefer `compile_lexicon` in loops."""
     pairs = lexicon.items() if isinstance(lexicon, Mapping) else lexicon
-    return _cached(tuple(pairs))(sentence)
+    return _cached(tuple(pairs), language)(sentence)
 
 
 def has_words(spoken_text: str) -> bool:

@@ -54,7 +54,7 @@ def estimated_seconds(guide: Guide, episode: Episode) -> float:
     from audioguide.plan import text
     from audioguide.plan.estimate import episode_seconds, sound_file_seconds
 
-    speak = text.compile_lexicon(guide.lexicon)
+    speak = text.compile_lexicon(guide.lexicon, language=guide.language)
     return episode_seconds(guide, episode, speak, sound_file_seconds)
 
 
