@@ -10,7 +10,8 @@ module is the I/O edge that reads what the build made, calls them and writes the
 | `feed.xml` | `feed` | `feed_xml(guide, items, links)` |
 | `index.html` | `page` | `index_html(guide, items, links)` |
 | `playlist.m3u8` | `playlist` | `playlist_m3u8(guide, items)` |
-| `app.webmanifest` | `offline` | `webmanifest_json(guide, cover, path)` |
+| `icon-192.png`, `icon-512.png`, `icon-maskable-512.png` | `icons` | `icon_pngs(cover)` |
+| `app.webmanifest` | `offline` | `webmanifest_json(guide, icons)` |
 | `sw.js` | `offline` | `service_worker_js(entries)` (the offline copy) |
 | `manifest.json` | `manifest` | `manifest_json(guide, entries)` |
 | a zip of it all | `bundle` | `bundle(output, dest_zip)` |
@@ -44,7 +45,8 @@ from audioguide.publish.offline import (
     service_worker_js,
     webmanifest_json,
 )
-from audioguide.publish.page import index_html, page_template
+from audioguide.publish.icons import icon_pngs
+from audioguide.publish.page import index_html, page_template, page_version
 from audioguide.publish.playlist import playlist_m3u8
 from audioguide.system.fsutil import replace_all
 
@@ -154,19 +156,23 @@ def publish(
     """
     links = Links.of(base_url)
     items = items_of(output, episodes)
+    built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
+    on_disk = [file_entry(output, output / path) for path in sorted(built)]
     made = {output / COVER: cover if cover is not None else cover_png(guide)}
+    icons = icon_pngs(made[output / COVER])
+    made |= {output / name: png for name, png in icons.items()}
     for item in items:
         made[output / item.chapters_file] = chapters_json(guide, item).encode()
     made[output / FEED] = feed_xml(guide, items, links)
-    made[output / PAGE] = index_html(guide, items, links, alternates).encode()
+    page = index_html(guide, items, links, alternates, {e.path: e.sha256 for e in on_disk})
+    made[output / PAGE] = page.encode()
     made[output / PLAYLIST] = playlist_m3u8(guide, items).encode()
-    made[output / WEB_MANIFEST] = webmanifest_json(guide, made[output / COVER], COVER).encode()
+    made[output / WEB_MANIFEST] = webmanifest_json(guide, icons).encode()
     # The manifest hashes the bytes about to be written, not what is on disk now.
     entries = [_entry(_relative(output, path), data) for path, data in made.items()]
-    built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
-    entries += [file_entry(output, output / path) for path in sorted(built)]
+    entries += on_disk
     # The worker lists every other file's hash, so it is made once they are final.
-    made[output / SERVICE_WORKER] = service_worker_js(entries).encode()
+    made[output / SERVICE_WORKER] = service_worker_js(entries, page_version(page)).encode()
     entries.append(_entry(SERVICE_WORKER, made[output / SERVICE_WORKER]))
     below = [a.folder for a in alternates if not a.folder.startswith("..")]
     made[output / MANIFEST] = manifest_json(guide, entries, below).encode()
