@@ -287,6 +287,8 @@ def _build_and_find_the_episode(page: Any, studio: Studio) -> None:
     no_axe_violations(page)
     page.get_by_role("link", name="Open the published page").click()
     page.wait_for_selector("audio")
+    # The players fetch nothing until asked (preload="none"): ask, as a tap would.
+    page.evaluate("[...document.querySelectorAll('audio')].forEach(a => a.load())")
     page.wait_for_function(
         "() => [...document.querySelectorAll('audio')].every(a => a.readyState >= 1 || a.error)",
         timeout=30_000,

@@ -585,6 +585,11 @@
     if (workers.controller) {
       workers.controller.postMessage({ type: "hello" });
     }
+    workers.addEventListener("controllerchange", function () {
+      if (load("offline") === "on") {
+        keepOffline(); // a new version: keep its changed episodes too
+      }
+    });
     offline.hidden = false;
     offlineState({ type: "offer" });
     $("keep").addEventListener("click", keepOffline);
