@@ -107,3 +107,22 @@ def close(seen: Visit, url: str) -> None:
     assert seen.errors == []
     assert seen.requests and all(r.startswith(origin[1]) for r in seen.requests), seen.requests
     seen.page.close()
+
+
+def now(page: Any, player: str = "episode-01-player") -> float:
+    return float(page.evaluate(f"document.getElementById('{player}').currentTime"))
+
+
+def wait_playing(page: Any, player: str = "episode-01-player") -> None:
+    page.wait_for_function(
+        f"() => (a => !a.paused && a.readyState >= 2)(document.getElementById('{player}'))",
+        timeout=15_000,
+    )
+
+
+def seek(page: Any, seconds: float, player: str = "episode-01-player") -> None:
+    page.locator(f"#{player}").evaluate(
+        "(a, t) => new Promise(r => { a.addEventListener('seeked', r, {once: true});"
+        " a.currentTime = t; })",
+        seconds,
+    )
