@@ -13,22 +13,21 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import listening_site
 import pytest
 from browser import DESKTOP, PHONE, axe_violations, load_players, serve, visit, wait_for_players
-from listening_site import (  # noqa: F401 (fixtures)
-    SENTENCES,
-    built,
-    close,
-    context,
-    fresh_visit,
-    site,
-    url,
-)
+from listening_site import SENTENCES, close, fresh_visit
 
 from audioguide.build.report import BuildReport
 from audioguide.publish import publish
 
 pytestmark = pytest.mark.e2e
+
+# The guide's fixtures (built once per module that uses them).
+built = listening_site.built
+context = listening_site.context
+site = listening_site.site
+url = listening_site.url
 
 
 def test_speed_applies_to_every_player_and_is_remembered(context: Any, url: str) -> None:

@@ -165,7 +165,12 @@ def test_web_app_manifest(site: Site) -> None:
     assert document["icons"] == [
         {"src": "icon-192.png", "sizes": "192x192", "type": "image/png"},
         {"src": "icon-512.png", "sizes": "512x512", "type": "image/png"},
-        {"src": "icon-maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+        {
+            "src": "icon-maskable-512.png",
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
     ]
     cover = Image.open(output / "cover.png").convert("RGB")
     for icon in document["icons"]:

@@ -11,25 +11,22 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import listening_site
 import pytest
 from browser import PHONE, serve, visit, wait_for_players
-from listening_site import (  # noqa: F401 (fixtures)
-    built,
-    close,
-    context,
-    fresh_visit,
-    now,
-    seek,
-    site,
-    url,
-    wait_playing,
-)
+from listening_site import close, fresh_visit, now, seek, wait_playing
 
 from audioguide.build.report import BuildReport
 from audioguide.publish import publish
 from audioguide.publish.page import page_version
 
 pytestmark = pytest.mark.e2e
+
+# The guide's fixtures (built once per module that uses them).
+built = listening_site.built
+context = listening_site.context
+site = listening_site.site
+url = listening_site.url
 
 # Records the lock screen's action handlers as the page sets them, so a test can press
 # "seek forward" or "previous" as a phone's lock screen would.

@@ -9,20 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import listening_site
 import pytest
 from browser import chromium
-from listening_site import (  # noqa: F401 (fixtures)
-    built,
-    close,
-    fresh_visit,
-    now,
-    seek,
-    site,
-    url,
-    wait_playing,
-)
+from listening_site import close, fresh_visit, now, seek, wait_playing
 
 pytestmark = pytest.mark.e2e
+
+# The guide's fixtures (built once per module that uses them).
+built = listening_site.built
+site = listening_site.site
+url = listening_site.url
 
 
 @pytest.fixture(scope="module")

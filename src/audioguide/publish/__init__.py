@@ -37,6 +37,7 @@ from audioguide.publish.common import (
     check_base_url,
 )
 from audioguide.publish.feed import feed_xml
+from audioguide.publish.icons import icon_pngs
 from audioguide.publish.manifest import NAME as MANIFEST
 from audioguide.publish.manifest import FileEntry, file_entry, manifest_json
 from audioguide.publish.offline import (
@@ -45,7 +46,6 @@ from audioguide.publish.offline import (
     service_worker_js,
     webmanifest_json,
 )
-from audioguide.publish.icons import icon_pngs
 from audioguide.publish.page import index_html, page_template, page_version
 from audioguide.publish.playlist import playlist_m3u8
 from audioguide.system.fsutil import replace_all

@@ -33,7 +33,7 @@ def icon_pngs(cover_png: bytes) -> dict[str, bytes]:
     cover = _cover(cover_png)
     edge = cover.getpixel((0, 0))
     inner = round(512 * SAFE_ZONE)
-    maskable = Image.new("RGB", (512, 512), edge)  # type: ignore[arg-type]
+    maskable = Image.new("RGB", (512, 512), edge)
     offset = (512 - inner) // 2
     maskable.paste(_scaled(cover, inner), (offset, offset))
     return {

@@ -86,7 +86,9 @@ SPANISH = PlayerStrings(
     resume="Continuar: {episode} en {time}",
     episodes="Episodios",
     skip="Ir a los episodios",
-    offline_offer="Guardar todos los episodios en este dispositivo para escuchar sin conexión ({size})",
+    offline_offer=(
+        "Guardar todos los episodios en este dispositivo para escuchar sin conexión ({size})"
+    ),
     offline_saving="Guardando sin conexión: {done} de {size}",
     offline_kept="Todos los episodios están guardados sin conexión ({size})",
     offline_failed="Se detuvo el guardado (¿sin red?). Toca para intentarlo de nuevo.",
