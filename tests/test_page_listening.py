@@ -319,6 +319,9 @@ def test_axe_finds_nothing(context: Any, url: str, viewport: dict[str, int], sch
     player.evaluate(
         "a => new Promise(r => { a.addEventListener('seeked', r); a.currentTime = 30; })"
     )
+    # Local storage reaches other documents a moment later (the reload may get a new
+    # renderer process); no timing is measured.
+    page.wait_for_timeout(300)
     page.reload()
     wait_for_players(page)
     load_players(page)

@@ -209,15 +209,10 @@
   }
   function tick() {
     var left = sleepAt - Date.now();
-    var player = players[active];
+    var player = players[Math.max(0, active)];
     if (left <= 0) {
-      if (player) {
-        fall(player);
-      } else {
-        wake();
-      }
-      sleep.value = "";
-    } else if (player && left < FADE) {
+      fall(player); // pausing one that is not playing does no harm
+    } else if (left < FADE) {
       player.volume = left / FADE;
     }
     sleepText();
