@@ -70,6 +70,7 @@ def test_position_is_kept_across_a_reload_and_can_start_over(context: Any, url: 
     player.evaluate(
         "a => new Promise(r => { a.addEventListener('seeked', r); a.currentTime = 61; })"
     )
+    page.wait_for_timeout(300)  # local storage reaches the next document a moment later
     page.reload()
     wait_for_players(page)
     status = page.locator("#episode-01 .progress")

@@ -127,6 +127,7 @@ def test_continue_plays_the_right_episode_at_the_right_second(context: Any, url:
     page.locator("#episode-01-player").evaluate("a => a.pause()")
     seek(page, 61.4)
     page.evaluate("document.getElementById('episode-01-player').dispatchEvent(new Event('pause'))")
+    page.wait_for_timeout(300)  # local storage reaches the next document a moment later
     close(seen, url)
     seen = visit(context, url)  # a new visit, in a new tab, at the top of the page
     page = seen.page
