@@ -359,6 +359,12 @@ def test_every_control_is_reached_by_tab_with_visible_focus(context: Any, url: s
             break
         reached.append(focused[0])
         assert focused[2] != "none" and focused[3] >= 2, focused
+        # Never hidden behind the bar at the bottom of the screen (WCAG 2.4.11).
+        assert page.evaluate(
+            "(e => e.closest('#bar') || e.getBoundingClientRect().bottom"
+            " <= document.getElementById('bar').getBoundingClientRect().top + 1)"
+            "(document.activeElement)"
+        ), focused
     assert {"speed", "sleep", "back", "toggle", "forward", "autoplay", "big play"} <= set(reached)
     assert reached[0] == "skip"
     close(seen, url)
