@@ -78,3 +78,25 @@ def test_sleep_at_the_end_of_the_episode_does_not_start_the_next(context: Any, u
     assert page.input_value("#sleep") == ""
     assert page.evaluate("document.getElementById('episode-01-player').volume") == 1
     close(seen, url)
+
+
+def test_after_a_long_pause_it_resumes_a_little_back(context: Any, url: str) -> None:
+    seen = fresh_visit(context, url)
+    page = seen.page
+    page.locator("#episode-01 .play").tap()
+    wait_playing(page)
+    page.locator("#toggle").tap()
+    page.wait_for_function("() => document.getElementById('episode-01-player').paused")
+    seek(page, 40)
+    page.locator("#toggle").tap()  # a short pause: on from where it stopped
+    wait_playing(page)
+    page.locator("#toggle").tap()
+    page.wait_for_function("() => document.getElementById('episode-01-player').paused")
+    assert now(page) == pytest.approx(40, abs=1)
+    seek(page, 40)
+    page.clock.run_for("06:00")  # the parent dozed off
+    page.locator("#toggle").tap()
+    wait_playing(page)
+    assert now(page) == pytest.approx(35, abs=0.5)
+    page.locator("#toggle").tap()
+    close(seen, url)
