@@ -213,3 +213,25 @@ def test_without_javascript_the_controls_it_needs_stay_hidden(site: Site) -> Non
     progress = re.findall(r'<p class="progress"( hidden)?>', html)
     assert progress == [" hidden"] * len(site[2])
     assert all(" hidden" in hint for hint in re.findall(r'<p class="hint"[^>]*>', html))
+
+
+def test_icons_follow_the_cover(site: Site) -> None:
+    output, guide, episodes = site
+    before = (output / "icon-192.png").read_bytes()
+    # A new cover (the guide's title changed): new icons, drawn from it.
+    renamed = dataclasses.replace(guide, title="Another Title")
+    publish(renamed, episodes, output)
+    after = (output / "icon-192.png").read_bytes()
+    assert after != before
+    cover = Image.open(output / "cover.png").convert("RGB").resize((192, 192))
+    icon = Image.open(output / "icon-192.png").convert("RGB")
+    differences = [
+        abs(a - b)
+        for x in range(0, 192, 16)
+        for y in range(0, 192, 16)
+        for a, b in zip(icon.getpixel((x, y)), cover.getpixel((x, y)), strict=True)
+    ]
+    assert max(differences) < 64 and sum(differences) / len(differences) < 8
+    # Publishing again with the same cover keeps the same bytes.
+    publish(renamed, episodes, output)
+    assert (output / "icon-192.png").read_bytes() == after

@@ -37,7 +37,7 @@ from audioguide.publish.common import (
     check_base_url,
 )
 from audioguide.publish.feed import feed_xml
-from audioguide.publish.icons import icon_pngs
+from audioguide.publish.icons import ICONS, icon_pngs
 from audioguide.publish.manifest import NAME as MANIFEST
 from audioguide.publish.manifest import FileEntry, file_entry, manifest_json
 from audioguide.publish.offline import (
@@ -159,7 +159,7 @@ def publish(
     built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
     on_disk = [file_entry(output, output / path) for path in sorted(built)]
     made = {output / COVER: cover if cover is not None else cover_png(guide)}
-    icons = icon_pngs(made[output / COVER])
+    icons = _icons(output, made[output / COVER])
     made |= {output / name: png for name, png in icons.items()}
     for item in items:
         made[output / item.chapters_file] = chapters_json(guide, item).encode()
@@ -181,6 +181,17 @@ def publish(
     replace_all({path: data for path, data in made.items() if _changed(path, data)})
     _remove_stale_chapters(output, items)
     return list(made)
+
+
+def _icons(output: Path, cover: bytes) -> dict[str, bytes]:
+    """The install icons; those already published when the cover is unchanged.
+
+    Drawing them takes a good part of a second, which a no-op build should not spend.
+    """
+    with contextlib.suppress(OSError):
+        if (output / COVER).read_bytes() == cover:
+            return {name: (output / name).read_bytes() for name in ICONS}
+    return icon_pngs(cover)
 
 
 def _entry(rel: str, data: bytes) -> FileEntry:

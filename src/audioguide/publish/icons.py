@@ -16,6 +16,7 @@ from PIL import Image
 from audioguide.publish.cover import _png_bytes
 
 ICON_192, ICON_512, ICON_MASKABLE = "icon-192.png", "icon-512.png", "icon-maskable-512.png"
+ICONS = (ICON_192, ICON_512, ICON_MASKABLE)
 SAFE_ZONE = 0.8  # W3C "maskable" icons: what lies outside may be cropped away
 
 
