@@ -65,10 +65,21 @@ def chromium(profile: Path, **options: Any) -> Iterator[Any]:
 
 
 class RangeHandler(http.server.SimpleHTTPRequestHandler):
-    """http.server plus `Range:`, as any real web server (and every phone's player) has."""
+    """http.server plus `Range:`, as any real web server (and every phone's player) has.
+
+    `sent` (path -> bytes of body sent) counts what the page really fetched."""
+
+    sent: dict[str, int] | None = None
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        counted = _Counted(outputfile)
+        super().copyfile(source, counted)
+        if self.sent is not None:
+            path = self.path.split("?")[0]
+            self.sent[path] = self.sent.get(path, 0) + counted.count
 
     def send_head(self) -> Any:
         spec = self.headers.get("Range", "")
@@ -106,10 +117,22 @@ class _Limited:
         self.f.close()
 
 
+class _Counted:
+    def __init__(self, out: Any) -> None:
+        self.out, self.count = out, 0
+
+    def write(self, data: bytes) -> Any:
+        self.count += len(data)
+        return self.out.write(data)
+
+
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve `folder` on 127.0.0.1 (a port the system picks); yields its base URL."""
-    handler = functools.partial(RangeHandler, directory=os.fspath(folder))
+def serve(folder: Path, sent: dict[str, int] | None = None) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 (a port the system picks); yields its base URL.
+    Every body sent is added to `sent` (URL path -> bytes), if given."""
+    handler = functools.partial(
+        type("Handler", (RangeHandler,), {"sent": sent}), directory=os.fspath(folder)
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -149,6 +172,22 @@ def _failed(seen: Visit, request: Any) -> None:
 
 
 def wait_for_players(page: Any) -> None:
+    """Wait until the page has loaded and its script has set up the players.
+
+    The players load nothing before a tap (preload="none"): see `load_players` for a
+    test that needs what their MP3s say."""
+    page.wait_for_function(
+        "() => document.readyState === 'complete' && !document.getElementById('bar').hidden",
+        timeout=15_000,
+    )
+
+
+def load_players(page: Any) -> None:
+    """Have every player read its MP3's header, as a tap on it would."""
+    page.evaluate(
+        "[...document.querySelectorAll('audio')]"
+        ".forEach(a => { if (!a.readyState) { a.preload = 'metadata'; a.load(); } })"
+    )
     page.wait_for_function(
         "() => [...document.querySelectorAll('audio')].every(a => a.readyState >= 1 || a.error)",
         timeout=15_000,

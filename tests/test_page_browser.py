@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import PHONE, Visit, chromium
+from browser import PHONE, Visit, chromium, load_players
 from browser import visit as open_page
 from publish_sample import build_episodes, write_guide
 
@@ -82,6 +82,12 @@ def test_page_loads_from_disk_without_errors_or_network(context: Any, published:
 
 def test_each_player_knows_its_episode_duration(context: Any, published: Published):
     seen = visit(context, published)
+    # Shown from the build, before any audio is fetched.
+    lengths = seen.page.evaluate(
+        "[...document.querySelectorAll('section')].map(s => Number(s.dataset.seconds))"
+    )
+    assert lengths == pytest.approx([e.seconds for e in published.episodes], abs=0.001)
+    load_players(seen.page)
     players = seen.page.evaluate(
         "[...document.querySelectorAll('audio')].map(a => [a.duration, a.ariaLabel])"
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from PIL import Image
 from publish_sample import build_episodes, write_guide
 
 from audioguide.build.report import EpisodeResult
@@ -148,9 +149,10 @@ def test_a_rebuilt_episode_changes_the_worker_and_nothing_else_does(site: Site) 
     new_worker = (output / "sw.js").read_text(encoding="utf-8")
     assert new_worker != old_worker
     changed = {f["path"] for f in worker_files(output) if f not in old_files}
-    # The MP3 and the feed (which states its size): only these are fetched again.
+    # The MP3, the feed (which states its size) and the page (which carries the MP3's
+    # sha256, to tell an old page from a new one): only these are fetched again.
     assert mp3.relative_to(output).as_posix() in changed
-    assert changed <= {mp3.relative_to(output).as_posix(), "feed.xml"}
+    assert changed <= {mp3.relative_to(output).as_posix(), "feed.xml", "index.html"}
 
 
 def test_web_app_manifest(site: Site) -> None:
@@ -159,10 +161,36 @@ def test_web_app_manifest(site: Site) -> None:
     assert document["name"] == "Test Guide" and document["lang"] == "en-US"
     assert document["scope"] == "./" and document["start_url"] == "./index.html"
     assert document["display"] == "standalone"
-    width, height = png_size((output / "cover.png").read_bytes())
+    # Icons Chromium accepts for install (144 to 1024 px), one maskable, all the cover.
     assert document["icons"] == [
-        {"src": "cover.png", "sizes": f"{width}x{height}", "type": "image/png"}
+        {"src": "icon-192.png", "sizes": "192x192", "type": "image/png"},
+        {"src": "icon-512.png", "sizes": "512x512", "type": "image/png"},
+        {
+            "src": "icon-maskable-512.png",
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
     ]
+    cover = Image.open(output / "cover.png").convert("RGB")
+    for icon in document["icons"]:
+        with Image.open(output / icon["src"]) as image:
+            assert image.format == "PNG" and f"{image.width}x{image.height}" == icon["sizes"]
+            assert png_size((output / icon["src"]).read_bytes()) == image.size
+            # The cover, scaled: its middle pixel's colour, within resampling's error.
+            middle = image.convert("RGB").getpixel((image.width // 2, image.height // 2))
+            expected = cover.getpixel((cover.width // 2, cover.height // 2))
+            assert all(abs(a - b) <= 24 for a, b in zip(middle, expected, strict=True))
+    with Image.open(output / "icon-maskable-512.png") as image:
+        # The safe zone's margin is the cover's edge colour, not transparent or black.
+        assert image.convert("RGB").getpixel((10, 256)) == cover.getpixel((0, 0))
+    # Listed with their hashes, so the offline copy and bundles take them.
+    listed = {f["path"] for f in json.loads((output / "manifest.json").read_text())["files"]}
+    assert {"icon-192.png", "icon-512.png", "icon-maskable-512.png"} <= listed
+    assert {"icon-192.png", "icon-512.png"} <= {f["path"] for f in worker_files(output)}
+    assert document["background_color"] == "#fbfaf7"
+    dark = document["user_preferences"]["color_scheme_dark"]
+    assert dark["background_color"] == "#151b20"
     html = (output / "index.html").read_text(encoding="utf-8")
     found = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
     assert found
@@ -176,6 +204,34 @@ def test_web_app_manifest(site: Site) -> None:
 def test_without_javascript_the_controls_it_needs_stay_hidden(site: Site) -> None:
     html = (site[0] / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<div class="settings" id="settings"[^>]* hidden>', html)
+    assert re.search(r'<div class="bar" id="bar"[^>]* hidden', html)
+    assert len(re.findall(r'<p class="play-row" hidden>', html)) == len(site[2])
+    # The players themselves keep the browser's controls and fetch nothing until played.
+    players = re.findall(r"<audio [^>]*>", html)
+    assert len(players) == len(site[2])
+    assert all(" controls " in p and 'preload="none"' in p for p in players)
     progress = re.findall(r'<p class="progress"( hidden)?>', html)
     assert progress == [" hidden"] * len(site[2])
     assert all(" hidden" in hint for hint in re.findall(r'<p class="hint"[^>]*>', html))
+
+
+def test_icons_follow_the_cover(site: Site) -> None:
+    output, guide, episodes = site
+    before = (output / "icon-192.png").read_bytes()
+    # A new cover (the guide's title changed): new icons, drawn from it.
+    renamed = dataclasses.replace(guide, title="Another Title")
+    publish(renamed, episodes, output)
+    after = (output / "icon-192.png").read_bytes()
+    assert after != before
+    cover = Image.open(output / "cover.png").convert("RGB").resize((192, 192))
+    icon = Image.open(output / "icon-192.png").convert("RGB")
+    differences = [
+        abs(a - b)
+        for x in range(0, 192, 16)
+        for y in range(0, 192, 16)
+        for a, b in zip(icon.getpixel((x, y)), cover.getpixel((x, y)), strict=True)
+    ]
+    assert max(differences) < 64 and sum(differences) / len(differences) < 8
+    # Publishing again with the same cover keeps the same bytes.
+    publish(renamed, episodes, output)
+    assert (output / "icon-192.png").read_bytes() == after

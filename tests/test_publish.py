@@ -42,6 +42,9 @@ PUBLISHED = (
     "index.html",
     "playlist.m3u8",
     "app.webmanifest",
+    "icon-192.png",
+    "icon-512.png",
+    "icon-maskable-512.png",
     "sw.js",
     "manifest.json",
 )
@@ -285,14 +288,16 @@ def test_page_content_and_accessibility(make: Make) -> None:
     page = Page(html)
     assert page.all("html")[0]["lang"] == "en-US"
     assert any(m.get("name") == "viewport" for m in page.all("meta"))
-    assert len(page.all("h1")) == 1 and len(page.all("h2")) == len(s.episodes)
+    # One heading per episode, and the episodes' index.
+    assert len(page.all("h1")) == 1 and len(page.all("h2")) == len(s.episodes) + 1
     text = page.text()
     for needle in ("Test Guide", "An Article", "A. Writer, LCSW", "February 2021", "Paraphrased"):
         assert needle in text
     assert "does not replace advice" in text  # the educational note
     players = page.all("audio")
     assert [p["src"] for p in players] == [f"episodes/{e.mp3.name}" for e in s.episodes]
-    assert all(p["preload"] == "metadata" and "controls" in p for p in players)
+    # Nothing fetched before a tap: the lengths come from the build.
+    assert all(p["preload"] == "none" and "controls" in p for p in players)
     for episode in s.episodes:
         assert f"Length: {clock(episode.seconds)}" in text
         assert episode.summary in text
@@ -430,6 +435,7 @@ def test_manifest_lists_every_published_file_but_itself(make: Make) -> None:
     paths = [f["path"] for f in manifest["files"]]
     expected = {"cover.png", "feed.xml", "index.html", "playlist.m3u8"}
     expected |= {"app.webmanifest", "sw.js"}  # installable, offline (see publish.offline)
+    expected |= {"icon-192.png", "icon-512.png", "icon-maskable-512.png"}  # publish.icons
     for e in s.episodes:
         stem = f"episodes/{e.mp3.stem}"
         expected |= {f"{stem}.mp3", f"{stem}.vtt", f"{stem}.txt", f"{stem}.chapters.json"}

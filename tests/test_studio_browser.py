@@ -295,7 +295,10 @@ def _build_and_find_the_episode(page: Any, studio: Studio) -> None:
     assert re.search(r"01-welcome\.mp3 .* built", text)
     no_axe_violations(page)
     page.get_by_role("link", name="Open the published page").click()
-    page.wait_for_selector("audio")
+    # The page's own buttons drive the players, which are hidden and fetch nothing until
+    # asked (preload="none"): ask, as a tap would.
+    page.wait_for_selector("audio", state="attached")
+    page.evaluate("[...document.querySelectorAll('audio')].forEach(a => a.load())")
     page.wait_for_function(
         "() => [...document.querySelectorAll('audio')].every(a => a.readyState >= 1 || a.error)",
         timeout=30_000,

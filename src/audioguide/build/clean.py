@@ -9,7 +9,15 @@ from audioguide.build.state import STATE_DIR
 
 # What a build writes; anything else a user put in the folder stays.
 BUILT = ("episodes/*.mp3", "episodes/*.vtt", "episodes/*.txt", "episodes/*.json", "episodes/.*.tmp")
-PUBLISHED = ("cover.png", "feed.xml", "index.html", "playlist.m3u8", "manifest.json", ".*.tmp")
+PUBLISHED = (
+    "cover.png",
+    "icon-*.png",
+    "feed.xml",
+    "index.html",
+    "playlist.m3u8",
+    "manifest.json",
+    ".*.tmp",
+)
 
 
 def clean_output(output: Path) -> int:

@@ -10,7 +10,8 @@ module is the I/O edge that reads what the build made, calls them and writes the
 | `feed.xml` | `feed` | `feed_xml(guide, items, links)` |
 | `index.html` | `page` | `index_html(guide, items, links)` |
 | `playlist.m3u8` | `playlist` | `playlist_m3u8(guide, items)` |
-| `app.webmanifest` | `offline` | `webmanifest_json(guide, cover, path)` |
+| `icon-192.png`, `icon-512.png`, `icon-maskable-512.png` | `icons` | `icon_pngs(cover)` |
+| `app.webmanifest` | `offline` | `webmanifest_json(guide, icons)` |
 | `sw.js` | `offline` | `service_worker_js(entries)` (the offline copy) |
 | `manifest.json` | `manifest` | `manifest_json(guide, entries)` |
 | a zip of it all | `bundle` | `bundle(output, dest_zip)` |
@@ -36,6 +37,7 @@ from audioguide.publish.common import (
     check_base_url,
 )
 from audioguide.publish.feed import feed_xml
+from audioguide.publish.icons import ICONS, icon_pngs
 from audioguide.publish.manifest import NAME as MANIFEST
 from audioguide.publish.manifest import FileEntry, file_entry, manifest_json
 from audioguide.publish.offline import (
@@ -44,7 +46,7 @@ from audioguide.publish.offline import (
     service_worker_js,
     webmanifest_json,
 )
-from audioguide.publish.page import index_html, page_template
+from audioguide.publish.page import index_html, page_template, page_version
 from audioguide.publish.playlist import playlist_m3u8
 from audioguide.system.fsutil import replace_all
 
@@ -154,19 +156,23 @@ def publish(
     """
     links = Links.of(base_url)
     items = items_of(output, episodes)
+    built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
+    on_disk = [file_entry(output, output / path) for path in sorted(built)]
     made = {output / COVER: cover if cover is not None else cover_png(guide)}
+    icons = _icons(output, made[output / COVER])
+    made |= {output / name: png for name, png in icons.items()}
     for item in items:
         made[output / item.chapters_file] = chapters_json(guide, item).encode()
     made[output / FEED] = feed_xml(guide, items, links)
-    made[output / PAGE] = index_html(guide, items, links, alternates).encode()
+    page = index_html(guide, items, links, alternates, {e.path: e.sha256 for e in on_disk})
+    made[output / PAGE] = page.encode()
     made[output / PLAYLIST] = playlist_m3u8(guide, items).encode()
-    made[output / WEB_MANIFEST] = webmanifest_json(guide, made[output / COVER], COVER).encode()
+    made[output / WEB_MANIFEST] = webmanifest_json(guide, icons).encode()
     # The manifest hashes the bytes about to be written, not what is on disk now.
     entries = [_entry(_relative(output, path), data) for path, data in made.items()]
-    built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
-    entries += [file_entry(output, output / path) for path in sorted(built)]
+    entries += on_disk
     # The worker lists every other file's hash, so it is made once they are final.
-    made[output / SERVICE_WORKER] = service_worker_js(entries).encode()
+    made[output / SERVICE_WORKER] = service_worker_js(entries, page_version(page)).encode()
     entries.append(_entry(SERVICE_WORKER, made[output / SERVICE_WORKER]))
     below = [a.folder for a in alternates if not a.folder.startswith("..")]
     made[output / MANIFEST] = manifest_json(guide, entries, below).encode()
@@ -175,6 +181,17 @@ def publish(
     replace_all({path: data for path, data in made.items() if _changed(path, data)})
     _remove_stale_chapters(output, items)
     return list(made)
+
+
+def _icons(output: Path, cover: bytes) -> dict[str, bytes]:
+    """The install icons; those already published when the cover is unchanged.
+
+    Drawing them takes a good part of a second, which a no-op build should not spend.
+    """
+    with contextlib.suppress(OSError):
+        if (output / COVER).read_bytes() == cover:
+            return {name: (output / name).read_bytes() for name in ICONS}
+    return icon_pngs(cover)
 
 
 def _entry(rel: str, data: bytes) -> FileEntry:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
@@ -23,8 +23,11 @@ from audioguide.publish.manifest import FileEntry
 
 WEB_MANIFEST, SERVICE_WORKER = "app.webmanifest", "sw.js"
 _FILES_LINE = "var FILES = [];"
-# The page's paper and accent colours (templates/page.css), for the splash and title bar.
+_PAGE_LINE = 'var PAGE = "";'
+# The page's paper and accent colours (templates/page.css), for the splash and title bar,
+# in its light and its dark scheme.
 BACKGROUND, THEME = "#fbfaf7", "#1f5f8b"
+DARK_BACKGROUND, DARK_THEME = "#151b20", "#151b20"
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -35,10 +38,13 @@ def png_size(png: bytes) -> tuple[int, int]:
     return width, height
 
 
-def webmanifest_json(guide: Guide, cover_png: bytes, cover: str) -> str:
-    """The web app manifest: name, colours, the cover as icon; its scope is this folder,
-    so each edition (a folder of its own) installs as an app of its own."""
-    width, height = png_size(cover_png)
+def webmanifest_json(guide: Guide, icons: Mapping[str, bytes]) -> str:
+    """The web app manifest: name, colours, the icons (`icons.icon_pngs`); its scope is
+    this folder, so each edition (a folder of its own) installs as an app of its own.
+
+    A manifest has one `background_color` (the install splash): the light one, with the
+    dark one under `user_preferences`, which Chromium reads where it supports a dark
+    splash; the page itself says both through its two `theme-color` tags."""
     document = {
         "name": one_line(guide.title),
         "short_name": one_line(guide.title),
@@ -50,26 +56,42 @@ def webmanifest_json(guide: Guide, cover_png: bytes, cover: str) -> str:
         "display": "standalone",
         "background_color": BACKGROUND,
         "theme_color": THEME,
-        "icons": [{"src": cover, "sizes": f"{width}x{height}", "type": "image/png"}],
+        "user_preferences": {
+            "color_scheme_dark": {"background_color": DARK_BACKGROUND, "theme_color": DARK_THEME}
+        },
+        "icons": [_icon(name, png) for name, png in sorted(icons.items())],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _icon(name: str, png: bytes) -> dict[str, str]:
+    width, height = png_size(png)
+    icon = {"src": name, "sizes": f"{width}x{height}", "type": "image/png"}
+    if "maskable" in name:
+        icon["purpose"] = "maskable"
+    return icon
 
 
 @cache
 def _worker_template() -> str:
     text = files("audioguide.publish").joinpath("templates", SERVICE_WORKER).read_text("utf-8")
-    if text.count(_FILES_LINE) != 1:
-        raise RuntimeError(f"templates/{SERVICE_WORKER} must hold {_FILES_LINE!r} once")
+    for line in (_FILES_LINE, _PAGE_LINE):
+        if text.count(line) != 1:
+            raise RuntimeError(f"templates/{SERVICE_WORKER} must hold {line!r} once")
     return text
 
 
-def service_worker_js(entries: Iterable[FileEntry]) -> str:
+def service_worker_js(entries: Iterable[FileEntry], page_version: str = "") -> str:
     """The worker with the files it keeps: `entries`, less itself and `manifest.json`
-    (which list the worker's own hash, so the worker cannot list theirs)."""
+    (which list the worker's own hash, so the worker cannot list theirs).
+
+    `page_version` is the page's own (`page.page_version`): the worker tells an open page
+    when it holds another one, so an old page says a new version is there."""
     kept = [
-        {"path": e.path, "sha256": e.sha256}
+        {"path": e.path, "sha256": e.sha256, "size": e.size}
         for e in sorted(entries, key=lambda e: e.path)
         if e.path not in (SERVICE_WORKER, "manifest.json")
     ]
     listed = json.dumps(kept, ensure_ascii=False, indent=2)
-    return _worker_template().replace(_FILES_LINE, f"var FILES = {listed};")
+    text = _worker_template().replace(_FILES_LINE, f"var FILES = {listed};")
+    return text.replace(_PAGE_LINE, f"var PAGE = {json.dumps(page_version)};")

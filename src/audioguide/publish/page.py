@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -33,6 +34,7 @@ from audioguide.publish.common import (
     safe_href,
     strings_for,
 )
+from audioguide.publish.player_strings import player_strings_for
 from audioguide.publish.readalong import Sentence, sentences
 
 TEMPLATE = "index.html.j2"
@@ -68,6 +70,9 @@ class EpisodeView:
     chapters: tuple[ChapterView, ...]
     transcript: tuple[Part, ...]
     readalong: bool  # some sentence has cue times
+    path: str  # of the MP3 in the output folder, as the offline worker lists it
+    seconds: str  # the length the build measured, so no player loads audio to learn it
+    sha256: str  # of the MP3, when known: an old page spots that its audio was rebuilt
 
 
 def transcript_parts(text: str) -> tuple[Part, ...]:
@@ -101,7 +106,7 @@ def with_cues(parts: tuple[Part, ...], cues: Sequence[CueLike]) -> tuple[Part, .
     return tuple(Part(p.kind, p.text, next(found)) if p.kind == "paragraph" else p for p in parts)
 
 
-def episode_view(item: Item, s: Strings) -> EpisodeView:
+def episode_view(item: Item, s: Strings, sha256: str = "") -> EpisodeView:
     kicker = s.episode.format(number=item.number)
     title = one_line(item.title)
     transcript = with_cues(transcript_parts(item.transcript), item.cues)
@@ -121,6 +126,9 @@ def episode_view(item: Item, s: Strings) -> EpisodeView:
         ),
         transcript=transcript,
         readalong=any(p.sentences for p in transcript),
+        path=item.mp3,
+        seconds=repr(round(item.seconds, 3)),
+        sha256=sha256,
     )
 
 
@@ -149,10 +157,45 @@ def page_template() -> jinja2.Template:
     return _environment().get_template(TEMPLATE)
 
 
+_VERSION = re.compile(r'<html [^>]*data-version="([0-9a-f]*)"')
+
+
+def page_version(html: str) -> str:
+    """The version `index_html` wrote into a page ("" if none)."""
+    found = _VERSION.search(html)
+    return found[1] if found else ""
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
 def index_html(
-    guide: Guide, items: Sequence[Item], links: Links, alternates: Sequence[Alternate] = ()
+    guide: Guide,
+    items: Sequence[Item],
+    links: Links,
+    alternates: Sequence[Alternate] = (),
+    digests: Mapping[str, str] | None = None,
 ) -> str:
-    """The page's HTML. Pure: same guide, episodes and other editions, same text."""
+    """The page's HTML. Pure: same guide, episodes, other editions and digests, same text.
+
+    `digests` are the MP3s' sha256 by path. The page carries a version, a hash of its
+    own text, which the offline worker repeats: an open page whose worker holds another
+    version says so (see `sw.js`).
+    """
+    html = _render(guide, items, links, alternates, digests or {}, "")
+    version = hashlib.sha256(html.encode()).hexdigest()[:16]
+    return _render(guide, items, links, alternates, digests or {}, version)
+
+
+def _render(
+    guide: Guide,
+    items: Sequence[Item],
+    links: Links,
+    alternates: Sequence[Alternate],
+    digests: Mapping[str, str],
+    version: str,
+) -> str:
     s = strings_for(guide.language)
     css, js = _asset("page.css"), _asset("page.js")
     csp = "; ".join(
@@ -189,7 +232,11 @@ def index_html(
         source_href=safe_href(source.url),
         feed=links.url("feed.xml"),
         playlist=Links().url("playlist.m3u8"),
-        episodes=[episode_view(item, s) for item in items],
+        episodes=[episode_view(item, s, digests.get(item.mp3, "")) for item in items],
+        p=player_strings_for(guide.language),
+        version=version,
+        offline_bytes=sum(item.size for item in items),
+        offline_size=megabytes(sum(item.size for item in items)),
         alternates=[
             (one_line(a.title), a.language, Links().url(a.page))
             for a in sorted(alternates, key=lambda a: a.folder)

@@ -1,19 +1,37 @@
-// The page's listening aids: speed, remembered positions, chapters and read-along,
-// the next episode, the lock screen, and (over http(s)) the offline copy. Everything
-// here adds to a page that already works without it; texts and times come from the
-// page's own attributes, never from strings pasted into this script.
+// The page's listening aids: the player bar (play, skips, speed, sleep timer), remembered
+// positions and "continue", chapters and read-along, the next episode, the lock screen,
+// and (over http(s)) the offline copy and the update notice. Everything here adds to a
+// page that already works without it; texts and times come from the page's own
+// attributes, never from strings pasted into this script.
 (function () {
   "use strict";
   var body = document.body;
   var STORE = body.getAttribute("data-store") || "audioguide";
-  var SPEEDS = ["0.75", "1", "1.25", "1.5"];
+  var SPEEDS = ["0.5", "0.75", "1", "1.25", "1.5", "1.75", "2"];
+  var BACK = 15; // seconds, as podcast apps skip (and the lock screen here)
+  var FORWARD = 30;
+  var REWIND = 5; // heard again when resuming later: where was I?
+  var LONG_PAUSE = 5 * 60 * 1000;
+  var FADE = 8000; // the sleep timer's fade-out, in ms
+  var RESTART = 3; // "previous" past this many seconds restarts the episode
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.episode"));
   var players = sections.map(function (s) {
     return s.querySelector("audio");
   });
-  var speed = document.getElementById("speed");
-  var autoplay = document.getElementById("autoplay");
-  var active = 0; // the episode the lock screen's buttons act on
+  function $(id) {
+    return document.getElementById(id);
+  }
+  var bar = $("bar");
+  var speed = $("speed");
+  var sleep = $("sleep");
+  var seekbar = $("seek");
+  var toggle = $("toggle");
+  var autoplay = $("autoplay");
+  var active = -1; // the episode in the bar and on the lock screen
+  var pausedAt = 0;
+  var stale = null; // the files of a newer version, once a worker says there is one
+  var sleepTimer = null;
+  var sleepAt = 0;
 
   // Storage can be missing or refused (private modes, full disks): then nothing is kept.
   function load(key) {
@@ -44,6 +62,20 @@
     var ss = (s < 10 ? "0" : "") + s;
     return h ? h + ":" + (m < 10 ? "0" : "") + m + ":" + ss : m + ":" + ss;
   }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return name in values ? values[name] : all;
+    });
+  }
+  function length(index) {
+    var measured = players[index].duration;
+    return isFinite(measured) && measured > 0
+      ? measured
+      : Number(sections[index].getAttribute("data-seconds"));
+  }
+  function stored(index) {
+    return Number(load("position:" + sections[index].getAttribute("data-id"))) || 0;
+  }
 
   function play(player) {
     var playing = player.play();
@@ -52,8 +84,22 @@
     }
   }
 
-  function seek(player, seconds) {
-    player.currentTime = seconds;
+  // Play episode `index`, from `at` seconds if given; otherwise from where it was left,
+  // a few seconds back when that was on another visit or long ago.
+  function start(index, at) {
+    if (stale) {
+      location.reload(); // this page's cue times may not fit the new audio
+      return;
+    }
+    var player = players[index];
+    if (at !== undefined) {
+      player.currentTime = at;
+    } else if (player.readyState === 0 && stored(index)) {
+      player.currentTime = Math.max(0, stored(index) - REWIND);
+    } else if (pausedAt && Date.now() - pausedAt > LONG_PAUSE && index === active) {
+      player.currentTime = Math.max(0, player.currentTime - REWIND);
+    }
+    show(index);
     play(player);
   }
 
@@ -74,7 +120,117 @@
   autoplay.addEventListener("change", function () {
     save("autoplay", autoplay.checked ? null : "off");
   });
-  document.getElementById("settings").hidden = false;
+  $("settings").hidden = false;
+
+  // --- the bar ---------------------------------------------------------------------
+
+  function show(index) {
+    active = index;
+    var section = sections[index];
+    var player = players[index];
+    var at = player.readyState ? player.currentTime : stored(index);
+    var total = length(index);
+    $("now-title").textContent =
+      section.getAttribute("data-kicker") + ": " + section.getAttribute("data-title");
+    $("now-time").textContent = clock(at) + " / " + clock(total);
+    seekbar.max = String(Math.floor(total));
+    seekbar.value = String(Math.floor(at));
+    seekbar.setAttribute(
+      "aria-valuetext",
+      fill(bar.getAttribute("data-of"), { time: clock(at), length: clock(total) })
+    );
+    toggle.textContent = bar.getAttribute(player.paused ? "data-play" : "data-pause");
+    sections.forEach(function (other, i) {
+      var playing = i === index && !player.paused;
+      other.toggleAttribute("data-playing", playing);
+      other.querySelector(".play-text").textContent = bar.getAttribute(
+        playing ? "data-pause" : "data-play"
+      );
+    });
+  }
+  function skip(by) {
+    var player = players[active];
+    if (player) {
+      player.currentTime = Math.min(length(active), Math.max(0, player.currentTime + by));
+      show(active);
+    }
+  }
+  function playOrPause(index) {
+    if (players[index].paused) {
+      start(index);
+    } else {
+      players[index].pause();
+    }
+  }
+  toggle.addEventListener("click", function () {
+    playOrPause(active < 0 ? 0 : active);
+  });
+  $("back").addEventListener("click", function () {
+    skip(-BACK);
+  });
+  $("forward").addEventListener("click", function () {
+    skip(FORWARD);
+  });
+  seekbar.addEventListener("input", function () {
+    if (active < 0) {
+      show(0);
+    }
+    players[active].currentTime = Number(seekbar.value);
+    show(active);
+  });
+  bar.hidden = false;
+  body.classList.add("with-bar");
+
+  // --- sleep timer: pauses after a while, or at the end of the episode, fading out ----
+
+  function sleepText() {
+    var left = sleepAt - Date.now();
+    var text = "";
+    if (sleep.value === "end") {
+      text = bar.getAttribute("data-sleep-end");
+    } else if (sleepAt) {
+      text = fill(bar.getAttribute("data-sleep-in"), { time: clock(Math.ceil(left / 1000)) });
+    }
+    $("sleep-left").textContent = text;
+  }
+  function wake() {
+    clearInterval(sleepTimer);
+    sleepTimer = null;
+    sleepAt = 0;
+    players.forEach(function (player) {
+      player.volume = 1;
+    });
+  }
+  function fall(player) {
+    player.pause();
+    wake();
+    sleep.value = "";
+    sleepText();
+  }
+  function tick() {
+    var left = sleepAt - Date.now();
+    var player = players[Math.max(0, active)];
+    if (left <= 0) {
+      fall(player); // pausing one that is not playing does no harm
+    } else if (left < FADE) {
+      player.volume = left / FADE;
+    }
+    sleepText();
+  }
+  sleep.addEventListener("change", function () {
+    wake();
+    if (sleep.value && sleep.value !== "end") {
+      sleepAt = Date.now() + Number(sleep.value) * 60000;
+      sleepTimer = setInterval(tick, 1000);
+    }
+    sleepText();
+  });
+  function fadeAtEnd(player, index) {
+    if (sleep.value === "end" && index === active) {
+      var left = (length(index) - player.currentTime) * 1000;
+      player.volume = Math.max(0, Math.min(1, left / FADE));
+    }
+  }
 
   // --- one episode -------------------------------------------------------------------
 
@@ -99,8 +255,10 @@
     return found;
   }
 
-  // Chapters and transcript sentences follow the player, and a tap on one seeks there.
-  function readAlong(section, player) {
+  // Chapters and transcript sentences follow the player; a tap (or Enter) on one plays
+  // from there. Sentences become buttons here: without the script they are text.
+  function readAlong(section, index) {
+    var player = players[index];
     var chapters = Array.prototype.slice.call(section.querySelectorAll("button[data-start]"));
     var cues = Array.prototype.slice.call(section.querySelectorAll("span[data-start]"));
     var details = section.querySelector("details");
@@ -119,7 +277,17 @@
     }
     chapters.concat(cues).forEach(function (item) {
       item.addEventListener("click", function () {
-        seek(player, Number(item.getAttribute("data-start")));
+        start(index, Number(item.getAttribute("data-start")));
+      });
+    });
+    cues.forEach(function (cue) {
+      cue.setAttribute("role", "button");
+      cue.tabIndex = 0;
+      cue.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          cue.click();
+        }
       });
     });
     if (cues.length && hint) {
@@ -130,55 +298,39 @@
   }
 
   // Where the parent stopped, and whether the episode was heard to the end.
-  function memory(section, player) {
+  function memory(section, index) {
+    var player = players[index];
     var id = section.getAttribute("data-id");
     var progress = section.querySelector(".progress");
-    var restored = false;
     var lastKept = 0;
-    function where() {
-      return Number(load("position:" + id)) || 0;
-    }
-    function show() {
-      var at = player.paused ? where() : 0;
+    function status() {
+      var at = player.paused ? stored(index) : 0;
       var heard = load("heard:" + id) === "1";
       var text = at ? body.getAttribute("data-stopped").replace("{time}", clock(at)) : "";
       if (!text && heard) {
         text = "\u2713 " + body.getAttribute("data-heard");
       }
       progress.querySelector(".status").textContent = text;
-      progress.hidden = !(where() || heard);
+      progress.hidden = !(stored(index) || heard);
     }
     function keep() {
-      if (!restored) {
-        return; // not before the stored position is back: 0 would overwrite it
-      }
       var at = player.currentTime;
-      save("position:" + id, at >= 1 && at < player.duration - 1 ? String(at) : null);
-    }
-    function restore() {
-      var length = section.querySelector(".length .clock");
-      if (isFinite(player.duration) && length) {
-        length.textContent = clock(player.duration);
+      // Not before the player has loaded: its 0 would overwrite the stored position.
+      if (player.readyState >= 1 && at >= 1 && at < length(index) - 1) {
+        save("position:" + id, String(at));
+        save("last", id);
       }
-      var at = where();
-      if (!restored && at > 0 && at < player.duration - 1) {
-        player.currentTime = at;
-      }
-      restored = true;
-      show();
-    }
-    if (player.readyState >= 1) {
-      restore();
-    } else {
-      player.addEventListener("loadedmetadata", restore);
     }
     section.querySelector(".restart").addEventListener("click", function () {
       save("position:" + id, null);
       save("heard:" + id, null);
       player.currentTime = 0;
       // The button hides with what it cleared: keep the keyboard on this episode.
-      player.focus();
-      show();
+      section.querySelector(".play").focus();
+      status();
+      if (index === active) {
+        show(index);
+      }
     });
     player.addEventListener("timeupdate", function () {
       if (Math.abs(player.currentTime - lastKept) >= 2) {
@@ -190,44 +342,69 @@
     window.addEventListener("pagehide", keep); // a phone closing the tab mid-episode
     player.addEventListener("pause", function () {
       keep();
-      show();
+      status();
     });
-    player.addEventListener("play", show);
+    player.addEventListener("play", status);
     player.addEventListener("ended", function () {
       save("position:" + id, null);
       save("heard:" + id, "1");
-      show();
+      status();
     });
+    status();
   }
 
   function episode(section, index) {
     var player = players[index];
-    applySpeed(player);
-    memory(section, player);
-    readAlong(section, player);
-    player.addEventListener("timeupdate", function () {
-      session(player);
+    // The script's controls replace the browser's small ones (kept without the script).
+    player.removeAttribute("controls");
+    section.querySelector(".play-row").hidden = false;
+    section.querySelector(".play").addEventListener("click", function () {
+      playOrPause(index);
     });
-    player.addEventListener("seeked", function () {
-      session(player);
+    applySpeed(player);
+    memory(section, index);
+    readAlong(section, index);
+    ["timeupdate", "seeked", "pause", "play", "ratechange", "loadedmetadata"].forEach(
+      function (name) {
+        player.addEventListener(name, function () {
+          if (index === active) {
+            show(index);
+            session(player);
+          }
+        });
+      }
+    );
+    player.addEventListener("timeupdate", function () {
+      fadeAtEnd(player, index);
     });
     player.addEventListener("play", function () {
-      active = index;
       players.forEach(function (other) {
         if (other !== player) {
           other.pause();
         }
       });
       applySpeed(player);
+      show(index);
       describe(index);
+      $("resume").parentNode.hidden = true;
+      if (media) {
+        media.playbackState = "playing";
+      }
+    });
+    player.addEventListener("pause", function () {
+      pausedAt = Date.now();
+      if (media && index === active) {
+        media.playbackState = "paused";
+      }
     });
     player.addEventListener("ended", function () {
-      if (autoplay.checked && players[index + 1]) {
-        play(players[index + 1]);
+      if (sleep.value === "end") {
+        fall(player); // asleep: the next episode waits for the morning
+      } else if (autoplay.checked && players[index + 1]) {
+        start(index + 1);
       }
     });
   }
-  sections.forEach(episode);
 
   // --- lock screen and headset buttons, where the browser has a media session --------
 
@@ -236,20 +413,22 @@
     if (!media || typeof MediaMetadata === "undefined") {
       return;
     }
-    var cover = document.querySelector("img.cover");
     try {
       media.metadata = new MediaMetadata({
         title: sections[index].getAttribute("data-title"),
         artist: body.getAttribute("data-artist"),
         album: body.getAttribute("data-album"),
-        artwork: cover ? [{ src: cover.src, type: "image/png" }] : [],
+        artwork: [
+          { src: new URL("icon-192.png", location.href).href, sizes: "192x192", type: "image/png" },
+          { src: new URL("icon-512.png", location.href).href, sizes: "512x512", type: "image/png" },
+        ],
       });
     } catch (e) {
       // an older session without artwork: the title still shows
     }
   }
   function session(player) {
-    if (media && media.setPositionState && player === players[active] && player.duration) {
+    if (media && media.setPositionState && player.duration) {
       try {
         media.setPositionState({
           duration: player.duration,
@@ -261,12 +440,6 @@
       }
     }
   }
-  function step(by) {
-    var to = players[active + by];
-    if (to) {
-      play(to);
-    }
-  }
   function handle(action, handler) {
     try {
       media.setActionHandler(action, handler);
@@ -274,43 +447,158 @@
       // an action this browser does not offer
     }
   }
+  function current() {
+    return players[Math.max(0, active)];
+  }
   if (media && media.setActionHandler) {
     handle("play", function () {
-      play(players[active]);
+      start(Math.max(0, active));
     });
     handle("pause", function () {
-      players[active].pause();
+      current().pause();
     });
     handle("previoustrack", function () {
-      step(-1);
+      // As podcast apps do: past the first seconds, "previous" means "from the start".
+      if (current().currentTime > RESTART || !players[active - 1]) {
+        start(Math.max(0, active), 0);
+      } else {
+        start(active - 1, 0);
+      }
     });
     handle("nexttrack", function () {
-      step(1);
+      if (players[active + 1]) {
+        start(active + 1);
+      }
     });
-    handle("seekbackward", function (details) {
-      var player = players[active];
-      player.currentTime = Math.max(0, player.currentTime - (details.seekOffset || 10));
+    handle("seekbackward", function () {
+      skip(-BACK);
     });
-    handle("seekforward", function (details) {
-      var player = players[active];
-      player.currentTime = Math.min(player.duration, player.currentTime + (details.seekOffset || 10));
+    handle("seekforward", function () {
+      skip(FORWARD);
     });
     handle("seekto", function (details) {
-      players[active].currentTime = details.seekTime;
+      current().currentTime = details.seekTime;
     });
   }
 
-  // --- installable and offline, only where browsers allow it (not from disk) ----------
+  sections.forEach(episode);
 
+  // --- continue where the parent stopped, on the first screen ------------------------
+
+  function resumable() {
+    var last = load("last");
+    for (var i = 0; i < sections.length; i++) {
+      if (sections[i].getAttribute("data-id") === last && stored(i)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+  var resume = $("resume");
+  var from = resumable();
+  if (from >= 0) {
+    resume.textContent = fill(resume.getAttribute("data-text"), {
+      episode: sections[from].getAttribute("data-kicker"),
+      time: clock(stored(from)),
+    });
+    resume.parentNode.hidden = false;
+    resume.addEventListener("click", function () {
+      start(from);
+    });
+    show(from);
+  }
+
+  // --- installable, offline and updated, only where browsers allow it (not from disk) --
+
+  $("reload").addEventListener("click", function () {
+    location.reload();
+  });
+  // A worker holding another version of the page: say so, and stop an episode whose
+  // audio changed, since this page's chapters and sentences are timed for the old one.
+  function outdated(files) {
+    stale = files || {};
+    $("update").hidden = false;
+    sections.forEach(function (section, index) {
+      var path = section.getAttribute("data-path");
+      if (stale[path] !== section.getAttribute("data-sha256")) {
+        players[index].pause();
+      }
+    });
+  }
+  var offline = $("offline");
+  function megabytes(bytes) {
+    return (bytes / 1e6).toFixed(1) + " MB";
+  }
+  function offlineState(data) {
+    var button = $("keep");
+    var size = offline.getAttribute("data-size");
+    var state = $("offline-status");
+    button.hidden = data.type === "progress" || data.type === "kept";
+    if (data.type === "progress") {
+      state.textContent = fill(offline.getAttribute("data-saving"), {
+        done: megabytes(data.done),
+        size: size,
+      });
+    } else if (data.type === "kept") {
+      state.textContent = fill(offline.getAttribute("data-kept"), { size: size });
+    } else if (data.type === "failed") {
+      state.textContent = "";
+      button.textContent = offline.getAttribute("data-failed");
+    } else {
+      state.textContent = "";
+      button.textContent = fill(offline.getAttribute("data-offer"), { size: size });
+    }
+  }
+  function keepOffline() {
+    save("offline", "on");
+    offlineState({ type: "progress", done: 0 });
+    navigator.serviceWorker.ready.then(function (registration) {
+      registration.active.postMessage({ type: "keep" });
+    });
+  }
+  function served(workers) {
+    workers.addEventListener("message", function (event) {
+      var data = event.data || {};
+      if (data.type === "version" && data.page !== document.documentElement.getAttribute("data-version")) {
+        outdated(data.files);
+      } else if (data.type !== "version") {
+        offlineState(data);
+      }
+    });
+    workers.register("sw.js", { scope: "./" }).then(
+      function (registration) {
+        document.addEventListener("visibilitychange", function () {
+          if (document.visibilityState === "visible") {
+            registration.update().catch(function () {});
+          }
+        });
+      },
+      function () {
+        offline.hidden = true; // no offline copy (storage refused): the page works online
+      }
+    );
+    if (workers.controller) {
+      workers.controller.postMessage({ type: "hello" });
+    }
+    workers.addEventListener("controllerchange", function () {
+      if (load("offline") === "on") {
+        keepOffline(); // a new version: keep its changed episodes too
+      }
+    });
+    offline.hidden = false;
+    offlineState({ type: "offer" });
+    $("keep").addEventListener("click", keepOffline);
+    if (load("offline") === "on") {
+      keepOffline(); // fetches only what a rebuild changed, with its progress shown
+    }
+  }
   if (location.protocol === "https:" || location.protocol === "http:") {
     var link = document.createElement("link");
     link.rel = "manifest";
     link.href = "app.webmanifest";
     document.head.appendChild(link);
     if (navigator.serviceWorker) {
-      navigator.serviceWorker.register("sw.js", { scope: "./" }).catch(function () {
-        // no offline copy (an insecure origin, storage refused): the page works online
-      });
+      served(navigator.serviceWorker);
     }
   }
 })();

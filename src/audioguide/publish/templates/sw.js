@@ -1,20 +1,31 @@
 // The offline copy of one edition of an audioguide (written by `audioguide build`).
-// FILES is the edition's published files with their sha256, as in its manifest.json:
-// a rebuilt file has a new hash, so this script changes, the browser installs it, and
-// only the files whose hash changed are fetched again. Everything is answered from the
-// copy first, so the guide plays with the network off after one visit.
+// FILES is the edition's published files with their sha256 and size, as in its
+// manifest.json: a rebuilt file has a new hash, so this script changes, the browser
+// installs it, and only the files whose hash changed are fetched again. PAGE is the
+// version of the page this worker holds; an open page of another version is told.
+//
+// On install the worker keeps the page and its small files (a few hundred KB). The
+// episodes are kept only when the page asks ("keep"), after the parent chose it and saw
+// its size; the page is told the progress. Everything kept is answered from the copy,
+// so the guide plays with the network off.
 "use strict";
 var FILES = [];
+var PAGE = "";
 var CACHE = "audioguide " + self.registration.scope;
 var HELD = "audioguide-held.json"; // path -> sha256 of what the copy holds
 
 function url(path) {
   return new URL(path, self.registration.scope).href;
 }
+function isAudio(file) {
+  return /\.mp3$/i.test(file.path);
+}
 
 var LISTED = {};
+var CURRENT = {};
 FILES.forEach(function (file) {
   LISTED[url(file.path)] = true;
+  CURRENT[file.path] = file.sha256;
 });
 
 function held(cache) {
@@ -26,6 +37,10 @@ function held(cache) {
     .catch(function () {
       return {};
     });
+}
+function hold(cache, known) {
+  var headers = { "Content-Type": "application/json" };
+  return cache.put(url(HELD), new Response(JSON.stringify(known), { headers: headers }));
 }
 
 function refresh(cache, file, known) {
@@ -49,19 +64,24 @@ self.addEventListener("install", function (event) {
     caches.open(CACHE).then(function (cache) {
       return held(cache)
         .then(function (known) {
+          var small = FILES.filter(function (file) {
+            return !isAudio(file);
+          });
           return Promise.all(
-            FILES.map(function (file) {
+            small.map(function (file) {
               return refresh(cache, file, known);
             })
-          );
-        })
-        .then(function () {
-          var now = {};
-          FILES.forEach(function (file) {
-            now[file.path] = file.sha256;
+          ).then(function () {
+            // What the copy holds now: the small files, and the episodes kept earlier
+            // that this version did not change (the changed ones go on activation).
+            var now = {};
+            FILES.forEach(function (file) {
+              if (!isAudio(file) || known[file.path] === file.sha256) {
+                now[file.path] = file.sha256;
+              }
+            });
+            return hold(cache, now);
           });
-          var headers = { "Content-Type": "application/json" };
-          return cache.put(url(HELD), new Response(JSON.stringify(now), { headers: headers }));
         })
         .then(function () {
           return self.skipWaiting();
@@ -70,27 +90,86 @@ self.addEventListener("install", function (event) {
   );
 });
 
+function tell(message) {
+  return self.clients.matchAll({ type: "window" }).then(function (clients) {
+    clients.forEach(function (client) {
+      client.postMessage(message);
+    });
+  });
+}
+function version() {
+  return { type: "version", page: PAGE, files: CURRENT };
+}
+
 self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches
       .open(CACHE)
       .then(function (cache) {
-        return cache.keys().then(function (requests) {
-          return Promise.all(
-            requests
-              .filter(function (request) {
-                return !LISTED[request.url] && request.url !== url(HELD);
-              })
-              .map(function (request) {
-                return cache.delete(request);
-              })
-          );
+        return held(cache).then(function (known) {
+          return cache.keys().then(function (requests) {
+            return Promise.all(
+              requests
+                .filter(function (request) {
+                  var path = decodeURI(request.url.slice(url("").length));
+                  return request.url !== url(HELD) && known[path] !== CURRENT[path];
+                })
+                .map(function (request) {
+                  return cache.delete(request);
+                })
+            );
+          });
         });
       })
       .then(function () {
         return self.clients.claim();
       })
+      .then(function () {
+        return tell(version());
+      })
   );
+});
+
+// The episodes, one after another, each told to the page as it is kept.
+function keepAll() {
+  var audio = FILES.filter(isAudio);
+  return caches.open(CACHE).then(function (cache) {
+    return held(cache).then(function (known) {
+      function done() {
+        return audio.reduce(function (sum, file) {
+          return sum + (known[file.path] === file.sha256 ? file.size : 0);
+        }, 0);
+      }
+      var chain = tell({ type: "progress", done: done() });
+      audio.forEach(function (file) {
+        chain = chain.then(function () {
+          return refresh(cache, file, known).then(function () {
+            known[file.path] = file.sha256;
+            return hold(cache, known).then(function () {
+              return tell({ type: "progress", done: done() });
+            });
+          });
+        });
+      });
+      return chain.then(
+        function () {
+          return tell({ type: "kept" });
+        },
+        function () {
+          return tell({ type: "failed" });
+        }
+      );
+    });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "hello" && event.source) {
+    event.source.postMessage(version());
+  } else if (data.type === "keep") {
+    event.waitUntil(keepAll());
+  }
 });
 
 // Players ask for byte ranges; the copy holds whole files, so cut the range out.
@@ -122,7 +201,8 @@ function partial(response, range) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  var target = request.url.split("#")[0];
+  // The address without its query and fragment: a QR code's "?src=qr" is the same page.
+  var target = request.url.split("#")[0].split("?")[0];
   if (target === self.registration.scope) {
     target = url("index.html"); // the folder's own address shows its page
   }
