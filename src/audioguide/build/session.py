@@ -157,9 +157,11 @@ class Session:
         engines lack, an output folder that belongs to another guide, content the build
         refuses (of the stale editions: a fresh one was checked when it was built)."""
         from audioguide.build.outputs import check_owner
+        from audioguide.build.state import WRITTEN_FOLDERS
         from audioguide.check.checks import check_voices
         from audioguide.check.content import check_content
         from audioguide.speech.registry import create_engine
+        from audioguide.system.trust import check_folders
 
         o = self.options
         factory = o.engine_factory or create_engine
@@ -167,6 +169,7 @@ class Session:
             locate = functools.partial(_sources_of, edition.scripts)
             check_voices(guide, factory, o.cache_dir, locate)
         for edition, _ in self.found:  # every edition's folder, before any is written
+            check_folders(edition.output, WRITTEN_FOLDERS)
             check_owner(edition.output, edition.scripts, o.force)
         for _, guide in self.stale:
             check_content(guide)

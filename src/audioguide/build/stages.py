@@ -34,6 +34,7 @@ from audioguide.build.start_method import pool_context
 from audioguide.build.state import (
     OUTPUT_EPISODES_DIR,
     STATE_DIR,
+    WRITTEN_FOLDERS,
     EpisodeState,
     episode_stem,
     files_match,
@@ -52,7 +53,7 @@ from audioguide.speech.cache import ClipCache, clip_key
 from audioguide.system import tools
 from audioguide.system.fsutil import sha256_file
 from audioguide.system.lock import build_lock
-from audioguide.system.trust import inside
+from audioguide.system.trust import check_folders, inside
 
 Progress = Callable[[str, int, int], None]
 # Part of every episode key: bump when the rendering or encoding changes.
@@ -376,7 +377,9 @@ def build(
     cover = _cover(guide, cache_dir)
     ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
 
-    outputs.check_owner(output, scripts, force)  # before the lock file is touched
+    # Before the lock file is touched: nothing may be written through a link out.
+    check_folders(output, WRITTEN_FOLDERS)
+    outputs.check_owner(output, scripts, force)
     with build_lock(output / STATE_DIR):
         outputs.claim(output, scripts, guide, force)
         sweep_temp_files(output, cache_dir)

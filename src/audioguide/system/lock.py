@@ -48,7 +48,8 @@ def build_lock(state_dir: Path, name: str = "lock", busy: str = "") -> Iterator[
     has it (`busy` is then the message, with `{pid}` for its process id)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / name
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # Not through a link: the PID would be written into whatever file it names.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
         if not _try_lock(fd):
             os.lseek(fd, 0, os.SEEK_SET)
