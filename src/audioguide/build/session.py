@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -232,7 +231,9 @@ class Session:
 
 def default_jobs() -> int:
     """Worker processes when none are asked for: the CPUs this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    from audioguide.system.hostos import usable_cpus
+
+    return usable_cpus()
 
 
 def _cheap_start(engine: str) -> bool:

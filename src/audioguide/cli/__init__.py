@@ -15,11 +15,10 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from audioguide import __version__
-from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.errors import AudioguideError, failure_of
 from audioguide.model import PYTTSX3_DRIVERS
 from audioguide.speech.registry import ENGINES
 from audioguide.studio.command import studio
-from audioguide.system.faults import describe, one_line
 
 if TYPE_CHECKING:
     from audioguide.build.report import BuildReport
@@ -65,18 +64,14 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except AudioguideError as exc:
-            if ctx.params.get("debug"):
+        except (AudioguideError, OSError) as exc:
+            failure = failure_of(exc)
+            # click handles a closed pipe (EPIPE) itself.
+            epipe = isinstance(exc, OSError) and exc.errno == errno.EPIPE
+            if ctx.params.get("debug") or failure is None or epipe:
                 raise
-            # Script errors name their file:line:col; everything else gets the same prefix.
-            scripted = isinstance(exc, ScriptError | ScriptErrors)
-            _echo_lines(str(exc) if scripted else f"error: {one_line(str(exc))}", err=True)
-            ctx.exit(exc.exit_code)
-        except OSError as exc:  # the disk or the system, not the scripts: exit 1
-            if ctx.params.get("debug") or exc.errno == errno.EPIPE:  # click handles EPIPE
-                raise
-            _echo_lines(f"error: {describe(exc)}", err=True)
-            ctx.exit(1)
+            _echo_lines(failure.text, err=True)
+            ctx.exit(failure.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

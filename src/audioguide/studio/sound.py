@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify
 
-from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.errors import AudioguideError, failure_of
 from audioguide.plan import text
 from audioguide.studio import pipeline
 from audioguide.studio.app import studio
 from audioguide.studio.edits import body, episode_of, int_field, say_of, text_field
-from audioguide.system.faults import one_line
 
 bp = Blueprint("sound", __name__, url_prefix="/api")
+
+
+def failed(exc: AudioguideError | OSError) -> tuple[Response, int]:
+    """The error as the command line words it: 422 for the scripts, 500 for the rest
+    (an engine, ffmpeg, the disk), always JSON the page can show."""
+    failure = failure_of(exc)
+    if failure is None:
+        raise exc
+    return jsonify(ok=False, message=failure.text), 422 if failure.scripted else 500
 
 
 @bp.post("/speak")
@@ -29,12 +37,8 @@ def speak() -> Response | tuple[Response, int]:
         spoken = pipeline.speak(
             studio().workspace.options, found.loaded.edition.name, found.episode.id, segment, words
         )
-    except ScriptErrors as exc:
-        return jsonify(ok=False, message="\n".join(e.line() for e in exc.errors)), 422
-    except ScriptError as exc:
-        return jsonify(ok=False, message=exc.line()), 422
-    except AudioguideError as exc:
-        return jsonify(ok=False, message=one_line(str(exc))), 500
+    except (AudioguideError, OSError) as exc:
+        return failed(exc)
     response = Response(spoken.wav, mimetype="audio/wav")
     response.headers["X-Seconds"] = f"{spoken.seconds:.4f}"
     response.headers["X-Sentences"] = str(spoken.sentences)
@@ -52,11 +56,7 @@ def preview() -> Response | tuple[Response, int]:
     options = studio().workspace.options
     try:
         path = pipeline.preview(options, found.loaded.edition.name, found.episode.id, chapter)
-    except ScriptErrors as exc:
-        return jsonify(ok=False, message="\n".join(e.line() for e in exc.errors)), 422
-    except ScriptError as exc:
-        return jsonify(ok=False, message=exc.line()), 422
     except (AudioguideError, OSError) as exc:
-        return jsonify(ok=False, message=one_line(str(exc))), 500
+        return failed(exc)
     rel = path.resolve().relative_to(options.output.resolve()).as_posix()
     return jsonify(ok=True, url=f"/published/{rel}", name=path.name)

@@ -11,35 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from audioguide.errors import AudioguideError
+from audioguide.system import hostos
 
 
 class LockedError(AudioguideError):
     """Another build holds the output folder."""
-
-
-# Where Windows locks: past any PID, so the PID stays readable (the file stays small).
-LOCKED_BYTE = 1 << 20
-
-
-def _try_lock(fd: int) -> bool:
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
 
 
 @contextlib.contextmanager
@@ -51,7 +31,7 @@ def build_lock(state_dir: Path, name: str = "lock", busy: str = "") -> Iterator[
     # Not through a link: the PID would be written into whatever file it names.
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
-        if not _try_lock(fd):
+        if not hostos.try_lock(fd):
             os.lseek(fd, 0, os.SEEK_SET)
             holder = os.read(fd, 32).decode("ascii", "replace").strip("\0 \n") or "?"
             raise LockedError(
