@@ -82,11 +82,11 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
     side by side on one pool of workers, and the record of the build answers the next
     save that changes nothing.
     """
-    from audioguide.build import session
+    from audioguide import BuildOptions, build_guide
     from audioguide.build.summary import plural
 
     started = time.monotonic()
-    build_options = session.BuildOptions(
+    build_options = BuildOptions(
         scripts,
         output,
         options.cache_dir,
@@ -95,7 +95,7 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         engine_factory=options.engine_factory,
     )
     try:
-        reports = session.build(build_options)
+        reports = build_guide(build_options)
     except (AudioguideError, OSError) as exc:  # the scripts, the engine, ffmpeg or the disk
         failure = failure_of(exc)
         if failure is None:

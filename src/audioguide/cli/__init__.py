@@ -92,6 +92,9 @@ def cli(verbose: bool, quiet: bool, debug: bool) -> None:
     """
 
 
+cli.add_command(studio)  # click only: Flask loads when the command runs
+
+
 def _flag(name: str) -> bool:
     """A global option (-v, -q) from the group, wherever the command is."""
     return bool(click.get_current_context().find_root().params.get(name))
@@ -191,15 +194,15 @@ def build(
     started = time.monotonic()
     import contextlib
 
-    from audioguide.build import session
+    from audioguide import BuildOptions, build_guide, default_jobs
     from audioguide.cli.progress import StatusLine, Timings
     from audioguide.system.stopping import on_stop
 
-    options = session.BuildOptions(
+    options = BuildOptions(
         scripts_dir,
         output,
         cache_dir,
-        jobs or session.default_jobs(),
+        jobs or default_jobs(),
         force,
         episodes,
         drafts,
@@ -210,7 +213,7 @@ def build(
         # SIGTERM or SIGINT: the build, its workers and speech processes stop at once.
         stack.enter_context(on_stop(output, cache_dir, message="build stopped"))
         try:
-            reports = session.build(options, progress=timings, note=_verbose)
+            reports = build_guide(options, progress=timings, note=_verbose)
         finally:
             timings.progress.close()
     for line in timings.lines():
@@ -339,7 +342,7 @@ def check(scripts_dir: Path | None, strict: bool, cache_dir: Path | None) -> Non
       audioguide check                  # scripts/ and its editions
       audioguide check my-guide --strict
     """
-    from audioguide.build.session import BuildOptions, check_guide
+    from audioguide import BuildOptions, check_guide
 
     scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
     checked = check_guide(BuildOptions(scripts_dir, output, cache), strict)
@@ -529,8 +532,8 @@ def preview(
     """
     if segment is not None and chapter is not None:
         raise click.UsageError("give --segment or --chapter, not both")
-    from audioguide.build.session import BuildOptions
-    from audioguide.build.session import preview as render
+    from audioguide import BuildOptions
+    from audioguide import preview as render
 
     scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
     started = time.monotonic()
@@ -570,7 +573,7 @@ def watch(
     Example:
       audioguide watch scripts -o output
     """
-    from audioguide.build.session import default_jobs
+    from audioguide import default_jobs
     from audioguide.build.watch import Options
     from audioguide.build.watch import watch as watch_loop
     from audioguide.system.stopping import on_stop
@@ -589,5 +592,4 @@ STOPPED = "Stopped watching."
 
 
 def main() -> None:
-    cli.add_command(studio)  # Flask loads only when it runs
     cli(prog_name="audioguide")
