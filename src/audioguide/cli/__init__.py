@@ -186,7 +186,7 @@ def build(
       audioguide build --base-url https://clinic.example/guide/
     """
     quiet = quiet or _flag("quiet")
-    scripts_dir, output, cache_dir = _places(scripts_dir, output, cache_dir, strays=True)
+    scripts_dir, output, cache_dir = places_of(scripts_dir, output, cache_dir, strays=True)
     if base_url:
         from audioguide.publish import check_base_url
 
@@ -239,7 +239,7 @@ def _cache_dir(option: Path | None, guide: Path | None = None) -> Path:
     return option or Path(os.environ.get(CACHE_ENV) or default_cache(guide or Path("scripts")))
 
 
-def _places(
+def places_of(
     scripts: Path | None, output: Path | None, cache: Path | None, strays: bool = False
 ) -> tuple[Path, Path, Path]:
     """The guide, output and cache a command works on, defaults filled in (`places`);
@@ -274,7 +274,7 @@ def clean(output: Path | None, cache: bool, cache_dir: Path | None) -> None:
     """
     from audioguide.build.clean import clean_output
 
-    _, output, cache_folder = _places(None, output, cache_dir)
+    _, output, cache_folder = places_of(None, output, cache_dir)
     removed = clean_output(output)
     click.echo(f"Removed {_plural(removed, 'file')} from {output}/.")
     if cache:
@@ -300,7 +300,7 @@ def bundle(zip_path: Path | None, output: Path | None) -> None:
     from audioguide.build.summary import bundle_warnings
     from audioguide.publish import bundle as make_bundle
 
-    output = _places(None, output, None)[1]
+    output = places_of(None, output, None)[1]
     for warning in bundle_warnings(output):
         _echo_lines(warning, err=True)
     dest = zip_path or output.with_name(output.name + ".zip")
@@ -344,7 +344,7 @@ def check(scripts_dir: Path | None, strict: bool, cache_dir: Path | None) -> Non
     """
     from audioguide import BuildOptions, check_guide
 
-    scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
+    scripts_dir, output, cache = places_of(scripts_dir, None, cache_dir)
     checked = check_guide(BuildOptions(scripts_dir, output, cache), strict)
     for edition in checked:
         _print_checked(edition, len(checked) > 1)
@@ -535,7 +535,7 @@ def preview(
     from audioguide import BuildOptions
     from audioguide import preview as render
 
-    scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
+    scripts_dir, output, cache = places_of(scripts_dir, None, cache_dir)
     started = time.monotonic()
     options = BuildOptions(scripts_dir, output, cache)
     path = render(options, episode, segment=segment, chapter=chapter, dest=dest)
@@ -578,7 +578,7 @@ def watch(
     from audioguide.build.watch import watch as watch_loop
     from audioguide.system.stopping import on_stop
 
-    scripts_dir, output, cache = _places(scripts_dir, output, cache_dir, strays=True)
+    scripts_dir, output, cache = places_of(scripts_dir, output, cache_dir, strays=True)
     options = Options(cache, jobs or default_jobs(), drafts)
     try:
         stopped = on_stop(output, options.cache_dir, message="watch stopped", interrupted=STOPPED)
