@@ -100,6 +100,7 @@ class Session:
         self.found: list[tuple[Edition, Guide]] = []
         self.stale: list[tuple[Edition, Guide]] = []
         self.others: dict[Edition, tuple[Alternate, ...]] = {}
+        self.checked = False
 
     def settings(self, edition: Edition) -> fresh.Options:
         return fresh.settings(self.options.drafts, self.options.base_url, self.others[edition])
@@ -172,6 +173,7 @@ class Session:
             check_owner(edition.output, edition.scripts, o.force)
         for _, guide in self.stale:
             check_content(guide)
+        self.checked = True
         return self
 
     def build(self, progress: Progress | None = None, pool: Executor | None = None) -> Reports:
@@ -202,27 +204,28 @@ class Session:
         self, edition: Edition, guide: Guide, pool: Executor | None, progress: Progress | None
     ) -> BuildReport:
         from audioguide.build import stages
+        from audioguide.build.edition_plan import EditionPlan
         from audioguide.build.state import load_state
 
         o = self.options
         fresh.forget(o.cache_dir, edition)  # until this build has finished
         if progress is not None and len(self.stale) > 1:
             progress = functools.partial(_named_progress, progress, edition.name or "main")
-        report = stages.build(
+        plan = EditionPlan(
             edition.scripts,
             edition.output,
-            cache_dir=o.cache_dir,
-            jobs=o.jobs,
-            force=o.force,
-            only=o.episodes,
-            engine_factory=o.factory(),
-            progress=progress,
-            guide=guide,
-            drafts=o.drafts,
-            base_url=o.base_url,
-            alternates=self.others[edition],
-            pool=pool,
+            o.cache_dir,
+            guide,
+            o.jobs,
+            o.force,
+            o.episodes,
+            o.drafts,
+            o.base_url,
+            self.others[edition],
+            o.factory(),
+            checked=self.checked,  # by `check`: content, voices, every output's owner
         )
+        report = stages.run(plan, progress, pool)
         if o.full:
             kept = [rel for state in load_state(edition.output).values() for rel, _ in state.files]
             fresh.record(o.cache_dir, edition, guide, self.settings(edition), kept)
