@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -44,6 +45,14 @@ _SEGMENTS = {cls.__name__: cls for cls in (Say, Pause, Chapter, Sound)}
 
 class _NotData(ValueError):
     """An entry that does not decode to a `Guide`."""
+
+
+@functools.cache
+def _fields(kind: type) -> tuple[tuple[str, Any], ...]:
+    """A model class's fields with their types (evaluated once: it costs more than the
+    decode itself, and a no-op build is a benchmark goal)."""
+    hints = typing.get_type_hints(kind)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(kind))
 
 
 def _code_files() -> list[Path]:
@@ -98,6 +107,7 @@ class _Codec:
         self.root = root
         self.resolved = root.resolve()
         self.absolute = Path(os.path.abspath(root))
+        self.shown: dict[str, str] = {}  # a file's locations share its shown path
 
     def encode(self, value: Any) -> Any:
         if isinstance(value, Location):
@@ -163,18 +173,22 @@ class _Codec:
         rel, line, col = data
         if type(line) is not int or type(col) is not int:
             raise _NotData("location")
-        return Location(display_path(self.root / self._relative(rel)), line, col)
+        shown = self.shown.get(rel) if isinstance(rel, str) else None
+        if shown is None:
+            shown = self.shown[rel] = display_path(self.root / self._relative(rel))
+        return Location(shown, line, col)
 
     def _dataclass(self, data: Any, kind: Any) -> Any:
         if not isinstance(data, dict):
             raise _NotData(kind.__name__)
-        hints = typing.get_type_hints(kind)
-        values = {}
-        for f in dataclasses.fields(kind):
-            if f.name not in data and not (kind is Guide and f.name == "root"):
-                raise _NotData(f"{kind.__name__}.{f.name}")
-            is_root = kind is Guide and f.name == "root"
-            values[f.name] = self.root if is_root else self.decode(data[f.name], hints[f.name])
+        values: dict[str, Any] = {}
+        for name, hint in _fields(kind):
+            if kind is Guide and name == "root":
+                values[name] = self.root
+            elif name not in data:
+                raise _NotData(f"{kind.__name__}.{name}")
+            else:
+                values[name] = self.decode(data[name], hint)
         if kind is Voice and values["model"]:
             values["model"] = str(self.absolute / self._relative(values["model"]))
         return kind(**values)
