@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 from machine import describe
 
+from audioguide import default_jobs
 from audioguide.audio.assemble import RATE, render
 from audioguide.audio.master import master
-from audioguide.build.session import default_jobs
 from audioguide.build.stages import plan_guide
 from audioguide.loader import load_guide
 from audioguide.loader.editions import editions

@@ -36,7 +36,7 @@ from machine import describe
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from audioguide.build.session import default_jobs
+from audioguide import default_jobs
 from audioguide.build.stages import plan_guide
 from audioguide.loader import load_guide
 from audioguide.loader.editions import editions

@@ -7,6 +7,39 @@ from pathlib import Path
 import pytest
 from fakes import FakeEngine
 
+# The tiers (`-m "not slow"` runs in a few minutes): marked here by file rather than in
+# every file. `browser`: drives Chromium (the page, the studio). `slow`: the browser
+# files, and those that build real guides with espeak-ng and ffmpeg end to end, run a
+# real process tree or start Piper; `e2e` tests anywhere are slow too.
+BROWSER_FILES = frozenset(
+    {
+        "test_page_browser.py",
+        "test_page_listening.py",
+        "test_page_offline.py",
+        "test_studio_browser.py",
+    }
+)
+SLOW_FILES = BROWSER_FILES | {
+    "test_build_promises.py",
+    "test_e2e.py",
+    "test_engine_piper.py",
+    "test_no_fork.py",
+    "test_shipped_guide.py",
+    "test_signals.py",
+    "test_staff_workflows.py",
+    "test_wheel_tools.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = item.path.name
+        if name in BROWSER_FILES:
+            item.add_marker(pytest.mark.browser)
+        if name in SLOW_FILES or item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 GUIDE = """\
 title: Test Guide
 description: A guide made by the tests.

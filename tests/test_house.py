@@ -88,3 +88,79 @@ def test_only_build_renders_or_masters() -> None:
         if imported(tree) & {"audioguide.audio.assemble.render", "audioguide.audio.master.master"}
     }
     assert runners == {"build/stages.py"}
+
+
+# --- the layout: a newcomer finds their room from the tree -----------------------------
+
+MAX_ROOT_MODULES = 5  # a handful: __init__, __main__, and the few every stage shares
+PLATFORM_MODULE = "system/hostos.py"
+
+
+def test_a_handful_of_modules_at_the_package_root() -> None:
+    """Everything else lives in the package of its stage (loader/, plan/, build/...)."""
+    root = sorted(p.name for p in SRC.glob("*.py"))
+    assert len(root) <= MAX_ROOT_MODULES, root
+
+
+def test_every_package_says_what_lives_there() -> None:
+    missing = [
+        p.parent.relative_to(SRC).as_posix() or "audioguide"
+        for p, tree in modules()
+        if p.name == "__init__.py" and not (ast.get_docstring(tree) or "").strip()
+    ]
+    assert missing == []
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    """A leading underscore means "this module only": a name others need is public."""
+    private = [
+        f"{p.relative_to(SRC).as_posix()} imports {node.module}.{a.name}"
+        for p, tree in modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("audioguide")
+        for a in node.names
+        if a.name.startswith("_") and not a.name.startswith("__")
+    ]
+    assert private == []
+
+
+def test_exceptions_become_messages_in_one_place() -> None:
+    """`errors.failure_of` is the one mapping; no front end words an OSError itself."""
+    describers = {
+        p.relative_to(SRC).as_posix()
+        for p, tree in modules()
+        if "audioguide.system.faults.describe" in imported(tree)
+    }
+    assert describers == {"errors.py"}
+    defined = [
+        p.relative_to(SRC).as_posix()
+        for p, tree in modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name == "failure_of"
+    ]
+    assert defined == ["errors.py"]
+
+
+def _asks_the_platform(node: ast.AST) -> bool:
+    """`sys.platform`, `os.name` or `hasattr(os, ...)`: a question only hostos asks."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return (node.value.id, node.attr) in {("sys", "platform"), ("os", "name")}
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "hasattr"
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == "os"
+    )
+
+
+def test_platform_branches_only_in_the_platform_module() -> None:
+    askers = sorted(
+        {
+            p.relative_to(SRC).as_posix()
+            for p, tree in modules()
+            for node in ast.walk(tree)
+            if _asks_the_platform(node)
+        }
+    )
+    assert askers == [PLATFORM_MODULE]

@@ -414,10 +414,27 @@ def test_one_studio_per_guide(studio: Studio) -> None:
     assert second.stderr.count("\n") == 1
 
 
+def speak_once(studio: Studio) -> None:
+    """Have the studio say one sentence, so its speech engine runs (whatever ran before)."""
+    from audioguide import load_guide
+    from audioguide.model import Say
+
+    welcome = next(e for e in load_guide(studio.scripts).episodes if e.id == "welcome")
+    segment = next(i for i, s in enumerate(welcome.segments) if isinstance(s, Say))
+    host = f"127.0.0.1:{studio.port}"
+    headers = {"Host": host, "Origin": f"http://{host}", "Content-Type": "application/json"}
+    said = {"edition": "_", "episode": "welcome", "segment": segment, "text": "Hello there."}
+    answer = request(
+        studio, "POST", "/api/speak", {**headers, "X-Studio-Token": token(studio)}, said
+    )
+    assert answer.status == 200
+
+
 def test_ctrl_c_stops_it_with_nothing_left(studio: Studio) -> None:
+    speak_once(studio)  # alone (-k ctrl_c), nothing else has started the engine
     process = psutil.Process(studio.process.pid)
     children = process.children(recursive=True)
-    assert children, "the speech engine runs after the loop"
+    assert children, "the speech engine runs after a sentence was spoken"
     studio.process.send_signal(signal.SIGINT)
     out, _ = studio.process.communicate(timeout=30)
     assert studio.process.returncode == 0, out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audioguide.system.faults import one_line
+from audioguide.system.faults import describe, one_line
 
 
 class AudioguideError(Exception):
@@ -70,3 +70,31 @@ def short(value: object, limit: int = 40) -> str:
     """A value as quoted in a message: a pasted page would drown the message."""
     shown = str(value)
     return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a front end says about an error it stops for: the line(s), the exit status,
+    and whether it is a mistake in the scripts (its lines name file:line:col)."""
+
+    text: str
+    exit_code: int
+    scripted: bool
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def failure_of(exc: BaseException) -> Failure | None:
+    """The one mapping from an exception to what staff read, used by the command line,
+    `watch` and the studio alike; None for a bug (let its traceback show)."""
+    if isinstance(exc, ScriptErrors):
+        return Failure("\n".join(e.line() for e in exc.errors), exc.exit_code, True)
+    if isinstance(exc, ScriptError):
+        return Failure(exc.line(), exc.exit_code, True)
+    if isinstance(exc, AudioguideError):
+        return Failure(f"error: {one_line(str(exc))}", exc.exit_code, False)
+    if isinstance(exc, OSError):  # the disk or the system, not the scripts: exit 1
+        return Failure(f"error: {describe(exc)}", 1, False)
+    return None

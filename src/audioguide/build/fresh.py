@@ -177,9 +177,12 @@ def up_to_date(
     """The reports of the last build if building every edition now would change nothing;
     None if anything may have changed (then run the build)."""
     from audioguide.build.outputs import OutputOwnedError, check_owner
+    from audioguide.build.state import WRITTEN_FOLDERS
+    from audioguide.system.trust import check_folders
 
     found = []
     for edition in editions(scripts, output):
+        check_folders(edition.output, WRITTEN_FOLDERS)  # a link out is refused, not fresh
         guide = guidecache.cached_guide(cache_dir, edition.scripts)
         if guide is None:
             return None

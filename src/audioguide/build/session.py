@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,6 +100,7 @@ class Session:
         self.found: list[tuple[Edition, Guide]] = []
         self.stale: list[tuple[Edition, Guide]] = []
         self.others: dict[Edition, tuple[Alternate, ...]] = {}
+        self.checked = False
 
     def settings(self, edition: Edition) -> fresh.Options:
         return fresh.settings(self.options.drafts, self.options.base_url, self.others[edition])
@@ -157,9 +157,11 @@ class Session:
         engines lack, an output folder that belongs to another guide, content the build
         refuses (of the stale editions: a fresh one was checked when it was built)."""
         from audioguide.build.outputs import check_owner
+        from audioguide.build.state import WRITTEN_FOLDERS
         from audioguide.check.checks import check_voices
         from audioguide.check.content import check_content
         from audioguide.speech.registry import create_engine
+        from audioguide.system.trust import check_folders
 
         o = self.options
         factory = o.engine_factory or create_engine
@@ -167,9 +169,11 @@ class Session:
             locate = functools.partial(_sources_of, edition.scripts)
             check_voices(guide, factory, o.cache_dir, locate)
         for edition, _ in self.found:  # every edition's folder, before any is written
+            check_folders(edition.output, WRITTEN_FOLDERS)
             check_owner(edition.output, edition.scripts, o.force)
         for _, guide in self.stale:
             check_content(guide)
+        self.checked = True
         return self
 
     def build(self, progress: Progress | None = None, pool: Executor | None = None) -> Reports:
@@ -200,27 +204,28 @@ class Session:
         self, edition: Edition, guide: Guide, pool: Executor | None, progress: Progress | None
     ) -> BuildReport:
         from audioguide.build import stages
+        from audioguide.build.edition_plan import EditionPlan
         from audioguide.build.state import load_state
 
         o = self.options
         fresh.forget(o.cache_dir, edition)  # until this build has finished
         if progress is not None and len(self.stale) > 1:
             progress = functools.partial(_named_progress, progress, edition.name or "main")
-        report = stages.build(
+        plan = EditionPlan(
             edition.scripts,
             edition.output,
-            cache_dir=o.cache_dir,
-            jobs=o.jobs,
-            force=o.force,
-            only=o.episodes,
-            engine_factory=o.factory(),
-            progress=progress,
-            guide=guide,
-            drafts=o.drafts,
-            base_url=o.base_url,
-            alternates=self.others[edition],
-            pool=pool,
+            o.cache_dir,
+            guide,
+            o.jobs,
+            o.force,
+            o.episodes,
+            o.drafts,
+            o.base_url,
+            self.others[edition],
+            o.factory(),
+            checked=self.checked,  # by `check`: content, voices, every output's owner
         )
+        report = stages.run(plan, progress, pool)
         if o.full:
             kept = [rel for state in load_state(edition.output).values() for rel, _ in state.files]
             fresh.record(o.cache_dir, edition, guide, self.settings(edition), kept)
@@ -229,7 +234,9 @@ class Session:
 
 def default_jobs() -> int:
     """Worker processes when none are asked for: the CPUs this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    from audioguide.system.hostos import usable_cpus
+
+    return usable_cpus()
 
 
 def _cheap_start(engine: str) -> bool:

@@ -29,11 +29,13 @@ from pathlib import Path
 
 from audioguide import __version__
 from audioguide.build import outputs
+from audioguide.build.edition_plan import EditionPlan
 from audioguide.build.report import Alternate, BuildReport, ChapterMark, EpisodeResult, Published
 from audioguide.build.start_method import pool_context
 from audioguide.build.state import (
     OUTPUT_EPISODES_DIR,
     STATE_DIR,
+    WRITTEN_FOLDERS,
     EpisodeState,
     episode_stem,
     files_match,
@@ -52,7 +54,7 @@ from audioguide.speech.cache import ClipCache, clip_key
 from audioguide.system import tools
 from audioguide.system.fsutil import sha256_file
 from audioguide.system.lock import build_lock
-from audioguide.system.trust import inside
+from audioguide.system.trust import check_folders, inside
 
 Progress = Callable[[str, int, int], None]
 # Part of every episode key: bump when the rendering or encoding changes.
@@ -354,36 +356,58 @@ def build(
     alternates: Sequence[Alternate] = (),
     pool: Executor | None = None,
 ) -> BuildReport:
-    """Build the guide in `scripts` into `output`, redoing only what changed.
+    """Build the guide in `scripts` into `output`, redoing only what changed: `run` with
+    an `EditionPlan` of these (for callers that have not checked the guide)."""
+    plan = EditionPlan(
+        scripts,
+        output,
+        cache_dir,
+        guide,
+        jobs,
+        force,
+        tuple(only),
+        drafts,
+        base_url,
+        tuple(alternates),
+        engine_factory,
+    )
+    return run(plan, progress, pool)
 
-    `guide` is the guide already loaded from `scripts`, to save loading it again.
-    Only approved episodes are published (feed, page, playlist, manifest) unless `drafts`;
-    `base_url` makes the feed's links absolute; `alternates` are the other editions,
-    which the page links (see `alternates_of`). `pool`, if given, runs speech and
-    episodes instead of pools of `jobs` processes made for this build.
-    """
+
+def run(
+    plan: EditionPlan, progress: Progress | None = None, pool: Executor | None = None
+) -> BuildReport:
+    """Build one edition as `plan` says, redoing only what changed; only approved
+    episodes are published unless `plan.drafts`. `pool`, if given, runs speech and
+    episodes instead of pools of `plan.jobs` processes made for this build."""
+    engine_factory = plan.engine_factory
     if engine_factory is None:
         from audioguide.speech.registry import shared_engine
 
         engine_factory = shared_engine
-    guide = guide or guidecache.load(cache_dir, scripts)
-    selected = _select(guide, only)
+    scripts, output, cache_dir, force = plan.scripts, plan.output, plan.cache_dir, plan.force
+    guide = plan.guide or guidecache.load(cache_dir, scripts)
+    selected = _select(guide, plan.only)
     require_tools()
     plans = plan_guide(guide)
-    check_content(guide, plans)
+    if not plan.checked:
+        check_content(guide, plans)
     voices = Voices(engine_factory, guide.language)
     keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
     cover = _cover(guide, cache_dir)
     ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
 
-    outputs.check_owner(output, scripts, force)  # before the lock file is touched
+    # Before the lock file is touched: nothing may be written through a link out.
+    check_folders(output, WRITTEN_FOLDERS)
+    if not plan.checked:
+        outputs.check_owner(output, scripts, force)
     with build_lock(output / STATE_DIR):
         outputs.claim(output, scripts, guide, force)
         sweep_temp_files(output, cache_dir)
         states = load_state(output)
         todo = [ep for ep in selected if force or not _unchanged(output, states, ep, ep_keys)]
         missing = _missing_clips(ClipCache(cache_dir), todo, plans, keys)
-        synthesize(missing, cache_dir, voices, jobs, progress, pool)
+        synthesize(missing, cache_dir, voices, plan.jobs, progress, pool)
         job_list = [
             EpisodeJob(
                 guide,
@@ -400,7 +424,7 @@ def build(
         ]
         old_states = states
         states = {k: v for k, v in states.items() if k in ep_keys}
-        _encode(job_list, states, output, jobs, pool, progress)
+        _encode(job_list, states, output, plan.jobs, pool, progress)
         _prune(output, old_states, states)
         rebuilt = {job.episode.id for job in job_list}
         results = tuple(
@@ -409,7 +433,7 @@ def build(
             if ep.id in states
         )
         went_out, republished = _publish(
-            guide, output, results, drafts, base_url, cover, alternates
+            guide, output, results, plan.drafts, plan.base_url, cover, plan.alternates
         )
         # Again: an encoder orphaned by a killed build finishes its (hidden) file when
         # its input ends, which may be after the sweep at the start.

@@ -22,6 +22,9 @@ OUTPUT_EPISODES_DIR = "episodes"  # in the output folder: the MP3s and transcrip
 STATE_DIR = ".audioguide"
 STATE_FILE = "state.json"
 STATE_VERSION = 1
+# The folders of the output a build writes into (besides the output itself): each must
+# really be inside it, not a link to a folder elsewhere (`trust.check_folders`).
+WRITTEN_FOLDERS = (STATE_DIR, OUTPUT_EPISODES_DIR)
 
 
 @dataclass(frozen=True)

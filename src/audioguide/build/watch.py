@@ -17,9 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.errors import AudioguideError, ScriptErrors, failure_of
 from audioguide.speech.base import EngineFactory
-from audioguide.system.faults import describe, one_line
 
 Stamps = dict[str, tuple[int, int]]
 Echo = Callable[[str], None]
@@ -83,11 +82,11 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
     side by side on one pool of workers, and the record of the build answers the next
     save that changes nothing.
     """
-    from audioguide.build import session
+    from audioguide import BuildOptions, build_guide
     from audioguide.build.summary import plural
 
     started = time.monotonic()
-    build_options = session.BuildOptions(
+    build_options = BuildOptions(
         scripts,
         output,
         options.cache_dir,
@@ -96,19 +95,18 @@ def rebuild(scripts: Path, output: Path, options: Options, echo: Echo) -> bool:
         engine_factory=options.engine_factory,
     )
     try:
-        reports = session.build(build_options)
-    except ScriptErrors as exc:
-        for error in exc.errors:
-            echo(error.line())
-        echo("Not built: fix the lines above and save again.")
-        return False
-    except ScriptError as exc:
-        echo(exc.line())
-        echo("Not built: fix the line above and save again.")
-        return False
-    except (AudioguideError, OSError) as exc:  # the engine, ffmpeg or the disk failed
-        echo(f"error: {describe(exc) if isinstance(exc, OSError) else one_line(str(exc))}")
-        echo("Not built; waiting for the next save.")
+        reports = build_guide(build_options)
+    except (AudioguideError, OSError) as exc:  # the scripts, the engine, ffmpeg or the disk
+        failure = failure_of(exc)
+        if failure is None:
+            raise
+        for line in failure.lines:
+            echo(line)
+        if not failure.scripted:
+            echo("Not built; waiting for the next save.")
+        else:
+            lines = "lines" if isinstance(exc, ScriptErrors) else "line"
+            echo(f"Not built: fix the {lines} above and save again.")
         return False
     for edition, report in reports:
         where = f"{edition.output}/"

@@ -17,11 +17,10 @@ import click
 from audioguide import __version__
 from audioguide.build.summary import plural as _plural
 from audioguide.cli.importing import import_document
-from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.errors import AudioguideError, failure_of
 from audioguide.model import PYTTSX3_DRIVERS
 from audioguide.speech.registry import ENGINES
 from audioguide.studio.command import studio
-from audioguide.system.faults import describe, one_line
 
 if TYPE_CHECKING:
     from audioguide.build.report import BuildReport
@@ -67,18 +66,14 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except AudioguideError as exc:
-            if ctx.params.get("debug"):
+        except (AudioguideError, OSError) as exc:
+            failure = failure_of(exc)
+            # click handles a closed pipe (EPIPE) itself.
+            epipe = isinstance(exc, OSError) and exc.errno == errno.EPIPE
+            if ctx.params.get("debug") or failure is None or epipe:
                 raise
-            # Script errors name their file:line:col; everything else gets the same prefix.
-            scripted = isinstance(exc, ScriptError | ScriptErrors)
-            _echo_lines(str(exc) if scripted else f"error: {one_line(str(exc))}", err=True)
-            ctx.exit(exc.exit_code)
-        except OSError as exc:  # the disk or the system, not the scripts: exit 1
-            if ctx.params.get("debug") or exc.errno == errno.EPIPE:  # click handles EPIPE
-                raise
-            _echo_lines(f"error: {describe(exc)}", err=True)
-            ctx.exit(1)
+            _echo_lines(failure.text, err=True)
+            ctx.exit(failure.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,6 +92,10 @@ def cli(verbose: bool, quiet: bool, debug: bool) -> None:
 
     Set NO_COLOR to turn colour off.
     """
+
+
+cli.add_command(studio)  # click only: Flask loads when the command runs
+cli.add_command(import_document)
 
 
 def _flag(name: str) -> bool:
@@ -190,7 +189,7 @@ def build(
       audioguide build --base-url https://clinic.example/guide/
     """
     quiet = quiet or _flag("quiet")
-    scripts_dir, output, cache_dir = _places(scripts_dir, output, cache_dir, strays=True)
+    scripts_dir, output, cache_dir = places_of(scripts_dir, output, cache_dir, strays=True)
     if base_url:
         from audioguide.publish import check_base_url
 
@@ -198,15 +197,15 @@ def build(
     started = time.monotonic()
     import contextlib
 
-    from audioguide.build import session
+    from audioguide import BuildOptions, build_guide, default_jobs
     from audioguide.cli.progress import StatusLine, Timings
     from audioguide.system.stopping import on_stop
 
-    options = session.BuildOptions(
+    options = BuildOptions(
         scripts_dir,
         output,
         cache_dir,
-        jobs or session.default_jobs(),
+        jobs or default_jobs(),
         force,
         episodes,
         drafts,
@@ -217,7 +216,7 @@ def build(
         # SIGTERM or SIGINT: the build, its workers and speech processes stop at once.
         stack.enter_context(on_stop(output, cache_dir, message="build stopped"))
         try:
-            reports = session.build(options, progress=timings, note=_verbose)
+            reports = build_guide(options, progress=timings, note=_verbose)
         finally:
             timings.progress.close()
     for line in timings.lines():
@@ -243,7 +242,7 @@ def _cache_dir(option: Path | None, guide: Path | None = None) -> Path:
     return option or Path(os.environ.get(CACHE_ENV) or default_cache(guide or Path("scripts")))
 
 
-def _places(
+def places_of(
     scripts: Path | None, output: Path | None, cache: Path | None, strays: bool = False
 ) -> tuple[Path, Path, Path]:
     """The guide, output and cache a command works on, defaults filled in (`places`);
@@ -278,7 +277,7 @@ def clean(output: Path | None, cache: bool, cache_dir: Path | None) -> None:
     """
     from audioguide.build.clean import clean_output
 
-    _, output, cache_folder = _places(None, output, cache_dir)
+    _, output, cache_folder = places_of(None, output, cache_dir)
     removed = clean_output(output)
     click.echo(f"Removed {_plural(removed, 'file')} from {output}/.")
     if cache:
@@ -304,7 +303,7 @@ def bundle(zip_path: Path | None, output: Path | None) -> None:
     from audioguide.build.summary import bundle_warnings
     from audioguide.publish import bundle as make_bundle
 
-    output = _places(None, output, None)[1]
+    output = places_of(None, output, None)[1]
     for warning in bundle_warnings(output):
         _echo_lines(warning, err=True)
     dest = zip_path or output.with_name(output.name + ".zip")
@@ -340,9 +339,9 @@ def check(scripts_dir: Path | None, strict: bool, say_more: bool, cache_dir: Pat
       audioguide check my-guide --strict
       audioguide check -v               # and what "9:00 a.m." and "5 ml" will be said as
     """
-    from audioguide.build.session import BuildOptions, check_guide
+    from audioguide import BuildOptions, check_guide
 
-    scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
+    scripts_dir, output, cache = places_of(scripts_dir, None, cache_dir)
     checked = check_guide(BuildOptions(scripts_dir, output, cache), strict)
     for edition in checked:
         _print_checked(edition, len(checked) > 1, say_more or _flag("verbose"))
@@ -533,10 +532,10 @@ def preview(
     """
     if segment is not None and chapter is not None:
         raise click.UsageError("give --segment or --chapter, not both")
-    from audioguide.build.session import BuildOptions
-    from audioguide.build.session import preview as render
+    from audioguide import BuildOptions
+    from audioguide import preview as render
 
-    scripts_dir, output, cache = _places(scripts_dir, None, cache_dir)
+    scripts_dir, output, cache = places_of(scripts_dir, None, cache_dir)
     started = time.monotonic()
     options = BuildOptions(scripts_dir, output, cache)
     path = render(options, episode, segment=segment, chapter=chapter, dest=dest)
@@ -574,12 +573,12 @@ def watch(
     Example:
       audioguide watch scripts -o output
     """
-    from audioguide.build.session import default_jobs
+    from audioguide import default_jobs
     from audioguide.build.watch import Options
     from audioguide.build.watch import watch as watch_loop
     from audioguide.system.stopping import on_stop
 
-    scripts_dir, output, cache = _places(scripts_dir, output, cache_dir, strays=True)
+    scripts_dir, output, cache = places_of(scripts_dir, output, cache_dir, strays=True)
     options = Options(cache, jobs or default_jobs(), drafts)
     try:
         stopped = on_stop(output, options.cache_dir, message="watch stopped", interrupted=STOPPED)
@@ -592,9 +591,6 @@ def watch(
 STOPPED = "Stopped watching."
 
 
-cli.add_command(import_document)
-
 
 def main() -> None:
-    cli.add_command(studio)  # Flask loads only when it runs
     cli(prog_name="audioguide")

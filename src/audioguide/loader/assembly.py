@@ -11,16 +11,16 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from audioguide.build import places
 from audioguide.build.places import display_path
-from audioguide.errors import Location, ScriptErrors
+from audioguide.errors import Location, ScriptErrors, short
 from audioguide.loader import yaml_hints as layout
 from audioguide.loader.episode_files import SCRIPT_EPISODES_DIR, episode_files, strays
 from audioguide.loader.reading import (
     GUIDE_FILE,
+    Collector,
     Sources,
-    _Errors,
-    _loc,
-    _order,
-    _read_yaml,
+    error_order,
+    location_of,
+    read_yaml,
 )
 from audioguide.loader.values import (
     DATE_RE,
@@ -28,18 +28,17 @@ from audioguide.loader.values import (
     GUIDE_KEYS,
     ID_RE,
     LANGUAGE_RE,
-    _asset,
-    _is_audio,
-    _kind,
-    _lexicon,
-    _Map,
-    _options,
-    _short,
-    _template,
-    _top_level_number,
+    MapReader,
+    asset_path,
+    is_audio,
+    kind_of,
+    lexicon_of,
+    options_of,
+    top_level_number,
     parse_duration,
+    template_of,
 )
-from audioguide.loader.voices import _voice
+from audioguide.loader.voices import voice_of
 from audioguide.model import (
     SEGMENT_KINDS,
     STATUSES,
@@ -59,14 +58,14 @@ from audioguide.plan import text
 
 
 def _segment(
-    item: object, where: Location, path: str, root: Path, voice: Voice, errors: _Errors
+    item: object, where: Location, path: str, root: Path, voice: Voice, errors: Collector
 ) -> Segment | None:
     if not isinstance(item, CommentedMap):
         told = layout.segment_as_text(item, SEGMENT_KINDS)
-        message = f"a segment must be a mapping like 'say: ...', not {_kind(item)}"
+        message = f"a segment must be a mapping like 'say: ...', not {kind_of(item)}"
         errors.fail(where, *(told or (message,)))
         return None
-    m = _Map(item, path, errors)
+    m = MapReader(item, path, errors)
     kinds = [k for k in SEGMENT_KINDS if k in item]
     if not kinds:
         before = len(errors.items)
@@ -83,12 +82,12 @@ def _segment(
     value = item[kind]
     at = m.value_loc(kind)
     if kind == "say":
-        seg_voice = _voice(root, m.section("voice"), voice)
+        seg_voice = voice_of(root, m.section("voice"), voice)
         if value is None:  # its place would be the next line's
             errors.fail(m.key_loc(kind), "'say' is empty", "write the words to speak after it")
             return None
         if not isinstance(value, str):
-            errors.fail(at, f"'say' must be text, not {_kind(value)}", "put the text in quotes")
+            errors.fail(at, f"'say' must be text, not {kind_of(value)}", "put the text in quotes")
             return None
         paras = text.paragraphs(text.clean(value))
         if not paras:
@@ -106,7 +105,7 @@ def _segment(
             errors.fail(at, "'chapter' needs a title", "e.g. chapter: Serve and return")
             return None
         return Chapter(" ".join(str(value).split()), at)
-    asset = _asset(root, m, "sound", value)
+    asset = asset_path(root, m, "sound", value)
     if asset is None:
         return None
     try:
@@ -115,23 +114,23 @@ def _segment(
     except OSError as exc:
         errors.fail(at, f"cannot read '{value}': {exc.strerror or exc}")
         return None
-    if not _is_audio(head):
+    if not is_audio(head):
         errors.fail(at, f"'{value}' is not an audio file", "use a WAV, MP3, FLAC or Ogg file")
         return None
     return Sound(asset, at)
 
 
 def _episode(
-    path: Path, number: int, root: Path, guide_voice: Voice, guide_date: str, errors: _Errors
+    path: Path, number: int, root: Path, guide_voice: Voice, guide_date: str, errors: Collector
 ) -> Episode | None:
     shown = display_path(path)
-    data = _read_yaml(path, errors, "an episode needs id, title, summary and segments")
+    data = read_yaml(path, errors, "an episode needs id, title, summary and segments")
     if data is None:
         return None
     if not isinstance(data, CommentedMap):
         errors.fail(Location(shown, 1, 1), "an episode must be a mapping with id, title, ...")
         return None
-    m = _Map(data, shown, errors)
+    m = MapReader(data, shown, errors)
     m.check_keys(EPISODE_KEYS, "an episode")
     ep_id = m.string("id", required=True)
     if ep_id and not ID_RE.match(ep_id):
@@ -144,7 +143,7 @@ def _episode(
     summary = m.string("summary", required=True)
     date = m.string("date", guide_date)
     if m.has("date") and not DATE_RE.match(date):
-        m.errors.fail(m.value_loc("date"), f"date '{_short(date)}' is not YYYY-MM-DD")
+        m.errors.fail(m.value_loc("date"), f"date '{short(date)}' is not YYYY-MM-DD")
     elif m.has("date") and not _real_date(date):
         m.errors.fail(m.value_loc("date"), f"date '{date}' is not a real date")
     status = m.string("status", "approved")
@@ -152,7 +151,7 @@ def _episode(
         m.errors.fail(
             m.value_loc("status"), f"status '{status}' is not one of " + ", ".join(STATUSES)
         )
-    voice = _voice(root, m.section("voice"), guide_voice)
+    voice = voice_of(root, m.section("voice"), guide_voice)
     raw_segments = data.get("segments")
     segments: list[Segment] = []
     if "segments" not in data and "segments" in m.suggested:
@@ -162,7 +161,7 @@ def _episode(
         m.errors.fail(where, "an episode needs a non-empty list of 'segments'")
     else:
         for i, item in enumerate(raw_segments):
-            where = _loc(shown, raw_segments.lc.item(i))
+            where = location_of(shown, raw_segments.lc.item(i))
             seg = _segment(item, where, shown, root, voice, errors)
             if seg is not None:
                 segments.append(seg)
@@ -190,7 +189,7 @@ def _episode(
     )
 
 
-def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]]:
+def _episode_paths(root: Path, m: MapReader) -> Iterator[tuple[Path, Location | None]]:
     listed = m.data.get("episodes")
     if listed is None:
         for path in episode_files(root):  # hidden ones are editors' lock and backup files
@@ -200,7 +199,7 @@ def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]
         m.errors.fail(m.value_loc("episodes"), "'episodes' must be a list of file paths")
         return
     for i, item in enumerate(listed):
-        where = _loc(m.path, listed.lc.item(i))
+        where = location_of(m.path, listed.lc.item(i))
         if not isinstance(item, str):
             m.errors.fail(where, "an episode entry must be a file path")
             continue
@@ -209,7 +208,7 @@ def _episode_paths(root: Path, m: _Map) -> Iterator[tuple[Path, Location | None]
         try:
             path = (root / item).resolve()
         except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
-            m.errors.fail(where, f"'{_short(item)}' cannot be resolved (a symlink loop?)")
+            m.errors.fail(where, f"'{short(item)}' cannot be resolved (a symlink loop?)")
             continue
         if not path.is_relative_to(root.resolve()):
             m.errors.fail(where, f"'{item}' is outside the guide folder")
@@ -226,12 +225,12 @@ def load_guide(root: Path) -> Guide:
 
 def load_with_sources(root: Path) -> tuple[Guide, Sources]:
     """`load_guide`, and where its parts are written (for `audioguide check`)."""
-    errors = _Errors()
+    errors = Collector()
     guide = _load(root, errors)
     if errors.items or guide is None:
         if not errors.items:  # pragma: no cover - _load returns None only with errors
             errors.fail(Location(display_path(root)), "could not load the guide")
-        raise ScriptErrors(sorted(errors.items, key=_order))
+        raise ScriptErrors(sorted(errors.items, key=error_order))
     return guide, errors.sources()
 
 
@@ -243,44 +242,44 @@ def _real_date(value: str) -> bool:
     return True
 
 
-def _load(root: Path, errors: _Errors) -> Guide | None:
+def _load(root: Path, errors: Collector) -> Guide | None:
     guide_path = root / GUIDE_FILE
     if not root.is_dir():
         errors.fail(
             Location(display_path(root)), "guide folder not found", places.folder_hint(root)
         )
         return None
-    data = _read_yaml(guide_path, errors, "a guide needs title, author, date and source")
+    data = read_yaml(guide_path, errors, "a guide needs title, author, date and source")
     if data is None:
         return None
     shown = display_path(guide_path)
     if not isinstance(data, CommentedMap):
         errors.fail(Location(shown, 1, 1), "guide.yaml must be a mapping with title, author, ...")
         return None
-    m = _Map(data, shown, errors)
+    m = MapReader(data, shown, errors)
     m.check_keys(GUIDE_KEYS, "guide.yaml")
     errors.places.update({k: m.value_loc(k) for k in GUIDE_KEYS if k in data})
     date = m.string("date", required=True)
     if date and not DATE_RE.match(date):
         errors.fail(
-            m.value_loc("date"), f"date '{_short(date)}' is not YYYY-MM-DD", "e.g. 2026-11-25"
+            m.value_loc("date"), f"date '{short(date)}' is not YYYY-MM-DD", "e.g. 2026-11-25"
         )
     elif date and not _real_date(date):
         errors.fail(m.value_loc("date"), f"date '{date}' is not a real date", "e.g. 2026-11-25")
     language = _language(m)
     source_section = m.section("source")
-    source = _options(Source, source_section, Source(), "source")
+    source = options_of(Source, source_section, Source(), "source")
     # A clinic's own material has no source: then nothing is said about paraphrasing.
     if source_section is not None and not (source.title and source.author and source.date):
         errors.fail(source_section.where, "'source' needs title, author and date")
     paraphrase = f"A paraphrase of {source.title} by {source.author}." if source.title else ""
     credit = m.string("credit", paraphrase)
-    voice = _voice(root, m.section("voice"), Voice())
+    voice = voice_of(root, m.section("voice"), Voice())
     chime = data.get("chime", True)
     if not isinstance(chime, bool):
         errors.fail(m.value_loc("chime"), "'chime' must be true or false")
         chime = True
-    cover = _asset(root, m, "cover", data["cover"]) if "cover" in data else None
+    cover = asset_path(root, m, "cover", data["cover"]) if "cover" in data else None
     episodes: list[Episode] = []
     seen: dict[str, Location] = {}
     for number, (path, _) in enumerate(_episode_paths(root, m), start=1):
@@ -295,7 +294,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         stray = next(strays(root), None)
         hint = f"{stray[1]}: {stray[2]}" if stray else f"add files to {SCRIPT_EPISODES_DIR}/"
         errors.fail(m.where, "the guide has no episodes", hint)
-    lexicon = _lexicon(m)
+    lexicon = lexicon_of(m)
     _check_speakable(episodes, lexicon, language, errors)
     return Guide(
         root=root,
@@ -307,10 +306,10 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         source=source,
         credit=credit,
         voice=voice,
-        pauses=_options(Pauses, m.section("pauses"), Pauses(), "pauses"),
-        mastering=_options(Mastering, m.section("mastering"), Mastering(), "mastering"),
-        intro=_template(m, "intro", "{guide}. Episode {number}: {title}."),
-        outro=_template(m, "outro", ""),
+        pauses=options_of(Pauses, m.section("pauses"), Pauses(), "pauses"),
+        mastering=options_of(Mastering, m.section("mastering"), Mastering(), "mastering"),
+        intro=template_of(m, "intro", "{guide}. Episode {number}: {title}."),
+        outro=template_of(m, "outro", ""),
         chime=chime,
         lexicon=lexicon,
         cover=cover,
@@ -318,15 +317,15 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         episodes=tuple(episodes),
         where=m.where,
         note=m.string("note") if "note" in data else None,
-        reading_level=_top_level_number(m, Guide, "reading_level"),
+        reading_level=top_level_number(m, Guide, "reading_level"),
     )
 
 
-def _language(m: _Map) -> str:
+def _language(m: MapReader) -> str:
     language = m.string("language", "en-US")
     if not LANGUAGE_RE.match(language):
         m.errors.fail(
-            m.value_loc("language"), f"'{_short(language)}' is not a language tag", "e.g. en-US"
+            m.value_loc("language"), f"'{short(language)}' is not a language tag", "e.g. en-US"
         )
     return language
 
@@ -335,7 +334,7 @@ def _check_speakable(
     episodes: list[Episode],
     lexicon: tuple[tuple[str, str], ...],
     language: str,
-    errors: _Errors,
+    errors: Collector,
 ) -> None:
     """A sentence of symbols only would reach the engine as nothing: say so now."""
     speak = text.compile_lexicon(lexicon, language=language)

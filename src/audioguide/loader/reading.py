@@ -1,6 +1,6 @@
 """Safe YAML reading: every script file checked before it is parsed (a plain file,
 not too big or too deep), parsed with one ruamel parser per load, and every mistake
-collected with its file, line and column (`_Errors`)."""
+collected with its file, line and column (`Collector`)."""
 
 from __future__ import annotations
 
@@ -66,11 +66,11 @@ def guide_name(root: Path) -> str:
     return os.path.abspath(root) if shown in (".", "") else shown
 
 
-def _order(e: ScriptError) -> tuple[str, int, int]:
+def error_order(e: ScriptError) -> tuple[str, int, int]:
     return (e.where.path, e.where.line, e.where.col)
 
 
-class _Errors:
+class Collector:
     """Collects script errors; `fail` records one and returns None for easy chaining.
 
     It also gathers the `Sources` of the load, as it is handed to every step.
@@ -90,7 +90,7 @@ class _Errors:
         return Sources(dict(self.texts), dict(self.places), tuple(self.lexicon), tuple(self.voices))
 
 
-def _loc(path: str, line_col: tuple[int, int] | None) -> Location:
+def location_of(path: str, line_col: tuple[int, int] | None) -> Location:
     if line_col is None:
         return Location(path)
     return Location(path, line_col[0] + 1, line_col[1] + 1)
@@ -217,7 +217,7 @@ def check_files(root: Path) -> None:
     For whatever reads every script before the loader does (the guide cache hashes them
     all): it would block on a pipe, never finish a device, or read a 50 MB file whole.
     """
-    errors = _Errors()
+    errors = Collector()
     for path in scripts_under(root) if root.is_dir() else ():
         shown = display_path(path)
         try:
@@ -230,7 +230,7 @@ def check_files(root: Path) -> None:
         elif info.st_size > MAX_SCRIPT_BYTES:
             errors.fail(Location(shown, 1, 1), *_too_big(info.st_size))
     if errors.items:
-        raise ScriptErrors(sorted(errors.items, key=_order))
+        raise ScriptErrors(sorted(errors.items, key=error_order))
 
 
 _NOT_A_FILE = ("not a regular file", "a script is a .yaml text file")
@@ -276,7 +276,7 @@ def _position(source: str, index: int) -> tuple[int, int]:
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def _check_text(data: Any, path: str, errors: _Errors) -> None:
+def _check_text(data: Any, path: str, errors: Collector) -> None:
     """Report control characters in any key or value (iterative: the depth is capped)."""
     stack: list[tuple[Any, Location]] = [(data, Location(path, 1, 1))]
     while stack:
@@ -291,13 +291,15 @@ def _check_text(data: Any, path: str, errors: _Errors) -> None:
                 )
         elif isinstance(value, CommentedMap):
             for key, item in value.items():
-                stack.append((key, _loc(path, value.lc.key(key))))
-                stack.append((item, _loc(path, value.lc.value(key))))
+                stack.append((key, location_of(path, value.lc.key(key))))
+                stack.append((item, location_of(path, value.lc.value(key))))
         elif isinstance(value, CommentedSeq):
-            stack.extend((item, _loc(path, value.lc.item(i))) for i, item in enumerate(value))
+            stack.extend(
+                (item, location_of(path, value.lc.item(i))) for i, item in enumerate(value)
+            )
 
 
-def _read_yaml(path: Path, errors: _Errors, needs: str = "") -> Any:
+def read_yaml(path: Path, errors: Collector, needs: str = "") -> Any:
     """Parse one file; on any failure record an error and return None.
 
     `needs` says what the file should hold, for the hint when it is empty.

@@ -1,4 +1,4 @@
-"""Value conversion: a YAML mapping (`_Map`) read key by key into typed values,
+"""Value conversion: a YAML mapping (`MapReader`) read key by key into typed values,
 ranges checked, durations, templates, the lexicon and asset paths."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from audioguide.errors import Location, short
 from audioguide.loader import yaml_hints as layout
-from audioguide.loader.reading import _Errors, _loc, guide_name
+from audioguide.loader.reading import Collector, guide_name, location_of
 from audioguide.model import (
     Episode,
     Guide,
@@ -38,7 +38,7 @@ AUDIO_MAGIC = (b"RIFF", b"ID3", b"fLaC", b"OggS", b"\xff\xfb", b"\xff\xf3", b"\x
 NOT_AUDIO_RIFF = (b"AVI ", b"WEBP", b"ACON", b"CDXA")
 
 
-def _is_audio(head: bytes) -> bool:
+def is_audio(head: bytes) -> bool:
     """The first 12 bytes look like WAV, MP3, FLAC or Ogg."""
     if head.startswith(b"RIFF") and head[8:12] in NOT_AUDIO_RIFF:
         return False
@@ -53,21 +53,21 @@ EPISODE_KEYS = staff_keys(Episode)
 T = TypeVar("T")
 
 
-class _Map:
+class MapReader:
     """A YAML mapping with positions, and the checks every section shares."""
 
-    def __init__(self, data: CommentedMap, path: str, errors: _Errors) -> None:
+    def __init__(self, data: CommentedMap, path: str, errors: Collector) -> None:
         self.data = data
         self.path = path
         self.errors = errors
-        self.where = _loc(path, (data.lc.line, data.lc.col))
+        self.where = location_of(path, (data.lc.line, data.lc.col))
         self.suggested: set[str] = set()  # keys a "did you mean" already points at
 
     def key_loc(self, key: str) -> Location:
-        return _loc(self.path, self.data.lc.key(key))
+        return location_of(self.path, self.data.lc.key(key))
 
     def value_loc(self, key: str) -> Location:
-        return _loc(self.path, self.data.lc.value(key))
+        return location_of(self.path, self.data.lc.value(key))
 
     def check_keys(self, allowed: list[str] | tuple[str, ...], what: str) -> None:
         for key in self.data:
@@ -92,7 +92,7 @@ class _Map:
         if not isinstance(value, str):
             self.errors.fail(
                 self.value_loc(key),
-                f"'{key}' must be text, not {_kind(value)}",
+                f"'{key}' must be text, not {kind_of(value)}",
                 "put the value in quotes",
             )
             return default or ""
@@ -101,20 +101,17 @@ class _Map:
             self.errors.fail(self.value_loc(key), f"'{key}' must not be empty")
         return stripped
 
-    def section(self, key: str) -> _Map | None:
+    def section(self, key: str) -> MapReader | None:
         if key not in self.data:
             return None
         value = self.data[key]
         if not isinstance(value, CommentedMap):
             self.errors.fail(self.value_loc(key), f"'{key}' must be a mapping of keys to values")
             return None
-        return _Map(value, self.path, self.errors)
+        return MapReader(value, self.path, self.errors)
 
 
-_short = short
-
-
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
     if value is None:
         return "empty"
     if isinstance(value, bool):
@@ -133,12 +130,12 @@ def _kind(value: object) -> str:
 def parse_duration(value: object) -> tuple[float | None, str, str]:
     """Seconds from `800ms` / `1.5s`, or (None, message, hint)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None, f"a duration must be text like 800ms or 1.5s, not {_kind(value)}", ""
+        return None, f"a duration must be text like 800ms or 1.5s, not {kind_of(value)}", ""
     if not isinstance(value, str):
         hint = layout.bare_number_duration(value, MAX_PAUSE_SECONDS)
         return None, f"duration {value} has no unit", hint
     match = DURATION_RE.match(value)
-    value = _short(value)
+    value = short(value)
     if not match:
         return None, f"'{value}' is not a duration", "write it like 800ms or 1.5s"
     number, unit = float(match[1]), match[2]
@@ -150,7 +147,7 @@ def parse_duration(value: object) -> tuple[float | None, str, str]:
     return seconds, "", ""
 
 
-def _options(cls: type[T], section: _Map | None, base: T, what: str) -> T:
+def options_of(cls: type[T], section: MapReader | None, base: T, what: str) -> T:
     """Fill a dataclass of options from a YAML mapping, over `base`'s values."""
     if section is None:
         return base
@@ -168,7 +165,7 @@ def _options(cls: type[T], section: _Map | None, base: T, what: str) -> T:
     return dataclasses.replace(base, **changes)  # type: ignore[type-var]
 
 
-def _top_level_number(m: _Map, cls: type, name: str) -> float:
+def top_level_number(m: MapReader, cls: type, name: str) -> float:
     """A number written at the top of the file (`reading_level: 8`), in its range."""
     fld = next(f for f in dataclasses.fields(cls) if f.name == name)
     default = float(fld.default)  # type: ignore[arg-type]
@@ -184,7 +181,7 @@ def _convert(
     fld: dataclasses.Field[Any],
     value: object,
     where: Location,
-    errors: _Errors,
+    errors: Collector,
 ) -> object | None:
     kind = fld.metadata.get("kind", "")
     if kind == "duration":
@@ -197,12 +194,12 @@ def _convert(
             return value.isoformat()
         if isinstance(value, str):
             return value.strip()
-        errors.fail(where, f"'{name}' must be text, not {_kind(value)}", "put it in quotes")
+        errors.fail(where, f"'{name}' must be text, not {kind_of(value)}", "put it in quotes")
         return None
     if fld.type in ("bool", bool):
         if isinstance(value, bool):
             return value
-        errors.fail(where, f"'{name}' must be true or false, not {_kind(value)}")
+        errors.fail(where, f"'{name}' must be true or false, not {kind_of(value)}")
         return None
     numeric = fld.type in ("int", int, "float", float)
     if not numeric:
@@ -211,7 +208,7 @@ def _convert(
     ok = isinstance(value, int) if wants_int else isinstance(value, int | float)
     if isinstance(value, bool) or not ok:
         noun = "a whole number" if wants_int else "a number"
-        errors.fail(where, f"'{name}' must be {noun}, not {_kind(value)}")
+        errors.fail(where, f"'{name}' must be {noun}, not {kind_of(value)}")
         return None
     assert isinstance(value, int | float)
     low, high = RANGES.get((cls, name), (float("-inf"), float("inf")))
@@ -221,7 +218,7 @@ def _convert(
     return value
 
 
-def _template(m: _Map, key: str, default: str) -> str:
+def template_of(m: MapReader, key: str, default: str) -> str:
     value = m.string(key, default)
     try:
         names = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
@@ -232,7 +229,7 @@ def _template(m: _Map, key: str, default: str) -> str:
         if name not in TEMPLATE_FIELDS:
             m.errors.fail(
                 m.value_loc(key),
-                f"'{key}' uses unknown placeholder {{{_short(name)}}}",
+                f"'{key}' uses unknown placeholder {{{short(name)}}}",
                 "use " + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS),
             )
             return default
@@ -242,14 +239,14 @@ def _template(m: _Map, key: str, default: str) -> str:
         if field is not None and (spec or conversion):
             m.errors.fail(
                 m.value_loc(key),
-                f"'{key}' formats placeholder {{{_short(field)}}}",
+                f"'{key}' formats placeholder {{{short(field)}}}",
                 "write placeholders plainly, e.g. {title}",
             )
             return default
     return value
 
 
-def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
+def lexicon_of(m: MapReader) -> tuple[tuple[str, str], ...]:
     section = m.data.get("lexicon")
     if section is None:
         return ()
@@ -259,9 +256,9 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
     entries = []
     places = {}
     for word, said in section.items():
-        where = _loc(m.path, section.lc.value(word))
+        where = location_of(m.path, section.lc.value(word))
         if not isinstance(word, str) or not word.strip():
-            m.errors.fail(_loc(m.path, section.lc.key(word)), "lexicon words must be text")
+            m.errors.fail(location_of(m.path, section.lc.key(word)), "lexicon words must be text")
         elif not isinstance(said, str) or not said.strip():
             m.errors.fail(where, f"lexicon entry '{word}' needs text to say", "e.g. L C S W")
         elif not text.has_words(text.spoken(said, ())):
@@ -272,7 +269,7 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
             )
         else:
             entries.append((word.strip(), said.strip()))
-            places[word.strip()] = _loc(m.path, section.lc.key(word))
+            places[word.strip()] = location_of(m.path, section.lc.key(word))
             m.errors.lexicon.append(places[word.strip()])
     for loop in text.lexicon_loops(entries):
         names = ", ".join(f"'{w}'" for w in loop)
@@ -286,7 +283,7 @@ def _lexicon(m: _Map) -> tuple[tuple[str, str], ...]:
     return tuple(entries)
 
 
-def _asset(root: Path, m: _Map, key: str, value: object) -> Path | None:
+def asset_path(root: Path, m: MapReader, key: str, value: object) -> Path | None:
     where = m.value_loc(key)
     if not isinstance(value, str) or not value.strip():
         m.errors.fail(where, f"'{key}' must be a file path inside the guide folder")
@@ -299,19 +296,19 @@ def _asset(root: Path, m: _Map, key: str, value: object) -> Path | None:
         inside = candidate.is_relative_to(root.resolve())
         found = candidate.is_file()
     except RuntimeError:  # a symlink loop (RuntimeError before Python 3.13)
-        m.errors.fail(where, f"'{_short(value)}' cannot be resolved (a symlink loop?)")
+        m.errors.fail(where, f"'{short(value)}' cannot be resolved (a symlink loop?)")
         return None
     except OSError as exc:  # a name over the file system's limit, a symlink loop
         reason = "a symlink loop?" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
-        m.errors.fail(where, f"'{_short(value)}' cannot be a file name ({reason})", hint)
+        m.errors.fail(where, f"'{short(value)}' cannot be a file name ({reason})", hint)
         return None
     if not inside:
         m.errors.fail(
-            where, f"'{_short(value)}' is outside the guide folder", "keep assets in the guide"
+            where, f"'{short(value)}' is outside the guide folder", "keep assets in the guide"
         )
         return None
     if not found:
         looked = f"looked in the guide folder {guide_name(root)}"
-        m.errors.fail(where, f"file '{_short(value)}' not found", hint or looked)
+        m.errors.fail(where, f"file '{short(value)}' not found", hint or looked)
         return None
     return candidate

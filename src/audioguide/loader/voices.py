@@ -8,15 +8,16 @@ import difflib
 import os
 from pathlib import Path
 
+from audioguide.errors import short
 from audioguide.loader.reading import VoiceUse, guide_name
-from audioguide.loader.values import _Map, _options, _short
+from audioguide.loader.values import MapReader, options_of
 from audioguide.model import PYTTSX3_DRIVERS, Voice
 from audioguide.speech.registry import ENGINES, EngineInfo, info
 
 
-def _voice(root: Path, section: _Map | None, base: Voice) -> Voice:
-    """`_options` for a voice, then its model checked where the YAML sets engine or model."""
-    voice = _options(Voice, section, base, "voice")
+def voice_of(root: Path, section: MapReader | None, base: Voice) -> Voice:
+    """`options_of` for a voice, then its model checked where the YAML sets engine or model."""
+    voice = options_of(Voice, section, base, "voice")
     if section is None:
         return voice
     _engine_name(section, voice)
@@ -26,30 +27,30 @@ def _voice(root: Path, section: _Map | None, base: Voice) -> Voice:
     return _voice_model(root, section, voice)
 
 
-def _engine_name(m: _Map, voice: Voice) -> None:
+def _engine_name(m: MapReader, voice: Voice) -> None:
     """An unknown engine would fail only when the build first speaks (exit 1, no line):
     catch it here. Where a voice name is set, record it for the voice checks."""
     if "engine" in m.data and voice.engine not in ENGINES:
         close = difflib.get_close_matches(voice.engine, list(ENGINES), n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(sorted(ENGINES))
-        m.errors.fail(m.value_loc("engine"), f"unknown engine '{_short(voice.engine)}'", hint)
+        m.errors.fail(m.value_loc("engine"), f"unknown engine '{short(voice.engine)}'", hint)
     # The voices of a system's own driver (SAPI5, NSSpeech) are that system's to check.
     if "name" in m.data and voice.driver == "espeak":
         use = VoiceUse(voice.engine, voice.name, m.value_loc("name"))
         m.errors.voices.append(use)
 
 
-def _driver(m: _Map, voice: Voice) -> None:
+def _driver(m: MapReader, voice: Voice) -> None:
     if "driver" in m.data and voice.driver not in PYTTSX3_DRIVERS:
         known = ", ".join(PYTTSX3_DRIVERS)
-        m.errors.fail(m.value_loc("driver"), f"unknown driver '{_short(voice.driver)}'", known)
+        m.errors.fail(m.value_loc("driver"), f"unknown driver '{short(voice.driver)}'", known)
 
 
 def _first_model_engine() -> EngineInfo:
     return next(e for e in ENGINES.values() if e.needs_model)
 
 
-def _model_path(root: Path, m: _Map, raw: str, engine: EngineInfo) -> Path | None:
+def _model_path(root: Path, m: MapReader, raw: str, engine: EngineInfo) -> Path | None:
     """The model file `raw` names, as an absolute path inside the guide, with what it
     needs beside it; None (and an error) if it is not there."""
     where = m.value_loc("model")
@@ -77,7 +78,7 @@ def _model_path(root: Path, m: _Map, raw: str, engine: EngineInfo) -> Path | Non
     return path
 
 
-def _voice_model(root: Path, m: _Map, voice: Voice) -> Voice:
+def _voice_model(root: Path, m: MapReader, voice: Voice) -> Voice:
     """Resolve `model` to an absolute path and check what an engine that needs one needs.
 
     Engines do not know the guide folder, so the model is stored as an absolute path; clip

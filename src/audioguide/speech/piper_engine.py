@@ -28,12 +28,12 @@ from audioguide.model import Voice
 from audioguide.speech.base import Clip, VoiceInfo, package_version
 from audioguide.speech.clips import plausible_seconds, short
 from audioguide.speech.models import model_sha256
-from audioguide.speech.registry import PIPER, _piper_config
+from audioguide.speech.registry import PIPER, piper_config
 
 INSTALL_HINT = PIPER.install_hint
 MODELS_HINT = PIPER.models_hint
 missing = PIPER.missing
-config_path = _piper_config
+config_path = piper_config
 
 # Bump when the way clips are made changes (noise, seeds, post-processing): it is part of
 # the engine version and so of every clip key.

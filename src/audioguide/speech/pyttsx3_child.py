@@ -121,10 +121,7 @@ def _one(settings: dict[str, Any] | None, private: int) -> _Fork | Spare:
 
 
 def _fork() -> int:
-    if sys.platform == "win32":  # `_one` makes a spare there
-        raise OSError("no fork on Windows")
-    else:
-        return os.fork()
+    return hostos.fork()  # `_one` makes a spare where there is no fork
 
 
 class _Fork:

@@ -22,12 +22,12 @@ from audioguide.errors import EngineError, ToolMissingError
 from audioguide.model import PYTTSX3_DRIVERS, Voice
 from audioguide.speech.base import Clip, VoiceInfo
 from audioguide.speech.clips import check_wav
-from audioguide.system import tools
+from audioguide.system import hostos, tools
 
 # What each driver writes, whatever the file is called.
 SUFFIX = {"sapi5": ".wav", "nsss": ".aiff"}
 TIMEOUT = 60.0
-PLATFORM = sys.platform  # the system this runs on (a test may pretend another)
+PLATFORM = hostos.PLATFORM  # the system this runs on (a test may pretend another)
 
 
 def answer(pyttsx3: Any, driver: str, request: dict[str, Any]) -> dict[str, Any]:

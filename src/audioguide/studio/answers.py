@@ -16,10 +16,10 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
+from audioguide.errors import failure_of
 from audioguide.studio.workspace import Conflict, SaveRefused
 from audioguide.studio.yamledit import EditError
-from audioguide.system.faults import describe, one_line
+from audioguide.system.faults import one_line
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,6 @@ def _answer(exc: Exception) -> Answer:
         )
     if isinstance(exc, EditError):
         return Answer(422, f"Not saved: {exc}")
-    if isinstance(exc, ScriptErrors):
-        return Answer(422, "\n".join(e.line() for e in exc.errors))
-    if isinstance(exc, ScriptError):
-        return Answer(422, exc.line())
     if isinstance(exc, HTTPException):
         code = exc.code or 500
         if code == 413 and exc.description == type(exc).description:  # werkzeug's words
@@ -53,10 +49,12 @@ def _answer(exc: Exception) -> Answer:
         return Answer(code, _sentence(exc.description or exc.name))
     if isinstance(exc, RecursionError):
         return Answer(400, "The request is nested too deeply to read.")
-    if isinstance(exc, OSError):
-        return Answer(500, f"error: {describe(exc)}. Nothing was changed.")
-    if isinstance(exc, AudioguideError):
-        return Answer(500, f"error: {one_line(str(exc))}")
+    failure = failure_of(exc)  # worded as the command line words it
+    if failure is not None and failure.scripted:
+        return Answer(422, failure.text)
+    if failure is not None:
+        unchanged = " Nothing was changed." if isinstance(exc, OSError) else ""
+        return Answer(500, failure.text + unchanged)
     return Answer(500, f"error: the studio failed ({type(exc).__name__}: {one_line(str(exc))})")
 
 

@@ -45,8 +45,7 @@ class BuildStatus:
 
 def _child(options: BuildOptions, out: Any) -> None:
     """The build process: progress, then ("done", lines) or ("failed", message)."""
-    from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
-    from audioguide.system.faults import describe, one_line
+    from audioguide.errors import AudioguideError, failure_of
     from audioguide.system.stopping import follow_parent, on_stop
 
     follow_parent()  # a studio killed outright takes its build along
@@ -67,14 +66,11 @@ def _child(options: BuildOptions, out: Any) -> None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             lines = pipeline.build(options, progress)
         tell("done", lines)
-    except ScriptErrors as exc:
-        tell("failed", "\n".join(e.line() for e in exc.errors))
-    except ScriptError as exc:
-        tell("failed", exc.line())
-    except AudioguideError as exc:
-        tell("failed", f"error: {one_line(str(exc))}")
-    except OSError as exc:
-        tell("failed", f"error: {describe(exc)}")
+    except (AudioguideError, OSError) as exc:
+        failure = failure_of(exc)
+        if failure is None:
+            raise
+        tell("failed", failure.text)
 
 
 class Builder:

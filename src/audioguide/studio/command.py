@@ -22,10 +22,10 @@ def studio(scripts_dir: Path | None, port: int, no_browser: bool) -> None:
     Example:
       audioguide studio scripts --port 8765
     """
-    from audioguide.cli import _places  # the folders every command fills in alike
+    from audioguide.cli import places_of  # the folders every command fills in alike
     from audioguide.studio.server import serve
 
-    scripts, output, cache = _places(scripts_dir, None, None)
+    scripts, output, cache = places_of(scripts_dir, None, None)
     _refuse_without_guide(scripts)
     serve(scripts, output, cache, port=port, open_browser=not no_browser, echo=click.echo)
 

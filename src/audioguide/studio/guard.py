@@ -6,15 +6,14 @@ folders.
 - Cross-site requests: every request that changes something (any method but GET, HEAD)
   needs the session's token (in a header, which another origin cannot set without the
   browser asking us first, and we never say yes) and an `Origin` that is the studio's.
-- Paths: no route takes a file path but the published page's, which `inside` resolves
-  (symlinks included) and refuses unless it stays in its folder.
+- Paths: no route takes a file path but the published page's, which
+  `system.trust.file_inside` resolves (symlinks included) and refuses unless it stays
+  in its folder.
 """
 
 from __future__ import annotations
 
 import hmac
-import os
-from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, request
 
@@ -67,21 +66,3 @@ def secure_headers(response: Response) -> Response:
 def install(app: Flask) -> None:
     app.before_request(check_request)
     app.after_request(secure_headers)
-
-
-def inside(root: Path, rel: str) -> Path | None:
-    """`root/rel` if it is a file that stays inside `root` once every `..` and symlink
-    is resolved; None otherwise (absolute paths, `..`, backslashes, NUL included)."""
-    if not rel or "\0" in rel or "\\" in rel or rel.startswith("/") or ":" in rel:
-        return None
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts) or any(p.startswith(".") for p in parts):
-        return None
-    try:
-        base = root.resolve(strict=True)
-        target = (base / os.path.join(*parts)).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not target.is_relative_to(base) or not target.is_file():
-        return None
-    return target

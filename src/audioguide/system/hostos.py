@@ -4,11 +4,13 @@ in one place, so that no other module asks `sys.platform` or calls a POSIX-only 
 - Processes (`pid_alive`, `kill_tree`): psutil, which knows PIDs and process trees on
   every system. `os.kill(pid, 0)` tests a PID on POSIX but sends Ctrl+C on Windows, and
   Windows has no process groups to `killpg`.
-- Forking (`can_fork`, `at_fork`): Windows has no `os.fork`; `AUDIOGUIDE_NO_FORK=1`
+- Forking (`can_fork`, `fork`, `at_fork`): Windows has no `os.fork`; `AUDIOGUIDE_NO_FORK=1`
   makes a POSIX system take the same path (for testing it on Linux).
 - Reading a child's pipe with a time limit (`LineReader`): a thread, as `select` works
   only on sockets on Windows.
 - Install hints (`install_hint`): apt, Homebrew or winget.
+- File locks (`try_lock`): flock on POSIX, msvcrt on Windows; the CPUs this process may
+  use (`usable_cpus`): the affinity mask where the system has one.
 - Playing a preview (`players`, `play_in_process`): afplay on macOS, winsound on Windows.
 """
 
@@ -23,11 +25,48 @@ from pathlib import Path
 from typing import IO
 
 NO_FORK_ENV = "AUDIOGUIDE_NO_FORK"
+PLATFORM = sys.platform
+# Where Windows locks a file: past any PID written at its start, so the PID stays
+# readable (msvcrt locks bytes, and a locked byte cannot be read by anyone else).
+LOCKED_BYTE = 1 << 20
 
 
 def can_fork() -> bool:
     """Whether this process may fork (the system has fork and no one asked otherwise)."""
     return hasattr(os, "fork") and os.environ.get(NO_FORK_ENV, "") in ("", "0")
+
+
+def fork() -> int:
+    """`os.fork`; only called where `can_fork` said yes."""
+    if sys.platform == "win32":
+        raise OSError("no fork on Windows")
+    else:
+        return os.fork()
+
+
+def try_lock(fd: int) -> bool:
+    """Take an exclusive lock on the open file `fd` without waiting; False if another
+    process holds it. The system drops it when its holder dies, even by SIGKILL."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system keeps one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def at_fork(after_in_child: Callable[[], None]) -> None:

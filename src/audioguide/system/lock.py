@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from audioguide.errors import AudioguideError
+from audioguide.system import hostos
 
 
 class LockedError(AudioguideError):
@@ -39,35 +40,16 @@ def _command() -> str:
     return words[0] if words and words[0].isalnum() else "-"
 
 
-# Where Windows locks: past any PID, so the PID stays readable (the file stays small).
-LOCKED_BYTE = 1 << 20
-
-
-def _try_lock(fd: int) -> bool:
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            os.lseek(fd, LOCKED_BYTE, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
 @contextlib.contextmanager
 def build_lock(state_dir: Path, name: str = "lock", busy: str = "") -> Iterator[None]:
     """Hold `state_dir/<name>` for the duration; raise `LockedError` if a live process
     has it (`busy` is then the message, with `{pid}` for its process id)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / name
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # Not through a link: the PID would be written into whatever file it names.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
-        if not _try_lock(fd):
+        if not hostos.try_lock(fd):
             os.lseek(fd, 0, os.SEEK_SET)
             found = os.read(fd, 32).decode("ascii", "replace").strip("\0 \n").split()
             holder = found[0] if found else "?"
