@@ -591,6 +591,5 @@ def watch(
 STOPPED = "Stopped watching."
 
 
-
 def main() -> None:
     cli(prog_name="audioguide")

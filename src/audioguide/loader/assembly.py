@@ -34,9 +34,9 @@ from audioguide.loader.values import (
     kind_of,
     lexicon_of,
     options_of,
-    top_level_number,
     parse_duration,
     template_of,
+    top_level_number,
 )
 from audioguide.loader.voices import voice_of
 from audioguide.model import (

@@ -1,7 +1,7 @@
 """Cover art: the guide's own image, checked against Apple's rules, or one drawn from its title.
 
 `cover_png` is what the build embeds in every MP3 and what `publish` writes as
-`cover.png`. Both paths end in `_png_bytes`, one fixed PNG encoding with no metadata
+`cover.png`. Both paths end in `png_bytes`, one fixed PNG encoding with no metadata
 chunks (no time, no text, no colour profile), so the same guide gives the same bytes.
 
 The drawn cover uses the font that ships inside Pillow (`ImageFont.load_default`), so no
@@ -87,7 +87,7 @@ def checked_cover(data: bytes, name: str, where: Location) -> bytes:
             pixels = Image.frombytes("RGB", upright.size, upright.tobytes())
         except (OSError, ValueError, SyntaxError, KeyError, IndexError, struct.error) as error:
             raise ScriptError(where, f"cover '{name}' is damaged: {error}", hint) from error
-    return _png_bytes(pixels)
+    return png_bytes(pixels)
 
 
 def _open(data: bytes, name: str, where: Location, hint: str) -> Image.Image:
@@ -109,7 +109,7 @@ def _open(data: bytes, name: str, where: Location, hint: str) -> Image.Image:
         raise ScriptError(where, f"cover '{name}' is not an image Pillow can read", hint) from error
 
 
-def _png_bytes(image: Image.Image) -> bytes:
+def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     # Fixed options; Pillow writes no tIME/tEXt chunk unless asked, so bytes are stable.
     image.save(buffer, format="PNG", optimize=False, compress_level=9)
@@ -366,7 +366,7 @@ def _draw(title: str, author: str, credit: str) -> bytes:
     for i, line in enumerate(credit_lines):
         _draw_line(soft, (MARGIN, credit_top + i * _leading(small)), line, small)
     _paint(image, palette.muted, soft)
-    return _png_bytes(image)
+    return png_bytes(image)
 
 
 # --- the entry point ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ import io
 
 from PIL import Image
 
-from audioguide.publish.cover import _png_bytes
+from audioguide.publish.cover import png_bytes
 
 ICON_192, ICON_512, ICON_MASKABLE = "icon-192.png", "icon-512.png", "icon-maskable-512.png"
 ICONS = (ICON_192, ICON_512, ICON_MASKABLE)
@@ -38,7 +38,7 @@ def icon_pngs(cover_png: bytes) -> dict[str, bytes]:
     offset = (512 - inner) // 2
     maskable.paste(_scaled(cover, inner), (offset, offset))
     return {
-        ICON_192: _png_bytes(_scaled(cover, 192)),
-        ICON_512: _png_bytes(_scaled(cover, 512)),
-        ICON_MASKABLE: _png_bytes(maskable),
+        ICON_192: png_bytes(_scaled(cover, 192)),
+        ICON_512: png_bytes(_scaled(cover, 512)),
+        ICON_MASKABLE: png_bytes(maskable),
     }

@@ -17,10 +17,11 @@ from audioguide.loader.editions import Edition
 from audioguide.loader.episode_files import SCRIPT_EPISODES_DIR, episode_files
 from audioguide.model import STATUSES, Say
 from audioguide.plan import text
-from audioguide.studio import changes, guard, rows, yamledit
+from audioguide.studio import changes, rows, yamledit
 from audioguide.studio.app import studio
 from audioguide.studio.pages import edition_name
 from audioguide.studio.workspace import Edit, Found
+from audioguide.system import trust
 
 bp = Blueprint("edits", __name__, url_prefix="/api")
 
@@ -186,7 +187,7 @@ def _script_file(data: dict[str, Any]) -> tuple[Edition, Path, str]:
     if loaded is None:
         abort(404, "no such edition: reload the page")
     rel = text_field(data, "path", 500)
-    path = guard.inside(loaded.edition.scripts, rel)
+    path = trust.file_inside(loaded.edition.scripts, rel)
     if path is None or path.suffix not in (".yaml", ".yml"):
         abort(404, "no such script in the guide folder: reload the page")
     return loaded.edition, loaded.edition.scripts / rel, rel
