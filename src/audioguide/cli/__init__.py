@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 import click
 
 from audioguide import __version__
+from audioguide.cli.proof import proof
 from audioguide.errors import AudioguideError, ScriptError, ScriptErrors
 from audioguide.model import PYTTSX3_DRIVERS
 from audioguide.speech.registry import ENGINES
@@ -594,5 +595,6 @@ STOPPED = "Stopped watching."
 
 
 def main() -> None:
-    cli.add_command(studio)  # Flask loads only when it runs
+    for command in (studio, proof):  # Flask and faster-whisper load only when they run
+        cli.add_command(command)
     cli(prog_name="audioguide")
