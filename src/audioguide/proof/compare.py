@@ -130,8 +130,26 @@ def _whole_numbers(
     return i0, i1, j0, j1
 
 
+def joined(words: Sequence[Word], other: Sequence[Word]) -> list[Word]:
+    """`words` with each pair written as one word on the other side joined: "well
+    come" heard for "welcome", "every day" written and "everyday" heard."""
+    wanted = {w.text for w in other}
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        pair = words[i].text + words[i + 1].text if i + 1 < len(words) else ""
+        if pair in wanted and words[i].text not in wanted:
+            out.append(Word(pair, words[i].kind))
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 def compare(expected: Sequence[Word], heard: Sequence[Word]) -> Comparison:
     """Every run of words where `heard` differs from `expected`, rated."""
+    expected, heard = joined(expected, heard), joined(heard, expected)
     a = [w.text for w in expected]
     b = [w.text for w in heard]
     cost = _table(a, b)[len(a)][len(b)]

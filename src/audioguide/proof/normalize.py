@@ -161,7 +161,18 @@ def time_words(hours: int, minutes: int) -> list[str]:
     return said
 
 
+def year_words(n: int) -> list[str]:
+    """A year as said: 1995 -> nineteen ninety five, 2021 -> twenty twenty one, 2006 ->
+    two thousand six, 1900 -> nineteen hundred."""
+    if 2000 <= n <= 2009:
+        return number_words(n)
+    high, low = divmod(n, 100)
+    return number_words(high) + (["hundred"] if not low else time_words(0, low)[1:])
+
+
 def _decimal(token: str) -> list[Word]:
+    if token.isdigit() and len(token) == 4 and 1100 <= int(token) <= 2099:
+        return [Word(w, NUMBER) for w in year_words(int(token))]
     whole, _, fraction = token.replace(",", "").partition(".")
     said = [Word(w, NUMBER) for w in number_words(int(whole))]
     if fraction:
@@ -231,15 +242,37 @@ def _tidy(words: list[Word]) -> list[Word]:
     return out
 
 
+_CAPS_HYPHEN = re.compile(r"\b([A-Z]+)-(?=[A-Z]+\b)")
+
+
+def _letters(words_: list[tuple[str, Word]]) -> list[Word]:
+    """Letters said one by one are one word: "L C S W", "L.C.S.W." and "LCSW" alike."""
+    out: list[Word] = []
+    run: list[tuple[str, Word]] = []
+    for token, word in [*words_, ("", Word(""))]:
+        if len(token) == 1 and token.isupper():
+            run.append((token, word))
+            continue
+        if len(run) > 1:
+            out.append(Word("".join(t.lower() for t, _ in run), NAME))
+        else:
+            out += [w for _, w in run]
+        run = []
+        if token:
+            out.append(word)
+    return out
+
+
 def words(sentence: str, names: frozenset[str] = frozenset()) -> tuple[Word, ...]:
     """The words of a sentence, normalized for comparison. `names` are words to rate as
     names wherever they stand (the lexicon's entries)."""
     text = unicodedata.normalize("NFKC", sentence).translate(_APOSTROPHES)
+    text = _CAPS_HYPHEN.sub(r"\1", text)  # IMH-E is IMHE, said letter by letter
     # A hyphen parts words ("two-year-old" is three), a phone number stays whole.
-    found: list[Word] = []
+    found: list[tuple[str, Word]] = []
     for i, match in enumerate(_TOKEN.finditer(text)):
-        found += _tokens(match, i == 0, names)
-    return tuple(_tidy(found))
+        found += [(match.group(0), w) for w in _tokens(match, i == 0, names)]
+    return tuple(_tidy(_letters(found)))
 
 
 def plain(words_: tuple[Word, ...]) -> str:

@@ -176,16 +176,10 @@ class Ears:
 
 
 def judge(sentence: Sentence, heard: str, names: frozenset[str]) -> Comparison:
-    """Compare what was heard with the sentence as written; where the lexicon respells
-    a word, hearing the respelling as written counts too (the better of the two)."""
-    expected = normalize.words(sentence.display, names)
-    said = normalize.words(heard)
-    found = compare(expected, said)
-    if found.differences and sentence.spoken != sentence.display:
-        respelled = compare(normalize.words(sentence.spoken, names), said)
-        if not respelled.differences:
-            return respelled
-    return found
+    """Compare what was heard with the sentence as written. Never with the lexicon's
+    respelling: a respelling heard as written ("1 8 0" for 180, a typo for a name) is
+    what the listener hears, and it is the respelling that must be caught."""
+    return compare(normalize.words(sentence.display, names), normalize.words(heard))
 
 
 def _edition(

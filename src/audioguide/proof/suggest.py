@@ -45,6 +45,10 @@ def syllables(word: str) -> list[str]:
         run = low[end:start]
         if len(run) <= 1 or run in _DIGRAPHS:
             cuts.append(end)
+        elif run[:2] in _DIGRAPHS:  # pick-ford, not pic-kford
+            cuts.append(end + 2)
+        elif run[-2:] in _DIGRAPHS:
+            cuts.append(start - 2)
         else:
             cuts.append(end + len(run) // 2)
     bounds = [0, *cuts, len(low)]
