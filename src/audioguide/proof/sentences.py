@@ -3,8 +3,9 @@ where it is written (file:line:col), in the order the episodes say them."""
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,30 +50,50 @@ def _pattern(sentence: str) -> re.Pattern[str] | None:
     return re.compile(r"\s+".join(map(re.escape, first)))
 
 
-def _locate(texts: dict[str, str], where: Location, sentence: str) -> Location:
-    source, pattern = texts.get(where.path), _pattern(sentence)
-    if source is None or pattern is None or not where.line:
-        return where
-    starts = [0, *(i + 1 for i, c in enumerate(source) if c == "\n")]
-    if where.line > len(starts):
-        return where
-    offset = starts[where.line - 1] + where.col - 1
-    found = pattern.search(source, offset, offset + SEARCH_CHARS)
-    if found is None:
-        return where
-    line = source.count("\n", 0, found.start())
-    return Location(where.path, line + 1, found.start() - starts[line] + 1)
+class _Finder:
+    """Finds each sentence of a segment in its file, one after the other (so two
+    sentences that start alike get their own lines)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self.starts: dict[str, list[int]] = {}
+
+    def _starts(self, path: str) -> list[int]:
+        if path not in self.starts:
+            source = self.texts[path]
+            self.starts[path] = [0, *(i + 1 for i, c in enumerate(source) if c == "\n")]
+        return self.starts[path]
+
+    def segment(self, where: Location) -> Callable[[str], Location]:
+        """A locator for the segment at `where`: call it with each sentence in order."""
+        if where.path not in self.texts or not where.line:
+            return lambda _: where
+        source, starts = self.texts[where.path], self._starts(where.path)
+        offset = starts[min(where.line, len(starts)) - 1] + where.col - 1
+
+        def locate(sentence: str) -> Location:
+            nonlocal offset
+            pattern = _pattern(sentence)
+            found = pattern.search(source, offset, offset + SEARCH_CHARS) if pattern else None
+            if found is None:
+                return where
+            offset = found.end()
+            line = bisect.bisect_right(starts, found.start()) - 1
+            return Location(where.path, line + 1, found.start() - starts[line] + 1)
+
+        return locate
 
 
 def _places(guide: Guide, episode: Episode, sources: Sources) -> Iterator[Location]:
     """Where each sentence of the episode is written, in the order it is said."""
-    texts = dict(sources.texts)
+    finder = _Finder(dict(sources.texts))
     fields = template_fields(guide, episode)
     for name, template in (("intro", guide.intro), ("", None), ("outro", guide.outro)):
         if name == "":
             for say in (s for s in episode.segments if isinstance(s, Say)):
+                locate = finder.segment(say.where)
                 for sentence in (s for para in say.paragraphs for s in para):
-                    yield _locate(texts, say.where, sentence)
+                    yield locate(sentence)
         elif template:
             place = sources.places.get(name, guide.where)
             for para in text.paragraphs(text.clean(template.format(**fields))):
