@@ -108,6 +108,8 @@ def built_audio(edition: Edition, planned: Planned) -> tuple[tuple[str, str], ..
     from audioguide.build.state import load_state
 
     states = load_state(edition.output)
+    if not states:
+        raise ProofError(f"{edition.output}/: nothing built here yet; run audioguide build first")
     stale = [
         ep.id
         for ep in planned.guide.episodes

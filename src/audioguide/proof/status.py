@@ -29,6 +29,8 @@ def status_lines(output: Path, published: Sequence[str], audio: Mapping[str, str
             "Proof: none yet: no machine has heard this audio "
             "(run audioguide proof before parents hear it)."
         ]
+    if report.get("not_heard_because"):
+        return [f"Proof: none: {report['not_heard_because']}."]
     changed = _changed(record.episode_audio(report), audio, published)
     where = record.folder(output) / record.HTML
     if changed:
