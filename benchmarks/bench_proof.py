@@ -38,7 +38,9 @@ def cpu_seconds() -> float:
 
 def timed_run(*cmd: str | Path) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, check=True)
+    done = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{' '.join(map(str, cmd[:2]))} failed ({done.returncode}): {done.stderr}")
     return time.perf_counter() - start, done.stdout
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from audioguide.system.fsutil import atomic_write
-from audioguide.system.trust import inside
 
 PROOF_DIR = Path(".audioguide") / "proof"
 HEARD = "heard.json"
@@ -40,10 +39,9 @@ def _write(output: Path, name: str, data: bytes) -> None:
         if step.is_symlink() and not step.resolve().is_relative_to(output.resolve()):
             raise ProofError(f"{step}/: leads outside {output}/; remove the link, proof again")
         step.mkdir(exist_ok=True)
-    path = inside(output, f"{PROOF_DIR.as_posix()}/{name}")
-    if path is None:
-        raise ProofError(f"{target / name}: leads outside {output}/; remove the link")
-    atomic_write(path, data)
+    if not target.resolve().is_relative_to(output.resolve()):
+        raise ProofError(f"{target}/: leads outside {output}/; remove the link, proof again")
+    atomic_write(target / name, data)
 
 
 def _dump(data: object) -> bytes:
