@@ -223,8 +223,8 @@ def _edition(
 
 def proof(options: ProofOptions, progress: Progress | None = None) -> ProofReport:
     """Proof every edition; write each one's records; sign if asked. Raises for a
-    missing recognizer or model, unbuilt audio or an unreadable clip, before any record
-    is written."""
+    missing recognizer or model, unbuilt audio or an unreadable clip before any report
+    is written (what was heard until then is kept: the next proof need not hear it)."""
     from audioguide.proof.report import record_of, render_html
 
     model = find_model(options.model)
