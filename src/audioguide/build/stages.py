@@ -161,6 +161,17 @@ def episode_key(
     return hashlib.sha256(blob).hexdigest()
 
 
+def episode_keys(
+    guide: Guide,
+    cache_dir: Path,
+    plans: dict[str, tuple[Item, ...]],
+    keys: dict[Utterance, str],
+) -> dict[str, str]:
+    """Each episode's key as `build` makes it (`proof` compares them with the state's)."""
+    cover = _cover(guide, cache_dir)
+    return {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
+
+
 @dataclass(frozen=True)
 class EpisodeJob:
     """Everything one worker needs to render, master and export one episode."""

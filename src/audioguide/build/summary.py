@@ -69,7 +69,22 @@ def summary_lines(report: BuildReport, output: Path) -> list[str]:
     lines = [*table(report), outcome(report, output)]
     if report.published is not None:
         lines.append(published_line(report.published))
+        lines += proof_lines(report.published, output)
     return [*lines, ""]
+
+
+def proof_lines(published: Published, output: Path) -> list[str]:
+    """Whether the published audio has a current proof and sign-off (`proof.status`)."""
+    from audioguide.build.state import load_state
+    from audioguide.proof.status import status_lines
+
+    audio = {
+        episode: digest
+        for episode, state in load_state(output).items()
+        for rel, digest in state.files
+        if rel.endswith(".mp3")
+    }
+    return status_lines(output, published.ids, audio)
 
 
 def bundle_warnings(output: Path) -> list[str]:

@@ -18,6 +18,7 @@ from audioguide import __version__
 from audioguide.build.summary import plural as _plural
 from audioguide.cli.importing import import_document
 from audioguide.errors import AudioguideError, failure_of
+from audioguide.cli.proof import proof
 from audioguide.model import PYTTSX3_DRIVERS
 from audioguide.speech.registry import ENGINES
 from audioguide.studio.command import studio
@@ -96,6 +97,7 @@ def cli(verbose: bool, quiet: bool, debug: bool) -> None:
 
 cli.add_command(studio)  # click only: Flask loads when the command runs
 cli.add_command(import_document)
+cli.add_command(proof)  # faster-whisper loads only when it runs
 
 
 def _flag(name: str) -> bool:
