@@ -86,7 +86,11 @@ def broken_files(loaded: pipeline.Checked) -> list[Broken]:
     if loaded.guide is not None:
         return []
     root = loaded.edition.scripts.resolve()
-    sound = {Path(ep.where.path).resolve() for ep in loaded.healthy.episodes} if loaded.healthy else set()
+    sound = (
+        {Path(ep.where.path).resolve() for ep in loaded.healthy.episodes}
+        if loaded.healthy
+        else set()
+    )
     if loaded.healthy:
         sound.add(root / "guide.yaml")
     found: dict[str, list[Diagnostic]] = {}
