@@ -6,7 +6,6 @@ broken guide leads to is the studio's, with a way back; nothing is built meanwhi
 from __future__ import annotations
 
 import hashlib
-
 import io
 import time
 import wave
@@ -159,7 +158,8 @@ def test_the_other_episodes_are_saved_and_a_save_adding_an_error_is_refused(
     refused = post(client, app, "/api/say", {**FIRST, "segment": 1, "base": new_text, "text": "🙂"})
     assert refused.status_code == 422, refused.json
     [added] = refused.json["errors"]
-    assert added.startswith(f"{guide}/episodes/01-first.yaml:") and "nothing a voice can say" in added
+    assert added.startswith(f"{guide}/episodes/01-first.yaml:")
+    assert "nothing a voice can say" in added
     assert tree(guide) == before
     # The broken file's own error is not the save's: it is never listed as added.
     assert "02-second.yaml" not in " ".join(refused.json["errors"])
