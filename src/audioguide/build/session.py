@@ -251,9 +251,15 @@ def _named_progress(progress: Progress, name: str, stage: str, done: int, total:
 
 
 def _sources_of(root: Path) -> Sources:
-    from audioguide.loader import load_with_sources
+    from audioguide.loader import load_healthy, load_with_sources
 
-    return load_with_sources(root)[1]
+    try:
+        return load_with_sources(root)[1]
+    except ScriptErrors:  # the studio's guide with a broken episode file
+        part = load_healthy(root)
+        if part is None:
+            raise
+        return part[1]
 
 
 def build(
@@ -309,6 +315,15 @@ class Checked:
     diagnostics: tuple[Diagnostic, ...]
     timings: tuple[float, float, float] = (0.0, 0.0, 0.0)
     """Seconds to load, to list the voices, and to check."""
+    healthy: Guide | None = None
+    """When asked for and the guide does not load only because of some episode files:
+    the guide without them (`loader.load_healthy`), its checks in `diagnostics` too.
+    Never built: for the studio, which keeps the other episodes open."""
+
+    @property
+    def usable(self) -> Guide | None:
+        """The guide, or else its healthy part."""
+        return self.guide or self.healthy
 
     @property
     def errors(self) -> int:
@@ -328,19 +343,30 @@ def check_guide(options: BuildOptions, strict: bool = False) -> list[Checked]:
 
 
 def check_edition(
-    edition: Edition, cache_dir: Path, factory: EngineFactory, strict: bool = False
+    edition: Edition,
+    cache_dir: Path,
+    factory: EngineFactory,
+    strict: bool = False,
+    healthy: bool = False,
 ) -> Checked:
-    """Check one edition: what `audioguide check` prints for it."""
+    """Check one edition: what `audioguide check` prints for it. `healthy`: if it does
+    not load, check the episodes that do too (`Checked.healthy`)."""
     from audioguide.check import checks
-    from audioguide.loader import check_files, load_with_sources
+    from audioguide.loader import check_files, load_healthy, load_with_sources
 
     started = time.monotonic()
     try:
         check_files(edition.scripts)  # as a build does: the same mistakes, the same words
         guide, sources = load_with_sources(edition.scripts)
     except ScriptErrors as exc:
-        found = checks.from_errors(exc) + checks.stray_diagnostics(edition.scripts)
-        return Checked(edition, None, tuple(found))
+        found = checks.from_errors(exc)
+        part = load_healthy(edition.scripts) if healthy else None
+        if part is None:
+            return Checked(edition, None, tuple(found + checks.stray_diagnostics(edition.scripts)))
+        voices, failed = checks.voices_for(part[0], factory, cache_dir)
+        found += _diagnose(part[0], part[1], voices, failed, edition.scripts)
+        found.sort(key=lambda d: (d.where.path, d.where.line, d.where.col))
+        return Checked(edition, None, tuple(found), healthy=part[0])
     loaded = time.monotonic()
     voices, failed = checks.voices_for(guide, factory, cache_dir)
     listed = time.monotonic()
@@ -395,9 +421,12 @@ def stray_warnings(scripts: Path) -> list[str]:
 # --- preview and speech -----------------------------------------------------------------
 
 
-def load_edition(options: BuildOptions, edition: str = "") -> tuple[Path, Guide]:
+def load_edition(
+    options: BuildOptions, edition: str = "", healthy: bool = False
+) -> tuple[Path, Guide]:
     """One edition's folder and guide (`""`: the main one, else e.g. "es"), loaded
-    through the guide cache as a build loads it."""
+    through the guide cache as a build loads it. `healthy`: a guide that does not load
+    only because of some episode files is taken without them (`loader.load_healthy`)."""
     from audioguide.loader import check_files
 
     found = {e.name: e for e in editions(options.scripts, options.output)}
@@ -409,7 +438,16 @@ def load_edition(options: BuildOptions, edition: str = "") -> tuple[Path, Guide]
         )
     root = found[edition].scripts
     check_files(root)  # before the guide cache reads every script
-    return root, guidecache.load(options.cache_dir, root)
+    part = guidecache.cached_guide(options.cache_dir, root, healthy=True) if healthy else None
+    if part is not None:  # the scripts are as they were when it did not load
+        return root, part
+    try:
+        return root, guidecache.load(options.cache_dir, root)
+    except ScriptErrors:
+        part = guidecache.load_healthy(options.cache_dir, root) if healthy else None
+        if part is None:
+            raise
+        return root, part
 
 
 def check_voices(options: BuildOptions, root: Path, guide: Guide) -> None:
@@ -429,13 +467,15 @@ def preview(
     chapter: str | None = None,
     dest: Path | None = None,
     edition: str = "",
+    healthy: bool = False,
 ) -> Path:
     """Render an episode, or one segment or chapter of it, mastered, to a WAV file at
-    `dest` (default: OUTPUT/preview/EPISODE[-PART].wav); return its path."""
+    `dest` (default: OUTPUT/preview/EPISODE[-PART].wav); return its path. `healthy`:
+    as `load_edition`'s (the studio's, while another episode's file is broken)."""
     from audioguide.build.preview import select
     from audioguide.speech.registry import create_engine
 
-    root, guide = load_edition(options, edition)
+    root, guide = load_edition(options, edition, healthy)
     select(guide, episode, segment=segment, chapter=chapter)  # a wrong name fails at once
     check_voices(options, root, guide)
     return render_preview(
@@ -480,16 +520,18 @@ def speak(
     edition: str = "",
     episode: str | None = None,
     segment: int | None = None,
+    healthy: bool = False,
 ) -> Path:
     """Speak one sentence as the build would say it in that edition (and episode, and
     segment: their voice), through the same engine, lexicon and clip cache; return the
-    path of the WAV in the cache (mono 16-bit; read it, never write it)."""
+    path of the WAV in the cache (mono 16-bit; read it, never write it). `healthy`: as
+    `load_edition`'s."""
     from audioguide.build.stages import ClipSource, Voices
     from audioguide.plan import text
     from audioguide.plan.timeline import Utterance
     from audioguide.speech.cache import ClipCache
 
-    root, guide = load_edition(options, edition)
+    root, guide = load_edition(options, edition, healthy)
     voice = _voice_for(guide, episode, segment)
     check_voices(options, root, guide)
     cleaned = " ".join(text.clean(sentence).split())

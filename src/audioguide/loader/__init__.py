@@ -8,7 +8,7 @@ load), `values` converts values key by key, `voices` checks engines and voice mo
 against the registry, `assembly` puts segments, episodes and the guide together.
 """
 
-from audioguide.loader.assembly import load_guide, load_with_sources
+from audioguide.loader.assembly import load_guide, load_healthy, load_with_sources
 from audioguide.loader.episode_files import SCRIPT_EPISODES_DIR
 from audioguide.loader.reading import (
     GUIDE_FILE,
@@ -55,6 +55,7 @@ __all__ = [
     "check_files",
     "guide_name",
     "load_guide",
+    "load_healthy",
     "load_with_sources",
     "parse_duration",
 ]

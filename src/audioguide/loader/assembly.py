@@ -3,6 +3,7 @@ every mistake of a guide is raised at once as one `ScriptErrors`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -232,6 +233,26 @@ def load_with_sources(root: Path) -> tuple[Guide, Sources]:
             errors.fail(Location(display_path(root)), "could not load the guide")
         raise ScriptErrors(sorted(errors.items, key=error_order))
     return guide, errors.sources()
+
+
+def load_healthy(root: Path) -> tuple[Guide, Sources] | None:
+    """The guide in `root` without its episode files that have a mistake, when those
+    files hold every mistake (guide.yaml loads) and at least one episode is sound; else
+    None. The mistakes are those `load_with_sources` raises (one load, one rule set):
+    the studio keeps the other episodes open while a file is fixed, and a build, which
+    loads with `load_with_sources`, still refuses the guide."""
+    errors = Collector()
+    guide = _load(root, errors)
+    if guide is None or not errors.items:
+        return None
+    broken = {e.where.path for e in errors.items}
+    guide_file = display_path(root / GUIDE_FILE)
+    if any(p == guide_file or Path(p).suffix.lower() not in (".yaml", ".yml") for p in broken):
+        return None
+    sound = tuple(ep for ep in guide.episodes if ep.where.path not in broken)
+    if not sound:
+        return None
+    return dataclasses.replace(guide, episodes=sound), errors.sources()
 
 
 def _real_date(value: str) -> bool:

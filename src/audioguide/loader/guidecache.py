@@ -87,9 +87,11 @@ def digest(root: Path) -> str:
     return h.hexdigest()
 
 
-def _entry(cache_dir: Path, root: Path) -> Path:
+def _entry(cache_dir: Path, root: Path, healthy: bool = False) -> Path:
     name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
-    return cache_dir / "guides" / f"{name}.json"
+    # The healthy part of a guide that does not load has an entry of its own, which
+    # `load` (and so a build) never reads.
+    return cache_dir / "guides" / f"{name}{'-healthy' if healthy else ''}.json"
 
 
 def asset_paths(guide: Guide) -> list[Path]:
@@ -202,19 +204,20 @@ class _Codec:
         return kind(**values)
 
 
-def _read(cache_dir: Path, root: Path) -> tuple[str, Guide] | None:
+def _read(cache_dir: Path, root: Path, healthy: bool = False) -> tuple[str, Guide] | None:
     """The entry's key and guide, or None for anything that is not a whole entry."""
     with contextlib.suppress(OSError, ValueError, TypeError, RecursionError):
-        data = json.loads(_entry(cache_dir, root).read_bytes())
+        data = json.loads(_entry(cache_dir, root, healthy).read_bytes())
         whole = isinstance(data, dict) and data.get("format") == FORMAT
         if whole and isinstance(data.get("key"), str):
             return data["key"], _Codec(root).decode(data.get("guide"), Guide)
     return None
 
 
-def cached_guide(cache_dir: Path, root: Path) -> Guide | None:
-    """The guide loaded last time, if no script changed since; else None."""
-    entry = _read(cache_dir, root)
+def cached_guide(cache_dir: Path, root: Path, healthy: bool = False) -> Guide | None:
+    """The guide loaded last time (`healthy`: its healthy part, see `load_healthy`),
+    if no script changed since; else None."""
+    entry = _read(cache_dir, root, healthy)
     if entry is not None and entry[0] == digest(root) and _assets_present(entry[1]):
         return entry[1]
     return None
@@ -227,12 +230,12 @@ def last_guide(cache_dir: Path, root: Path) -> Guide | None:
     return entry[1] if entry is not None else None
 
 
-def remember(cache_dir: Path, root: Path, guide: Guide) -> None:
+def remember(cache_dir: Path, root: Path, guide: Guide, healthy: bool = False) -> None:
     # Only a shortcut: a read-only or full cache costs the next build a parse, no more;
     # a guide with a path outside its folder (which the loader refuses) is not kept.
     with contextlib.suppress(OSError, ValueError):
         data = {"format": FORMAT, "key": digest(root), "guide": _Codec(root).encode(guide)}
-        atomic_write(_entry(cache_dir, root), json.dumps(data, sort_keys=True).encode())
+        atomic_write(_entry(cache_dir, root, healthy), json.dumps(data, sort_keys=True).encode())
 
 
 def load(cache_dir: Path, root: Path) -> Guide:
@@ -243,4 +246,20 @@ def load(cache_dir: Path, root: Path) -> Guide:
 
         guide = load_guide(root)
         remember(cache_dir, root, guide)
+    return guide
+
+
+def load_healthy(cache_dir: Path, root: Path) -> Guide | None:
+    """`loader.load_healthy`'s guide (None if there is none), skipped when the scripts
+    are as they were last time: the studio speaks a sentence of a guide with a broken
+    episode file without parsing every script again."""
+    guide = cached_guide(cache_dir, root, healthy=True)
+    if guide is None:
+        from audioguide.loader import load_healthy as load_part
+
+        part = load_part(root)
+        if part is None:
+            return None
+        guide = part[0]
+        remember(cache_dir, root, guide, healthy=True)
     return guide

@@ -30,10 +30,12 @@ def find_editions(scripts: Path, output: Path) -> list[Edition]:
 
 
 def check_edition(edition: Edition, cache_dir: Path) -> session.Checked:
-    """One edition as `audioguide check` sees it; never raises for a script's mistake."""
+    """One edition as `audioguide check` sees it; never raises for a script's mistake.
+    If an episode file does not load, the others stay usable (`Checked.usable`) and
+    checked: the studio keeps them open while that file is fixed."""
     from audioguide.speech.registry import create_engine
 
-    return session.check_edition(edition, cache_dir, create_engine)
+    return session.check_edition(edition, cache_dir, create_engine, healthy=True)
 
 
 def remember(checked: session.Checked, cache_dir: Path) -> None:
@@ -44,6 +46,8 @@ def remember(checked: session.Checked, cache_dir: Path) -> None:
 
     if checked.guide is not None:
         guidecache.remember(cache_dir, checked.edition.scripts, checked.guide)
+    elif checked.healthy is not None:  # in an entry of its own, which builds never read
+        guidecache.remember(cache_dir, checked.edition.scripts, checked.healthy, healthy=True)
 
 
 def errors_of(checked: session.Checked) -> tuple[Diagnostic, ...]:
@@ -90,10 +94,12 @@ def speak(
         raise ValueError("nothing to say")
     with _speaking:
         paths = [
-            session.speak(build, s, edition=edition, episode=episode, segment=segment + 1)
+            session.speak(
+                build, s, edition=edition, episode=episode, segment=segment + 1, healthy=True
+            )
             for s in sentences
         ]
-        _, guide = session.load_edition(build, edition)
+        _, guide = session.load_edition(build, edition, healthy=True)
     clips = [decode_wav(p.read_bytes()) for p in paths]
     rate = clips[0].rate
     gap = b"\0\0" * round(guide.pauses.sentence * rate)
@@ -105,7 +111,7 @@ def preview(build: session.BuildOptions, edition: str, episode: str, chapter: st
     """The mastered preview of an episode or one chapter, as `audioguide preview`
     renders it (in OUTPUT/preview/)."""
     with _speaking:
-        return session.preview(build, episode, chapter=chapter, edition=edition)
+        return session.preview(build, episode, chapter=chapter, edition=edition, healthy=True)
 
 
 def build(build: session.BuildOptions, progress: Progress) -> list[str]:

@@ -131,13 +131,15 @@ class Workspace:
         return next((e for e in self.editions() if e.edition.name == name), None)
 
     def find(self, edition: str, episode_id: str) -> Found | None:
+        """The episode, also while another episode's file of the edition is broken."""
         loaded = self.edition(edition)
-        if loaded is None or loaded.guide is None:
+        guide = loaded.usable if loaded else None
+        if loaded is None or guide is None:
             return None
-        for ep in loaded.guide.episodes:
+        for ep in guide.episodes:
             if ep.id == episode_id:
                 path = self.script_path(loaded.edition, ep.where.path)
-                return Found(loaded, loaded.guide, ep, path) if path else None
+                return Found(loaded, guide, ep, path) if path else None
         return None
 
     def script_path(self, edition: Edition, shown: str) -> Path | None:
@@ -328,7 +330,7 @@ def _moved(loaded: pipeline.Checked, shadow: str, real: str) -> pipeline.Checked
         )
         for d in loaded.diagnostics
     )
-    return replace(loaded, diagnostics=moved, guide=None)
+    return replace(loaded, diagnostics=moved, guide=None, healthy=None)
 
 
 def _added(before: tuple[Diagnostic, ...], after: tuple[Diagnostic, ...]) -> list[Diagnostic]:

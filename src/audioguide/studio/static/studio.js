@@ -523,7 +523,9 @@
 
   // Files saved by another editor: load the page again unless something is being edited.
   function editing() {
-    return [...document.querySelectorAll(".edit")].some((f) => !f.hidden) || unsaved()
+    // A box the page opened by itself (a broken file's text) is not being edited
+    // until its text is changed (`unsaved`).
+    return [...document.querySelectorAll(".edit:not([data-opened])")].some((f) => !f.hidden) || unsaved()
       || document.querySelector(".conflict")
       || document.getElementById("word")?.value
       || document.getElementById("say-as")?.value;
