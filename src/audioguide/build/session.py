@@ -217,7 +217,7 @@ class Session:
             progress=progress,
             guide=guide,
             drafts=o.drafts,
-            base_url=o.base_url,
+            base_url=edition.base_url(o.base_url),
             alternates=self.others[edition],
             pool=pool,
         )

@@ -43,6 +43,7 @@ from audioguide.model import (
     SEGMENT_KINDS,
     STATUSES,
     Chapter,
+    Contact,
     Episode,
     Guide,
     Mastering,
@@ -321,6 +322,8 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         episodes=tuple(episodes),
         where=m.where,
         note=m.string("note") if "note" in data else None,
+        contact=_options(Contact, m.section("contact"), Contact(), "contact"),
+        license=m.string("license"),
     )
 
 

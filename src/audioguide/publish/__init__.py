@@ -46,7 +46,7 @@ from audioguide.publish.offline import (
 )
 from audioguide.publish.page import index_html, page_template
 from audioguide.publish.playlist import playlist_m3u8
-from audioguide.system.fsutil import replace_all
+from audioguide.system.fsutil import replace_all, sha256_file
 
 __all__ = [
     "Alternate",
@@ -94,6 +94,7 @@ def _item(output: Path, episode: EpisodeResult, number: int) -> Item:
         seconds=episode.seconds,
         # From the disk, not the report: the enclosure length must be the file's exact size.
         size=episode.mp3.stat().st_size,
+        sha256=sha256_file(episode.mp3),
         mp3=mp3,
         vtt=_relative(output, episode.vtt),
         txt=_relative(output, episode.txt),
@@ -163,13 +164,16 @@ def publish(
     made[output / WEB_MANIFEST] = webmanifest_json(guide, made[output / COVER], COVER).encode()
     # The manifest hashes the bytes about to be written, not what is on disk now.
     entries = [_entry(_relative(output, path), data) for path, data in made.items()]
-    built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
+    entries += [FileEntry(item.mp3, item.size, item.sha256) for item in items]
+    built = {path for item in items for path in (item.vtt, item.txt)}
     entries += [file_entry(output, output / path) for path in sorted(built)]
+    # The audio under the URL the page plays it from, which changes with its bytes.
+    urls = {item.mp3: Links().episode(item) for item in items}
     # The worker lists every other file's hash, so it is made once they are final.
-    made[output / SERVICE_WORKER] = service_worker_js(entries).encode()
+    made[output / SERVICE_WORKER] = service_worker_js(entries, urls).encode()
     entries.append(_entry(SERVICE_WORKER, made[output / SERVICE_WORKER]))
     below = [a.folder for a in alternates if not a.folder.startswith("..")]
-    made[output / MANIFEST] = manifest_json(guide, entries, below).encode()
+    made[output / MANIFEST] = manifest_json(guide, entries, below, urls).encode()
     # All or nothing: every changed file is written before any is replaced, the
     # manifest last.
     replace_all({path: data for path, data in made.items() if _changed(path, data)})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
@@ -63,11 +63,13 @@ def _worker_template() -> str:
     return text
 
 
-def service_worker_js(entries: Iterable[FileEntry]) -> str:
+def service_worker_js(entries: Iterable[FileEntry], urls: Mapping[str, str] = {}) -> str:
     """The worker with the files it keeps: `entries`, less itself and `manifest.json`
-    (which list the worker's own hash, so the worker cannot list theirs)."""
+    (which list the worker's own hash, so the worker cannot list theirs). A file with
+    an entry in `urls` (the episodes' audio) is kept under that URL, the one the page
+    asks for."""
     kept = [
-        {"path": e.path, "sha256": e.sha256}
+        {"path": urls.get(e.path, e.path), "sha256": e.sha256}
         for e in sorted(entries, key=lambda e: e.path)
         if e.path not in (SERVICE_WORKER, "manifest.json")
     ]

@@ -114,7 +114,7 @@ def episode_view(item: Item, s: Strings) -> EpisodeView:
         label=f"{kicker}: {title}",
         summary=clean(item.summary),
         clock=player_clock(item.seconds),
-        mp3=Links().url(item.mp3),  # the page always links its own folder: works offline
+        mp3=Links().episode(item),  # the page always links its own folder: works offline
         chapters=tuple(
             ChapterView(one_line(m.title), repr(m.start_ms / 1000), clock(m.start_ms / 1000))
             for m in sorted(item.chapters, key=lambda m: m.start_ms)
