@@ -46,7 +46,16 @@ from audioguide.errors import ScriptError
 from audioguide.loader import guidecache
 from audioguide.model import Episode, Guide
 from audioguide.plan import text
-from audioguide.plan.timeline import Chime, Item, Mark, Play, Silence, Utterance, plan_episode
+from audioguide.plan.timeline import (
+    LEAD_IN,
+    Chime,
+    Item,
+    Mark,
+    Play,
+    Silence,
+    Utterance,
+    plan_episode,
+)
 from audioguide.speech.base import Clip, Engine, EngineFactory
 from audioguide.speech.cache import ClipCache, clip_key
 from audioguide.system import tools
@@ -56,7 +65,9 @@ from audioguide.system.trust import inside
 
 Progress = Callable[[str, int, int], None]
 # Part of every episode key: bump when the rendering or encoding changes.
-BUILD_FORMAT = "episode-v3"  # v3: pieces encoded side by side, limiter windows near peaks
+# v3: pieces encoded side by side, limiter windows near peaks; v4: the intro's chapter,
+# the small embedded cover.
+BUILD_FORMAT = "episode-v4"
 
 
 def require_tools() -> None:
@@ -174,7 +185,18 @@ class EpisodeJob:
     engine_factory: EngineFactory
 
 
-def _chapter_marks(starts: Sequence[tuple[str, float]], seconds: float) -> tuple[ChapterMark, ...]:
+def _chapter_marks(
+    starts: Sequence[tuple[str, float]], seconds: float, intro: str = ""
+) -> tuple[ChapterMark, ...]:
+    """The chapters from their starts; what comes before the first (the chime and the
+    spoken intro) is a chapter of its own, titled `intro`, so that every moment of the
+    episode belongs to one: apps show the current chapter, and the first one would
+    otherwise begin seconds into the audio. Silence alone before it (the lead-in) is
+    given to the first chapter instead."""
+    if starts and starts[0][1] > LEAD_IN + 0.001:
+        starts = [(intro, 0.0), *starts]
+    elif starts:
+        starts = [(starts[0][0], 0.0), *starts[1:]]
     ms = [round(start * 1000) for _, start in starts]
     end = round(seconds * 1000)
     return tuple(
@@ -195,7 +217,8 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     guide, episode = job.guide, job.episode
     clip_for = ClipSource(ClipCache(job.cache_dir), Voices(job.engine_factory, guide.language))
     rendered = render(job.items, functools.partial(clip_for, keys=job.keys))
-    chapters = _chapter_marks([(c.title, c.start) for c in rendered.chapters], rendered.seconds)
+    starts = [(c.title, c.start) for c in rendered.chapters]
+    chapters = _chapter_marks(starts, rendered.seconds, episode.title)
     tags = Tags(
         title=episode.title,
         album=guide.title,
@@ -374,7 +397,8 @@ def build(
     voices = Voices(engine_factory, guide.language)
     keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
     cover = _cover(guide, cache_dir)
-    ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
+    embedded = _embedded_cover(cover, cache_dir)
+    ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, embedded) for ep in guide.episodes}
 
     outputs.check_owner(output, scripts, force)  # before the lock file is touched
     with build_lock(output / STATE_DIR):
@@ -393,7 +417,7 @@ def build(
                 ep_keys[ep.id],
                 cache_dir,
                 output,
-                cover,
+                embedded,
                 engine_factory,
             )
             for ep in todo
@@ -504,6 +528,21 @@ def _cover(guide: Guide, cache_dir: Path) -> bytes:
     with contextlib.suppress(OSError):  # only a shortcut for the next build
         atomic_write(path, png)
     return png
+
+
+def _embedded_cover(cover: bytes, cache_dir: Path) -> bytes:
+    """The small cover every MP3 embeds, cached by the cover it is made from."""
+    h = hashlib.sha256(b"embedded-v1\0" + cover).hexdigest()
+    path = cache_dir / "covers" / f"{h}.jpg"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    from audioguide.publish.cover import embedded_cover
+    from audioguide.system.fsutil import atomic_write
+
+    small = embedded_cover(cover)
+    with contextlib.suppress(OSError):  # only a shortcut for the next build
+        atomic_write(path, small)
+    return small
 
 
 def _run_jobs(

@@ -56,6 +56,7 @@ from audioguide.system.fsutil import atomic_path, temp_name
 MP3_RATE = 44100
 INSTALL_FFMPEG = hostos.install_hint("ffmpeg")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_JPEG_SIGNATURE = b"\xff\xd8\xff"
 _NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
 _STDERR_LINES = 8
 _ID3_HEADER = 10
@@ -95,7 +96,8 @@ def iso639_2(bcp47: str) -> str:
 
 @dataclass(frozen=True)
 class Tags:
-    """ID3 metadata of one episode. `language` is BCP-47 ("en-US"); `cover` is PNG."""
+    """ID3 metadata of one episode. `language` is BCP-47 ("en-US"); `cover` is PNG or
+    JPEG."""
 
     title: str
     album: str
@@ -111,8 +113,8 @@ class Tags:
     def __post_init__(self) -> None:
         if not 1 <= self.track <= self.track_total:
             raise ValueError(f"track {self.track}/{self.track_total} is out of range")
-        if self.cover is not None and not self.cover.startswith(_PNG_SIGNATURE):
-            raise ValueError("cover must be PNG data")
+        if self.cover is not None and not self.cover.startswith((_PNG_SIGNATURE, _JPEG_SIGNATURE)):
+            raise ValueError("cover must be PNG or JPEG data")
         for a, b in zip(self.chapters, self.chapters[1:], strict=False):
             if b.start_ms < a.end_ms:
                 raise ValueError(f"chapter {b.title!r} starts before {a.title!r} ends")
@@ -385,7 +387,7 @@ def id3_tag(tags: Tags) -> bytes:
         frames.append(
             APIC(
                 encoding=utf8,
-                mime="image/png",
+                mime="image/png" if tags.cover.startswith(_PNG_SIGNATURE) else "image/jpeg",
                 type=PictureType.COVER_FRONT,
                 desc="Cover",
                 data=tags.cover,
