@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import feedparser
 import podcastparser
 import pytest
+from book_check import check_book
 from click.testing import CliRunner
 
 from audioguide.cli import cli
@@ -178,3 +179,11 @@ def test_podcast_parsers_read_each_feed(output: Path, edition: str) -> None:
         (enclosure,) = episode["enclosures"]
         assert enclosure["url"].startswith(url + "episodes/")
         assert enclosure["file_size"] == file_of(output, edition, enclosure["url"]).stat().st_size
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("edition", EDITIONS, ids=["en", "es"])
+def test_each_edition_has_its_audiobook(output: Path, edition: str) -> None:
+    check_book(output / edition)
+    page = page_links((output / edition / "index.html").read_text("utf-8"))
+    assert "GUIDE.m4b" in page.links

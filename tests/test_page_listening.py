@@ -320,7 +320,7 @@ def test_a_rebuilt_episode_replaces_the_stored_one(
     with serve(out) as site:
         url = site + "index.html"
         seen = visit(context, url)
-        assert seen.page.evaluate(held, [second, sha256(episodes[1].mp3)])
+        assert seen.page.evaluate(held, [versioned(out, second), sha256(episodes[1].mp3)])
         close(seen, url)
         # Episode 2 built again, and longer: the first episode's audio in its place.
         shutil.copyfile(episodes[0].mp3, episodes[1].mp3)
@@ -329,7 +329,8 @@ def test_a_rebuilt_episode_replaces_the_stored_one(
         seen = visit(context, url)
         # What the browser does on its own a moment after a visit: ask for sw.js again.
         seen.page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-        assert seen.page.evaluate(held, [second, sha256(episodes[1].mp3)])
+        # The stored copy holds the new audio under its new URL (its version).
+        assert seen.page.evaluate(held, [versioned(out, second), sha256(episodes[1].mp3)])
         close(seen, url)
     context.set_offline(True)
     try:
@@ -345,6 +346,12 @@ def test_a_rebuilt_episode_replaces_the_stored_one(
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def versioned(folder: Path, path: str) -> str:
+    """The URL the page and its offline copy use for an episode's audio (`?v=` and the
+    start of its sha256, see `Links.episode`)."""
+    return f"{path}?v={sha256(folder / path)[:12]}"
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])

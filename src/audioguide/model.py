@@ -205,6 +205,10 @@ class Guide:
     contact: Contact = field(
         default=Contact(), metadata=doc("Who directories may write to about the feed (optional).")
     )
+    audiobook: bool = field(
+        default=True,
+        metadata=doc("Also publish GUIDE.m4b, the guide as one audiobook (true or false)."),
+    )
     license: str = field(
         default="",
         metadata=doc("The guide's licence as an SPDX id, e.g. CC-BY-NC-ND-4.0 (feed; optional)."),

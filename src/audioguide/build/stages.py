@@ -29,8 +29,16 @@ from pathlib import Path
 
 from audioguide import __version__
 from audioguide.build import outputs
-from audioguide.build.report import Alternate, BuildReport, ChapterMark, EpisodeResult, Published
-from audioguide.build.start_method import pool_context
+from audioguide.build.cached import book_piece, cover_of, embedded_cover_of
+from audioguide.build.report import (
+    Alternate,
+    BookSource,
+    BuildReport,
+    ChapterMark,
+    EpisodeResult,
+    Published,
+)
+from audioguide.build.start_method import keep_freed_memory, pool_context, warm_worker
 from audioguide.build.state import (
     OUTPUT_EPISODES_DIR,
     STATE_DIR,
@@ -183,6 +191,7 @@ class EpisodeJob:
     output: Path
     cover: bytes | None
     engine_factory: EngineFactory
+    aac: Path | None = None  # where the audiobook's piece of this episode goes
 
 
 def _chapter_marks(
@@ -211,9 +220,10 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     from audioguide.audio.assemble import render
     from audioguide.audio.master import master
     from audioguide.export import transcript
+    from audioguide.export.m4b import AacPiece, Tee
     from audioguide.export.mp3 import EpisodeMp3, Tags
 
-    _keep_freed_memory()
+    keep_freed_memory()
     guide, episode = job.guide, job.episode
     clip_for = ClipSource(ClipCache(job.cache_dir), Voices(job.engine_factory, guide.language))
     rendered = render(job.items, functools.partial(clip_for, keys=job.keys))
@@ -234,10 +244,19 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     stem = job.output / OUTPUT_EPISODES_DIR / episode_stem(episode)
     mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
     # LAME gets the mastered audio straight from memory, a long episode in pieces
-    # encoded side by side, cut in its pauses.
+    # encoded side by side, cut in its pauses; the audiobook's AAC encoder gets the same.
     samples = len(rendered.samples)
-    with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
-        _, report = master(rendered.samples, rendered.rate, guide.mastering, sink=encoder)
+    book = AacPiece(job.aac, rendered.rate) if job.aac is not None else None
+    try:
+        with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
+            sink = Tee(encoder, book) if book is not None else encoder
+            _, report = master(rendered.samples, rendered.rate, guide.mastering, sink=sink)
+    except BaseException as error:
+        if book is not None:
+            book.abort(error)
+        raise
+    if book is not None:
+        book.finish()
     from audioguide.system.fsutil import atomic_write_text
 
     atomic_write_text(vtt, transcript.vtt(rendered.cues))
@@ -377,13 +396,10 @@ def build(
     alternates: Sequence[Alternate] = (),
     pool: Executor | None = None,
 ) -> BuildReport:
-    """Build the guide in `scripts` into `output`, redoing only what changed.
-
-    `guide` is the guide already loaded from `scripts`, to save loading it again.
-    Only approved episodes are published (feed, page, playlist, manifest) unless `drafts`;
-    `base_url` makes the feed's links absolute; `alternates` are the other editions,
-    which the page links (see `alternates_of`). `pool`, if given, runs speech and
-    episodes instead of pools of `jobs` processes made for this build.
+    """Build the guide in `scripts` (`guide`, if already loaded) into `output`, redoing
+    only what changed. Only approved episodes are published unless `drafts`; `base_url`
+    makes the feed's links absolute; `alternates` are the other editions, which the page
+    links (see `alternates_of`). `pool`, if given, runs speech and episodes.
     """
     if engine_factory is None:
         from audioguide.speech.registry import shared_engine
@@ -396,16 +412,17 @@ def build(
     check_content(guide, plans)
     voices = Voices(engine_factory, guide.language)
     keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
-    cover = _cover(guide, cache_dir)
-    embedded = _embedded_cover(cover, cache_dir)
+    cover = cover_of(guide, cache_dir)
+    embedded = embedded_cover_of(cover, cache_dir)
     ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, embedded) for ep in guide.episodes}
+    pieces = {e.id: book_piece(cache_dir, ep_keys[e.id]) for e in guide.episodes if guide.audiobook}
 
     outputs.check_owner(output, scripts, force)  # before the lock file is touched
     with build_lock(output / STATE_DIR):
         outputs.claim(output, scripts, guide, force)
         sweep_temp_files(output, cache_dir)
         states = load_state(output)
-        todo = [ep for ep in selected if force or not _unchanged(output, states, ep, ep_keys)]
+        todo = [e for e in selected if force or not _unchanged(output, states, e, ep_keys, pieces)]
         missing = _missing_clips(ClipCache(cache_dir), todo, plans, keys)
         synthesize(missing, cache_dir, voices, jobs, progress, pool)
         job_list = [
@@ -419,6 +436,7 @@ def build(
                 output,
                 embedded,
                 engine_factory,
+                pieces.get(ep.id),
             )
             for ep in todo
         ]
@@ -432,8 +450,9 @@ def build(
             for ep in guide.episodes
             if ep.id in states
         )
+        book = BookSource(pieces, embedded) if guide.audiobook else None
         went_out, republished = _publish(
-            guide, output, results, drafts, base_url, cover, alternates
+            guide, output, results, drafts, base_url, cover, alternates, book
         )
         # Again: an encoder orphaned by a killed build finishes its (hidden) file when
         # its input ends, which may be after the sweep at the start.
@@ -461,10 +480,17 @@ def _encode(
 
 
 def _unchanged(
-    output: Path, states: dict[str, EpisodeState], ep: Episode, ep_keys: dict[str, str]
+    output: Path,
+    states: dict[str, EpisodeState],
+    ep: Episode,
+    ep_keys: dict[str, str],
+    pieces: dict[str, Path],
 ) -> bool:
-    """Whether the last build made this episode from the same inputs, its files whole."""
+    """Whether the last build made this episode from the same inputs, its files whole
+    (its audiobook piece too: one gone with a cleaned cache is made again)."""
     state = states.get(ep.id)
+    if ep.id in pieces and not pieces[ep.id].is_file():
+        return False
     return state is not None and state.key == ep_keys[ep.id] and files_match(output, state)
 
 
@@ -476,6 +502,7 @@ def _publish(
     base_url: str | None,
     cover: bytes,
     alternates: Sequence[Alternate],
+    book: BookSource | None = None,
 ) -> tuple[Published, bool]:
     """Publish the approved episodes (all with `drafts`); return what went out and
     whether the published files changed."""
@@ -484,7 +511,7 @@ def _publish(
     status = {ep.id: ep.status for ep in guide.episodes}
     published = [r for r in results if drafts or status[r.id] == "approved"]
     before = outputs.manifest_bytes(output)
-    publish(guide, published, output, base_url, cover, alternates)
+    publish(guide, published, output, base_url, cover, alternates, book)
     went_out = outputs.published_of(guide, [r.id for r in published])
     outputs.note_published(output, went_out)
     return went_out, before != outputs.manifest_bytes(output)
@@ -504,45 +531,6 @@ def _missing_clips(
     """
     wanted = {keys[u]: u for ep in episodes for u in plans[ep.id] if isinstance(u, Utterance)}
     return {key: u for key, u in wanted.items() if key not in cache or cache.get(key) is None}
-
-
-def _cover(guide: Guide, cache_dir: Path) -> bytes:
-    """The cover PNG (the guide's own, checked, or one drawn from its title), cached by
-    what it is made from so a no-op build does not draw it again."""
-    if guide.cover:
-        from audioguide.check.content import check_cover_size
-
-        check_cover_size(guide.cover, guide.cover_where or guide.where)
-    source = guide.cover.read_bytes() if guide.cover else b""
-    h = hashlib.sha256(b"cover-v2\0" + __version__.encode() + b"\0" + source)
-    drawn_from = [guide.title, guide.description, guide.author, guide.credit, guide.language]
-    h.update(json.dumps([*drawn_from, asdict(guide.source)]).encode())
-    path = cache_dir / "covers" / f"{h.hexdigest()}.png"
-    with contextlib.suppress(OSError):
-        return path.read_bytes()
-    from audioguide.publish import cover_png
-
-    png = cover_png(guide)
-    from audioguide.system.fsutil import atomic_write
-
-    with contextlib.suppress(OSError):  # only a shortcut for the next build
-        atomic_write(path, png)
-    return png
-
-
-def _embedded_cover(cover: bytes, cache_dir: Path) -> bytes:
-    """The small cover every MP3 embeds, cached by the cover it is made from."""
-    h = hashlib.sha256(b"embedded-v1\0" + cover).hexdigest()
-    path = cache_dir / "covers" / f"{h}.jpg"
-    with contextlib.suppress(OSError):
-        return path.read_bytes()
-    from audioguide.publish.cover import embedded_cover
-    from audioguide.system.fsutil import atomic_write
-
-    small = embedded_cover(cover)
-    with contextlib.suppress(OSError):  # only a shortcut for the next build
-        atomic_write(path, small)
-    return small
 
 
 def _run_jobs(
@@ -571,7 +559,7 @@ def _run_jobs(
 def workers(jobs: int) -> Iterator[Executor]:
     """The worker processes of a build, started at once: each loads the audio stack
     while this process reads the scripts and plans."""
-    with ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=_warm_worker) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=warm_worker) as pool:
         # The first task starts every worker now, while this process has one thread: a
         # fork taken while another thread holds a lock would copy it held, for ever.
         # (Forked only while that is safe at all: see `start_method`.)
@@ -583,30 +571,3 @@ def _prepare_publish() -> None:
     from audioguide import publish  # the import and the page's template take a while
 
     publish.prepare()
-
-
-def _warm_worker() -> None:
-    from audioguide.system.stopping import follow_parent
-
-    follow_parent()
-    _keep_freed_memory()
-
-
-@functools.cache
-def _keep_freed_memory() -> None:
-    """Let glibc keep the memory mastering frees for its next chunk.
-
-    Mastering makes and drops arrays of a few MB per minute of audio; by default glibc
-    hands such memory back to the system at once, and every chunk then faults its pages
-    in again: a sixth to a quarter of the mastering time, all in the kernel. Other C
-    libraries are left as they are.
-    """
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (AttributeError, OSError, TypeError):
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
-    mallopt(m_mmap_threshold, 64 << 20)  # larger blocks (whole long episodes) still go back
-    mallopt(m_trim_threshold, 512 << 20)

@@ -260,7 +260,8 @@ class EpisodeMp3:
 
 
 class Mp3Encoder:
-    """ffmpeg encoding mono int16 PCM fed in pieces to an untagged MP3 at `dest`.
+    """ffmpeg encoding mono int16 PCM fed in pieces to an untagged MP3 at `dest` (or to
+    what `output`'s ffmpeg options say, e.g. the audiobook's AAC).
 
     The MP3 is always mono 44.1 kHz (ffmpeg resamples other rates). It keeps the
     LAME/Info header: players use it for the exact duration and gapless trimming.
@@ -268,19 +269,25 @@ class Mp3Encoder:
     change until `finish` or `abort` returns.
     """
 
-    def __init__(self, rate: int, dest: Path, bitrate: str = "64k") -> None:
+    def __init__(
+        self, rate: int, dest: Path, bitrate: str = "64k", output: Sequence[str] = ()
+    ) -> None:
         ffmpeg = tools.ffmpeg()
         # fmt: off
+        mp3 = [
+            "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(MP3_RATE), "-ac", "1",
+            "-id3v2_version", "0", "-write_id3v1", "0",  # mutagen writes the only tag
+            "-f", "mp3",  # the temp name has no .mp3 suffix to go by
+        ]
         command = [
             ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error",
             "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
             "-map_metadata", "-1",  # no title or encoder tags carried over from the input
             "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no version strings in the file
-            "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(MP3_RATE), "-ac", "1",
-            "-id3v2_version", "0", "-write_id3v1", "0",  # mutagen writes the only tag
-            "-f", "mp3", "-y", str(dest),  # the temp name has no .mp3 suffix to go by
+            *(output or mp3), "-y", str(dest),
         ]
         # fmt: on
+        self._what = "AAC" if output else "MP3"
         # A file, not a pipe, for ffmpeg's messages: nobody has to keep reading them.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish or abort
         try:
@@ -328,7 +335,7 @@ class Mp3Encoder:
         if code != 0:
             lines = messages.strip().splitlines()
             detail = "\n".join(lines[-_STDERR_LINES:]) or "(no output)"
-            raise ExportError(f"ffmpeg failed (exit {code}) encoding MP3:\n{detail}")
+            raise ExportError(f"ffmpeg failed (exit {code}) encoding {self._what}:\n{detail}")
         return self._fed
 
     def abort(self) -> None:

@@ -280,10 +280,7 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
     paraphrase = f"A paraphrase of {source.title} by {source.author}." if source.title else ""
     credit = m.string("credit", paraphrase)
     voice = _voice(root, m.section("voice"), Voice())
-    chime = data.get("chime", True)
-    if not isinstance(chime, bool):
-        errors.fail(m.value_loc("chime"), "'chime' must be true or false")
-        chime = True
+    chime, audiobook = (_flag(m, data, name) for name in ("chime", "audiobook"))
     cover = _asset(root, m, "cover", data["cover"]) if "cover" in data else None
     episodes: list[Episode] = []
     seen: dict[str, Location] = {}
@@ -324,7 +321,17 @@ def _load(root: Path, errors: _Errors) -> Guide | None:
         note=m.string("note") if "note" in data else None,
         contact=_options(Contact, m.section("contact"), Contact(), "contact"),
         license=m.string("license"),
+        audiobook=audiobook,
     )
+
+
+def _flag(m: _Map, data: CommentedMap, name: str) -> bool:
+    """A true/false option of the guide, true unless set."""
+    value = data.get(name, True)
+    if not isinstance(value, bool):
+        m.errors.fail(m.value_loc(name), f"'{name}' must be true or false")
+        return True
+    return value
 
 
 def _check_speakable(

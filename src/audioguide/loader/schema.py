@@ -137,6 +137,7 @@ def guide_schema() -> Schema:
         "pauses": {"$ref": "#/definitions/pauses"},
         "mastering": {"$ref": "#/definitions/mastering"},
         "chime": {"type": "boolean"},
+        "audiobook": {"type": "boolean"},
         "lexicon": {"type": "object", "additionalProperties": {"type": "string"}},
         "episodes": {"type": "array", "items": {"type": "string"}},
     }

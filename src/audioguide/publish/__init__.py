@@ -13,6 +13,7 @@ module is the I/O edge that reads what the build made, calls them and writes the
 | `app.webmanifest` | `offline` | `webmanifest_json(guide, cover, path)` |
 | `sw.js` | `offline` | `service_worker_js(entries)` (the offline copy) |
 | `manifest.json` | `manifest` | `manifest_json(guide, entries)` |
+| `GUIDE.m4b` | `audiobook` | `audiobook_m4b(guide, items, book, output)` (ffmpeg, no re-encode) |
 | a zip of it all | `bundle` | `bundle(output, dest_zip)` |
 """
 
@@ -23,9 +24,12 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from audioguide.build.report import Alternate, EpisodeResult
+from audioguide.build.report import Alternate, BookSource, EpisodeResult
 from audioguide.export.transcript import read_vtt
 from audioguide.model import Guide
+from audioguide.publish.audiobook import NAME as AUDIOBOOK
+from audioguide.publish.audiobook import audiobook_m4b
+from audioguide.publish.audiobook import record as record_audiobook
 from audioguide.publish.bundle import bundle
 from audioguide.publish.chapters import chapters_json
 from audioguide.publish.common import (
@@ -139,6 +143,7 @@ def publish(
     base_url: str | None = None,
     cover: bytes | None = None,
     alternates: Sequence[Alternate] = (),
+    book: BookSource | None = None,
 ) -> list[Path]:
     """Write cover, chapters, feed, page, playlist, web app manifest, service worker and
     manifest into `output`.
@@ -151,7 +156,8 @@ def publish(
     relative, so the folder works from anywhere. Returns the paths of the files it
     publishes, the manifest last (a file whose bytes were already right is not
     rewritten). Either every changed file is replaced or none is.
-    `alternates` are the other editions, which the page links.
+    `alternates` are the other editions, which the page links. `book` is what the
+    audiobook (`GUIDE.m4b`) is made from; without it there is none.
     """
     links = Links.of(base_url)
     items = items_of(output, episodes)
@@ -159,7 +165,11 @@ def publish(
     for item in items:
         made[output / item.chapters_file] = chapters_json(guide, item).encode()
     made[output / FEED] = feed_xml(guide, items, links)
-    made[output / PAGE] = index_html(guide, items, links, alternates).encode()
+    audiobook = audiobook_m4b(guide, items, book, output) if book is not None else None
+    if audiobook is not None:
+        made[output / AUDIOBOOK] = audiobook[0]
+    page_book = AUDIOBOOK if audiobook is not None else None
+    made[output / PAGE] = index_html(guide, items, links, alternates, page_book).encode()
     made[output / PLAYLIST] = playlist_m3u8(guide, items).encode()
     made[output / WEB_MANIFEST] = webmanifest_json(guide, made[output / COVER], COVER).encode()
     # The manifest hashes the bytes about to be written, not what is on disk now.
@@ -178,6 +188,11 @@ def publish(
     # manifest last.
     replace_all({path: data for path, data in made.items() if _changed(path, data)})
     _remove_stale_chapters(output, items)
+    if audiobook is not None:
+        record_audiobook(output, audiobook[1], audiobook[0])
+    else:  # nothing published to make it from: an old one would be out of date
+        with contextlib.suppress(FileNotFoundError):
+            (output / AUDIOBOOK).unlink()
     return list(made)
 
 

@@ -151,6 +151,7 @@ class Strings:
     download: str
     subscribe: str
     playlist: str
+    audiobook: str  # the link to GUIDE.m4b
     published_by: str
     copyright_source: str  # "{title}", "{author}", "{date}"
     editions: str  # heads the links to the other editions
@@ -177,6 +178,7 @@ ENGLISH = Strings(
     download="Download the MP3",
     subscribe="Podcast feed (for podcast apps)",
     playlist="Playlist of all episodes",
+    audiobook="The whole guide as one audiobook (M4B, with chapters)",
     published_by="Published by",
     copyright_source="Paraphrased from “{title}” by {author}, {date}.",
     editions="This guide in other languages:",
@@ -203,6 +205,7 @@ SPANISH = Strings(
     download="Descargar el MP3",
     subscribe="Feed del pódcast (para aplicaciones de pódcast)",
     playlist="Lista de reproducción de todos los episodios",
+    audiobook="La guía completa en un audiolibro (M4B, con capítulos)",
     published_by="Publicado por",
     copyright_source="Paráfrasis de «{title}», de {author}, {date}.",
     editions="Esta guía en otros idiomas:",

@@ -71,7 +71,8 @@ def service_worker_js(entries: Iterable[FileEntry], urls: Mapping[str, str] = {}
     kept = [
         {"path": urls.get(e.path, e.path), "sha256": e.sha256}
         for e in sorted(entries, key=lambda e: e.path)
-        if e.path not in (SERVICE_WORKER, "manifest.json")
+        # The audiobook holds the episodes' audio a second time: a phone keeps the MP3s.
+        if e.path not in (SERVICE_WORKER, "manifest.json", "GUIDE.m4b")
     ]
     listed = json.dumps(kept, ensure_ascii=False, indent=2)
     return _worker_template().replace(_FILES_LINE, f"var FILES = {listed};")

@@ -150,9 +150,14 @@ def page_template() -> jinja2.Template:
 
 
 def index_html(
-    guide: Guide, items: Sequence[Item], links: Links, alternates: Sequence[Alternate] = ()
+    guide: Guide,
+    items: Sequence[Item],
+    links: Links,
+    alternates: Sequence[Alternate] = (),
+    audiobook: str | None = None,
 ) -> str:
-    """The page's HTML. Pure: same guide, episodes and other editions, same text."""
+    """The page's HTML. Pure: same guide, episodes and other editions, same text.
+    `audiobook` is the audiobook's path, when there is one."""
     s = strings_for(guide.language)
     css, js = _asset("page.css"), _asset("page.js")
     csp = "; ".join(
@@ -189,6 +194,7 @@ def index_html(
         source_href=safe_href(source.url),
         feed=links.url("feed.xml"),
         playlist=Links().url("playlist.m3u8"),
+        audiobook=Links().url(audiobook) if audiobook else None,
         episodes=[episode_view(item, s) for item in items],
         alternates=[
             (one_line(a.title), a.language, Links().url(a.page))
