@@ -95,6 +95,7 @@ def test_files_written(built: tuple[BuildReport, Path]) -> None:
     ]
     published = sorted(p.name for p in (tmp / "output").iterdir() if p.is_file())
     assert published == [
+        "GUIDE.m4b",
         "app.webmanifest",
         "cover.png",
         "feed.xml",

@@ -57,7 +57,8 @@ def test_a_build_uses_the_wheels_where_the_system_has_no_tools(
         [
             sys.executable,
             "-c",
-            "from audioguide.speech.espeak_library import driver; from audioguide.system import tools;"
+            "from audioguide.speech.espeak_library import driver; "
+            "from audioguide.system import tools; "
             "print(tools.ffmpeg()); print(driver().dll._name)",
         ],
         env=env,
