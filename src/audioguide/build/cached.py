@@ -1,6 +1,6 @@
 """What a build keeps in the cache folder besides clips, by what each is made from:
-the cover, the smaller copy every MP3 embeds, and each episode's piece of the
-audiobook. Any output folder built from the same inputs finds them there."""
+the cover and the smaller copy every MP3 embeds. Any output folder built from the
+same inputs finds them there."""
 
 from __future__ import annotations
 
@@ -36,12 +36,6 @@ def cover_of(guide: Guide, cache_dir: Path) -> bytes:
     with contextlib.suppress(OSError):  # only a shortcut for the next build
         atomic_write(path, png)
     return png
-
-
-def book_piece(cache_dir: Path, episode_key: str) -> Path:
-    """Where an episode's piece of the audiobook is kept: in the cache, by the episode's
-    key, so any output folder built from the same episode finds it."""
-    return cache_dir / "audiobook" / f"{episode_key}.aac"
 
 
 def embedded_cover_of(cover: bytes, cache_dir: Path) -> bytes:

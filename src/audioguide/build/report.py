@@ -78,7 +78,7 @@ class BuildReport:
 @dataclass(frozen=True)
 class BookSource:
     """What the audiobook is made from: each episode's AAC piece (by episode id, as the
-    build left them in the cache) and the picture the MP3s embed."""
+    build left them in the output folder) and the picture the MP3s embed."""
 
     pieces: Mapping[str, Path]
     cover: bytes | None

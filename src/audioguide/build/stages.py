@@ -29,7 +29,7 @@ from pathlib import Path
 
 from audioguide import __version__
 from audioguide.build import outputs
-from audioguide.build.cached import book_piece, cover_of, embedded_cover_of
+from audioguide.build.cached import cover_of, embedded_cover_of
 from audioguide.build.report import (
     Alternate,
     BookSource,
@@ -43,6 +43,8 @@ from audioguide.build.state import (
     OUTPUT_EPISODES_DIR,
     STATE_DIR,
     EpisodeState,
+    book_piece,
+    drop_old_pieces,
     episode_stem,
     files_match,
     load_state,
@@ -415,7 +417,7 @@ def build(
     cover = cover_of(guide, cache_dir)
     embedded = embedded_cover_of(cover, cache_dir)
     ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, embedded) for ep in guide.episodes}
-    pieces = {e.id: book_piece(cache_dir, ep_keys[e.id]) for e in guide.episodes if guide.audiobook}
+    pieces = {e.id: book_piece(output, ep_keys[e.id]) for e in guide.episodes if guide.audiobook}
 
     outputs.check_owner(output, scripts, force)  # before the lock file is touched
     with build_lock(output / STATE_DIR):
@@ -454,6 +456,7 @@ def build(
         went_out, republished = _publish(
             guide, output, results, drafts, base_url, cover, alternates, book
         )
+        drop_old_pieces(output, pieces.values())
         # Again: an encoder orphaned by a killed build finishes its (hidden) file when
         # its input ends, which may be after the sweep at the start.
         sweep_temp_files(output)

@@ -1,5 +1,5 @@
 """The audiobook: every episode in one AAC-in-MP4 file (`GUIDE.m4b`) with chapters,
-cover and tags, made from pieces each episode's build leaves in the clip cache.
+cover and tags, made from pieces each episode's build leaves in the output's records.
 
 Why pieces: an edit rebuilds one episode, and encoding the whole guide to AAC again
 would cost several times the edit. So each episode's mastered audio (the same samples
