@@ -197,9 +197,12 @@ def test_a_replaced_cover_is_not_nothing_changed(write_guide: WriteGuide, tmp_pa
     assert [ep.rebuilt for ep in report.episodes] == [True, True]
     published = (out / "cover.png").read_bytes()
     assert Image.open(io.BytesIO(published)).getpixel((700, 700)) == (200, 60, 30)
-    for ep in report.episodes:  # the picture each episode's tags carry
+    for ep in report.episodes:  # the picture each episode's tags carry: the new one, small
         [picture] = ID3(ep.mp3).getall("APIC")
-        assert picture.data == published
+        with Image.open(io.BytesIO(picture.data)) as small:
+            assert small.size == (600, 600)
+            red, green, blue = small.convert("RGB").getpixel((300, 300))
+            assert abs(red - 200) + abs(green - 60) + abs(blue - 30) < 12
 
 
 # --- a killed build's temp files ------------------------------------------------------

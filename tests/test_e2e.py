@@ -95,6 +95,7 @@ def test_files_written(built: tuple[BuildReport, Path]) -> None:
     ]
     published = sorted(p.name for p in (tmp / "output").iterdir() if p.is_file())
     assert published == [
+        "GUIDE.m4b",
         "app.webmanifest",
         "cover.png",
         "feed.xml",
@@ -144,7 +145,10 @@ def test_tags_and_chapters(built: tuple[BuildReport, Path]) -> None:
     comments = [str(f) for f in tags.getall("COMM")]
     assert any("An Article" in c for c in comments)
     chapters = ffprobe_chapters(mp3)
-    assert [c[0] for c in chapters] == ["Hello", "More"]
+    # The chime and intro before "Hello" are the episode's first chapter, from 0.
+    assert [c[0] for c in chapters] == ["First steps", "Hello", "More"]
+    assert chapters[0][1] == 0 and chapters[0][2] == chapters[1][1]
+    chapters = chapters[1:]
     vtt_starts = cue_starts(report.episodes[0].mp3.with_suffix(".vtt"))
     # "Hello" starts with the first body sentence (after two intro sentences)
     assert chapters[0][1] == pytest.approx(vtt_starts[2], abs=0.002)

@@ -28,7 +28,7 @@ from test_incremental import hashes
 
 from audioguide.audio.assemble import RATE
 from audioguide.build.report import BuildReport
-from audioguide.build.stages import Voices, build, plan_guide, workers
+from audioguide.build.stages import build, plan_guide, workers
 from audioguide.build.start_method import start_method
 from audioguide.cli import cli
 from audioguide.errors import EngineError, ScriptErrors, ToolMissingError
@@ -49,6 +49,7 @@ from audioguide.speech.piper_engine import (
     voice_infos,
 )
 from audioguide.speech.registry import create_engine
+from audioguide.speech.sources import Voices
 
 JOE = "en_US-joe-medium.onnx"
 MODEL = f"voices/{JOE}"
@@ -282,7 +283,10 @@ def test_piper_guide_chapters_read_back(built: tuple[BuildReport, Path]) -> None
     report, _ = built
     mp3 = report.episodes[0].mp3
     chapters = ffprobe_chapters(mp3)
-    assert [c[0] for c in chapters] == ["Hello", "More"]
+    # The chime and intro before "Hello" are the episode's first chapter, from 0.
+    assert [c[0] for c in chapters] == ["First steps", "Hello", "More"]
+    assert chapters[0][1] == 0 and chapters[0][2] == chapters[1][1]
+    chapters = chapters[1:]
     starts = cue_starts(mp3.with_suffix(".vtt"))
     assert chapters[0][1] == pytest.approx(starts[2], abs=0.002)
     assert chapters[1][1] == pytest.approx(starts[5], abs=0.002)
@@ -357,7 +361,9 @@ def test_host_on_espeak_and_clinician_on_piper(tmp_path: Path) -> None:
     integrated, peak = ebur128(episode.mp3)
     assert integrated == pytest.approx(-16.0, abs=1.0)
     assert peak <= -1.0
-    assert [c[0] for c in ffprobe_chapters(episode.mp3)] == ["Welcome", "Questions"]
+    # The intro before "Welcome" is the episode's first chapter, titled as the episode.
+    titles = [c[0] for c in ffprobe_chapters(episode.mp3)]
+    assert titles == [episode.title, "Welcome", "Questions"]
     onsets = sound_onsets(samples, RATE, min_gap=0.3)
     for start in cue_starts(episode.vtt):
         assert min(abs(t - start) for t in onsets) <= 0.05, start

@@ -123,13 +123,15 @@ def test_length_is_cut_to_whole_seconds_like_the_player() -> None:
 def test_worker_lists_every_published_file_with_its_hash(site: Site) -> None:
     output = site[0]
     manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
-    listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+    # The audio under the URL the page plays it from (its version in the query).
+    listed = {f.get("url", f["path"]): f["sha256"] for f in manifest["files"]}
     assert {"sw.js", "app.webmanifest"} <= set(listed)
     kept = {f["path"]: f["sha256"] for f in worker_files(output)}
     # Everything but itself and manifest.json (which hold its hash), with the same hashes.
     assert kept == {p: h for p, h in listed.items() if p != "sw.js"}
     for path, digest in kept.items():
-        assert hashlib.sha256((output / path).read_bytes()).hexdigest() == digest
+        file = path.split("?v=")[0]
+        assert hashlib.sha256((output / file).read_bytes()).hexdigest() == digest
     names = set(zipfile.ZipFile(bundle(output, output.parent / "g.zip")).namelist())
     assert {"sw.js", "app.webmanifest"} <= names
 
@@ -149,10 +151,12 @@ def test_a_rebuilt_episode_changes_the_worker_and_nothing_else_does(site: Site) 
     new_worker = (output / "sw.js").read_text(encoding="utf-8")
     assert new_worker != old_worker
     changed = {f["path"] for f in worker_files(output) if f not in old_files}
-    # The MP3, the feed (which states its size) and the page (which carries the MP3's
-    # sha256, to tell an old page from a new one): only these are fetched again.
-    assert mp3.relative_to(output).as_posix() in changed
-    assert changed <= {mp3.relative_to(output).as_posix(), "feed.xml", "index.html"}
+    # The MP3 (under its new version), the feed (which states its size and links that
+    # version) and the page (which plays it): only these are fetched again.
+    version = hashlib.sha256(mp3.read_bytes()).hexdigest()[:12]
+    new_url = f"{mp3.relative_to(output).as_posix()}?v={version}"
+    assert new_url in changed
+    assert changed <= {new_url, "feed.xml", "index.html"}
 
 
 def test_web_app_manifest(site: Site) -> None:

@@ -95,6 +95,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Who podcast directories write to about the feed (its `itunes:owner`)."""
+
+    name: str = field(default="", metadata=doc("A person or desk; default: the guide's author."))
+    email: str = field(
+        default="", metadata=doc("An address the directories may write to.", "email")
+    )
+
+
+@dataclass(frozen=True)
 class Say:
     """Text to speak; a blank line starts a new paragraph. May carry its own voice.
 
@@ -200,6 +210,17 @@ class Guide:
             limits=(1.0, 16.0),
         ),
     )
+    contact: Contact = field(
+        default=Contact(), metadata=doc("Who directories may write to about the feed (optional).")
+    )
+    audiobook: bool = field(
+        default=True,
+        metadata=doc("Also publish GUIDE.m4b, the guide as one audiobook (true or false)."),
+    )
+    license: str = field(
+        default="",
+        metadata=doc("The guide's licence as an SPDX id, e.g. CC-BY-NC-ND-4.0 (feed; optional)."),
+    )
 
     @property
     def year(self) -> str:
@@ -208,7 +229,7 @@ class Guide:
 
 # The kinds of segment, as a script names them (`- say:`, `- pause:`...).
 SEGMENT_KINDS = tuple(cls.__name__.lower() for cls in get_args(Segment))
-OPTION_CLASSES = (Voice, Pauses, Mastering, Source)
+OPTION_CLASSES = (Voice, Pauses, Mastering, Source, Contact)
 
 
 def staff_keys(cls: type) -> list[str]:

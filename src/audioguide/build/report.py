@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,15 @@ class BuildReport:
     cached: int  # clips taken from the cache
     published: Published | None = None  # None: not known (a folder built before it was noted)
     republished: bool = False  # the published files changed (not only the episodes)
+
+
+@dataclass(frozen=True)
+class BookSource:
+    """What the audiobook is made from: each episode's AAC piece (by episode id, as the
+    build left them in the output folder) and the picture the MP3s embed."""
+
+    pieces: Mapping[str, Path]
+    cover: bytes | None
 
 
 @dataclass(frozen=True)

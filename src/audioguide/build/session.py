@@ -220,7 +220,7 @@ class Session:
             o.force,
             o.episodes,
             o.drafts,
-            o.base_url,
+            edition.base_url(o.base_url),
             self.others[edition],
             o.factory(),
             checked=self.checked,  # by `check`: content, voices, every output's owner
@@ -504,8 +504,9 @@ def render_preview(
     """Render the chosen part of a loaded guide to a mastered mono WAV at `dest`
     (default: in `folder`), its sentences through the build's clip source."""
     from audioguide.build.preview import PREVIEW_DIR, default_path, plan_part, select
-    from audioguide.build.stages import ClipSource, Voices, render_wav
+    from audioguide.build.stages import render_wav
     from audioguide.speech.cache import ClipCache
+    from audioguide.speech.sources import ClipSource, Voices
 
     part = select(guide, episode_id, segment=segment, chapter=chapter)
     source = ClipSource(ClipCache(cache_dir), Voices(engine_factory, guide.language))
@@ -526,10 +527,10 @@ def speak(
     segment: their voice), through the same engine, lexicon and clip cache; return the
     path of the WAV in the cache (mono 16-bit; read it, never write it). `healthy`: as
     `load_edition`'s."""
-    from audioguide.build.stages import ClipSource, Voices
     from audioguide.plan import text
     from audioguide.plan.timeline import Utterance
     from audioguide.speech.cache import ClipCache
+    from audioguide.speech.sources import ClipSource, Voices
 
     root, guide = load_edition(options, edition, healthy)
     voice = _voice_for(guide, episode, segment)

@@ -29,14 +29,24 @@ from pathlib import Path
 
 from audioguide import __version__
 from audioguide.build import outputs
+from audioguide.build.cached import cover_of, embedded_cover_of
 from audioguide.build.edition_plan import EditionPlan
-from audioguide.build.report import Alternate, BuildReport, ChapterMark, EpisodeResult, Published
-from audioguide.build.start_method import pool_context
+from audioguide.build.report import (
+    Alternate,
+    BookSource,
+    BuildReport,
+    ChapterMark,
+    EpisodeResult,
+    Published,
+)
+from audioguide.build.start_method import keep_freed_memory, pool_context, warm_worker
 from audioguide.build.state import (
     OUTPUT_EPISODES_DIR,
     STATE_DIR,
     WRITTEN_FOLDERS,
     EpisodeState,
+    book_piece,
+    drop_old_pieces,
     episode_stem,
     files_match,
     load_state,
@@ -48,9 +58,19 @@ from audioguide.errors import ScriptError
 from audioguide.loader import guidecache
 from audioguide.model import Episode, Guide
 from audioguide.plan import text
-from audioguide.plan.timeline import Chime, Item, Mark, Play, Silence, Utterance, plan_episode
-from audioguide.speech.base import Clip, Engine, EngineFactory
-from audioguide.speech.cache import ClipCache, clip_key
+from audioguide.plan.timeline import (
+    LEAD_IN,
+    Chime,
+    Item,
+    Mark,
+    Play,
+    Silence,
+    Utterance,
+    plan_episode,
+)
+from audioguide.speech.base import Clip, EngineFactory
+from audioguide.speech.cache import ClipCache
+from audioguide.speech.sources import ClipSource, Voices
 from audioguide.system import tools
 from audioguide.system.fsutil import sha256_file
 from audioguide.system.lock import build_lock
@@ -58,53 +78,14 @@ from audioguide.system.trust import check_folders, inside
 
 Progress = Callable[[str, int, int], None]
 # Part of every episode key: bump when the rendering or encoding changes.
-BUILD_FORMAT = "episode-v3"  # v3: pieces encoded side by side, limiter windows near peaks
+# v3: pieces encoded side by side, limiter windows near peaks; v4: the intro's chapter,
+# the small embedded cover.
+BUILD_FORMAT = "episode-v4"
 
 
 def require_tools() -> None:
     # Only ffmpeg (the system's or the wheel's): ffprobe is no requirement.
     tools.ffmpeg()
-
-
-class Voices:
-    """Engines by name, made on first use: a warm cache starts no engine at all."""
-
-    def __init__(self, factory: EngineFactory, language: str) -> None:
-        self.factory = factory
-        self.language = language
-        self.engines: dict[str, Engine] = {}
-
-    def get(self, name: str) -> Engine:
-        if name not in self.engines:
-            self.engines[name] = self.factory(name, self.language)
-        return self.engines[name]
-
-    def key(self, u: Utterance) -> str:
-        engine = self.get(u.voice.engine)
-        return clip_key(engine.name, engine.version, u.voice, u.spoken)
-
-    def speak(self, u: Utterance) -> Clip:
-        return self.get(u.voice.engine).synthesize(u.spoken, u.voice)
-
-
-class ClipSource:
-    """Where every stage gets a sentence's audio: the clip cache first, then speech
-    (into the cache, so the next build or preview finds it)."""
-
-    def __init__(self, cache: ClipCache, voices: Voices) -> None:
-        self.cache = cache
-        self.voices = voices
-
-    def key(self, u: Utterance, keys: dict[Utterance, str] | None = None) -> str:
-        return keys[u] if keys is not None else self.voices.key(u)
-
-    def __call__(self, u: Utterance, keys: dict[Utterance, str] | None = None) -> Clip:
-        key = self.key(u, keys)
-        clip = self.cache.get(key)
-        if clip is None:  # never made, or removed or damaged since: speak it (again)
-            clip = self.voices.speak(u)
-            self.cache.put(key, clip)
-        return clip
 
 
 def render_wav(guide: Guide, items: tuple[Item, ...], source: ClipSource, dest: Path) -> Path:
@@ -168,8 +149,8 @@ def episode_keys(
     keys: dict[Utterance, str],
 ) -> dict[str, str]:
     """Each episode's key as `build` makes it (`proof` compares them with the state's)."""
-    cover = _cover(guide, cache_dir)
-    return {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
+    embedded = embedded_cover_of(cover_of(guide, cache_dir), cache_dir)
+    return {ep.id: episode_key(guide, ep, plans[ep.id], keys, embedded) for ep in guide.episodes}
 
 
 @dataclass(frozen=True)
@@ -185,9 +166,21 @@ class EpisodeJob:
     output: Path
     cover: bytes | None
     engine_factory: EngineFactory
+    aac: Path | None = None  # where the audiobook's piece of this episode goes
 
 
-def _chapter_marks(starts: Sequence[tuple[str, float]], seconds: float) -> tuple[ChapterMark, ...]:
+def _chapter_marks(
+    starts: Sequence[tuple[str, float]], seconds: float, intro: str = ""
+) -> tuple[ChapterMark, ...]:
+    """The chapters from their starts; what comes before the first (the chime and the
+    spoken intro) is a chapter of its own, titled `intro`, so that every moment of the
+    episode belongs to one: apps show the current chapter, and the first one would
+    otherwise begin seconds into the audio. Silence alone before it (the lead-in) is
+    given to the first chapter instead."""
+    if starts and starts[0][1] > LEAD_IN + 0.001:
+        starts = [(intro, 0.0), *starts]
+    elif starts:
+        starts = [(starts[0][0], 0.0), *starts[1:]]
     ms = [round(start * 1000) for _, start in starts]
     end = round(seconds * 1000)
     return tuple(
@@ -202,13 +195,15 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     from audioguide.audio.assemble import render
     from audioguide.audio.master import master
     from audioguide.export import transcript
+    from audioguide.export.m4b import AacPiece, Tee
     from audioguide.export.mp3 import EpisodeMp3, Tags
 
-    _keep_freed_memory()
+    keep_freed_memory()
     guide, episode = job.guide, job.episode
     clip_for = ClipSource(ClipCache(job.cache_dir), Voices(job.engine_factory, guide.language))
     rendered = render(job.items, functools.partial(clip_for, keys=job.keys))
-    chapters = _chapter_marks([(c.title, c.start) for c in rendered.chapters], rendered.seconds)
+    starts = [(c.title, c.start) for c in rendered.chapters]
+    chapters = _chapter_marks(starts, rendered.seconds, episode.title)
     tags = Tags(
         title=episode.title,
         album=guide.title,
@@ -224,10 +219,19 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     stem = job.output / OUTPUT_EPISODES_DIR / episode_stem(episode)
     mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
     # LAME gets the mastered audio straight from memory, a long episode in pieces
-    # encoded side by side, cut in its pauses.
+    # encoded side by side, cut in its pauses; the audiobook's AAC encoder gets the same.
     samples = len(rendered.samples)
-    with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
-        _, report = master(rendered.samples, rendered.rate, guide.mastering, sink=encoder)
+    book = AacPiece(job.aac, rendered.rate) if job.aac is not None else None
+    try:
+        with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
+            sink = Tee(encoder, book) if book is not None else encoder
+            _, report = master(rendered.samples, rendered.rate, guide.mastering, sink=sink)
+    except BaseException as error:
+        if book is not None:
+            book.abort(error)
+        raise
+    if book is not None:
+        book.finish()
     from audioguide.system.fsutil import atomic_write_text
 
     atomic_write_text(vtt, transcript.vtt(rendered.cues))
@@ -405,8 +409,10 @@ def run(
         check_content(guide, plans)
     voices = Voices(engine_factory, guide.language)
     keys = {u: voices.key(u) for items in plans.values() for u in items if isinstance(u, Utterance)}
-    cover = _cover(guide, cache_dir)
-    ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, cover) for ep in guide.episodes}
+    cover = cover_of(guide, cache_dir)
+    embedded = embedded_cover_of(cover, cache_dir)
+    ep_keys = {ep.id: episode_key(guide, ep, plans[ep.id], keys, embedded) for ep in guide.episodes}
+    pieces = {e.id: book_piece(output, ep_keys[e.id]) for e in guide.episodes if guide.audiobook}
 
     # Before the lock file is touched: nothing may be written through a link out.
     check_folders(output, WRITTEN_FOLDERS)
@@ -416,7 +422,7 @@ def run(
         outputs.claim(output, scripts, guide, force)
         sweep_temp_files(output, cache_dir)
         states = load_state(output)
-        todo = [ep for ep in selected if force or not _unchanged(output, states, ep, ep_keys)]
+        todo = [e for e in selected if force or not _unchanged(output, states, e, ep_keys, pieces)]
         missing = _missing_clips(ClipCache(cache_dir), todo, plans, keys)
         synthesize(missing, cache_dir, voices, plan.jobs, progress, pool)
         job_list = [
@@ -428,8 +434,9 @@ def run(
                 ep_keys[ep.id],
                 cache_dir,
                 output,
-                cover,
+                embedded,
                 engine_factory,
+                pieces.get(ep.id),
             )
             for ep in todo
         ]
@@ -443,9 +450,11 @@ def run(
             for ep in guide.episodes
             if ep.id in states
         )
+        book = BookSource(pieces, embedded) if guide.audiobook else None
         went_out, republished = _publish(
-            guide, output, results, plan.drafts, plan.base_url, cover, plan.alternates
+            guide, output, results, plan.drafts, plan.base_url, cover, plan.alternates, book
         )
+        drop_old_pieces(output, pieces.values())
         # Again: an encoder orphaned by a killed build finishes its (hidden) file when
         # its input ends, which may be after the sweep at the start.
         sweep_temp_files(output)
@@ -472,10 +481,17 @@ def _encode(
 
 
 def _unchanged(
-    output: Path, states: dict[str, EpisodeState], ep: Episode, ep_keys: dict[str, str]
+    output: Path,
+    states: dict[str, EpisodeState],
+    ep: Episode,
+    ep_keys: dict[str, str],
+    pieces: dict[str, Path],
 ) -> bool:
-    """Whether the last build made this episode from the same inputs, its files whole."""
+    """Whether the last build made this episode from the same inputs, its files whole
+    (its audiobook piece too: one gone with a cleaned cache is made again)."""
     state = states.get(ep.id)
+    if ep.id in pieces and not pieces[ep.id].is_file():
+        return False
     return state is not None and state.key == ep_keys[ep.id] and files_match(output, state)
 
 
@@ -487,6 +503,7 @@ def _publish(
     base_url: str | None,
     cover: bytes,
     alternates: Sequence[Alternate],
+    book: BookSource | None = None,
 ) -> tuple[Published, bool]:
     """Publish the approved episodes (all with `drafts`); return what went out and
     whether the published files changed."""
@@ -495,7 +512,7 @@ def _publish(
     status = {ep.id: ep.status for ep in guide.episodes}
     published = [r for r in results if drafts or status[r.id] == "approved"]
     before = outputs.manifest_bytes(output)
-    publish(guide, published, output, base_url, cover, alternates)
+    publish(guide, published, output, base_url, cover, alternates, book)
     went_out = outputs.published_of(guide, [r.id for r in published])
     outputs.note_published(output, went_out)
     return went_out, before != outputs.manifest_bytes(output)
@@ -515,30 +532,6 @@ def _missing_clips(
     """
     wanted = {keys[u]: u for ep in episodes for u in plans[ep.id] if isinstance(u, Utterance)}
     return {key: u for key, u in wanted.items() if key not in cache or cache.get(key) is None}
-
-
-def _cover(guide: Guide, cache_dir: Path) -> bytes:
-    """The cover PNG (the guide's own, checked, or one drawn from its title), cached by
-    what it is made from so a no-op build does not draw it again."""
-    if guide.cover:
-        from audioguide.check.content import check_cover_size
-
-        check_cover_size(guide.cover, guide.cover_where or guide.where)
-    source = guide.cover.read_bytes() if guide.cover else b""
-    h = hashlib.sha256(b"cover-v2\0" + __version__.encode() + b"\0" + source)
-    drawn_from = [guide.title, guide.description, guide.author, guide.credit, guide.language]
-    h.update(json.dumps([*drawn_from, asdict(guide.source)]).encode())
-    path = cache_dir / "covers" / f"{h.hexdigest()}.png"
-    with contextlib.suppress(OSError):
-        return path.read_bytes()
-    from audioguide.publish import cover_png
-
-    png = cover_png(guide)
-    from audioguide.system.fsutil import atomic_write
-
-    with contextlib.suppress(OSError):  # only a shortcut for the next build
-        atomic_write(path, png)
-    return png
 
 
 def _run_jobs(
@@ -567,7 +560,7 @@ def _run_jobs(
 def workers(jobs: int) -> Iterator[Executor]:
     """The worker processes of a build, started at once: each loads the audio stack
     while this process reads the scripts and plans."""
-    with ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=_warm_worker) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=warm_worker) as pool:
         # The first task starts every worker now, while this process has one thread: a
         # fork taken while another thread holds a lock would copy it held, for ever.
         # (Forked only while that is safe at all: see `start_method`.)
@@ -579,30 +572,3 @@ def _prepare_publish() -> None:
     from audioguide import publish  # the import and the page's template take a while
 
     publish.prepare()
-
-
-def _warm_worker() -> None:
-    from audioguide.system.stopping import follow_parent
-
-    follow_parent()
-    _keep_freed_memory()
-
-
-@functools.cache
-def _keep_freed_memory() -> None:
-    """Let glibc keep the memory mastering frees for its next chunk.
-
-    Mastering makes and drops arrays of a few MB per minute of audio; by default glibc
-    hands such memory back to the system at once, and every chunk then faults its pages
-    in again: a sixth to a quarter of the mastering time, all in the kernel. Other C
-    libraries are left as they are.
-    """
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (AttributeError, OSError, TypeError):
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
-    mallopt(m_mmap_threshold, 64 << 20)  # larger blocks (whole long episodes) still go back
-    mallopt(m_trim_threshold, 512 << 20)

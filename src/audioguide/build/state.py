@@ -8,7 +8,9 @@ so unchanged input gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +98,21 @@ def files_match(output: Path, state: EpisodeState) -> bool:
         if path is None or not path.is_file() or sha256_file(path) != digest:
             return False
     return True
+
+
+def book_piece(output: Path, episode_key: str) -> Path:
+    """Where an episode's piece of the audiobook is kept, by the episode's key: in the
+    output folder's own records (the clip cache may be read-only or shared)."""
+    return output / STATE_DIR / "audiobook" / f"{episode_key}.aac"
+
+
+def drop_old_pieces(output: Path, keep: Iterable[Path]) -> None:
+    """Remove the pieces of episodes as they were before (an edit leaves one behind)."""
+    wanted = {path.name for path in keep}
+    for path in sorted((output / STATE_DIR / "audiobook").glob("*.aac")):
+        if path.name not in wanted:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
 
 
 def episode_stem(episode: Episode) -> str:

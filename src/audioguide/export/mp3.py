@@ -56,6 +56,7 @@ from audioguide.system.fsutil import atomic_path, temp_name
 MP3_RATE = 44100
 INSTALL_FFMPEG = hostos.install_hint("ffmpeg")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_JPEG_SIGNATURE = b"\xff\xd8\xff"
 _NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
 _STDERR_LINES = 8
 _ID3_HEADER = 10
@@ -95,7 +96,8 @@ def iso639_2(bcp47: str) -> str:
 
 @dataclass(frozen=True)
 class Tags:
-    """ID3 metadata of one episode. `language` is BCP-47 ("en-US"); `cover` is PNG."""
+    """ID3 metadata of one episode. `language` is BCP-47 ("en-US"); `cover` is PNG or
+    JPEG."""
 
     title: str
     album: str
@@ -111,8 +113,8 @@ class Tags:
     def __post_init__(self) -> None:
         if not 1 <= self.track <= self.track_total:
             raise ValueError(f"track {self.track}/{self.track_total} is out of range")
-        if self.cover is not None and not self.cover.startswith(_PNG_SIGNATURE):
-            raise ValueError("cover must be PNG data")
+        if self.cover is not None and not self.cover.startswith((_PNG_SIGNATURE, _JPEG_SIGNATURE)):
+            raise ValueError("cover must be PNG or JPEG data")
         for a, b in zip(self.chapters, self.chapters[1:], strict=False):
             if b.start_ms < a.end_ms:
                 raise ValueError(f"chapter {b.title!r} starts before {a.title!r} ends")
@@ -258,7 +260,8 @@ class EpisodeMp3:
 
 
 class Mp3Encoder:
-    """ffmpeg encoding mono int16 PCM fed in pieces to an untagged MP3 at `dest`.
+    """ffmpeg encoding mono int16 PCM fed in pieces to an untagged MP3 at `dest` (or to
+    what `output`'s ffmpeg options say, e.g. the audiobook's AAC).
 
     The MP3 is always mono 44.1 kHz (ffmpeg resamples other rates). It keeps the
     LAME/Info header: players use it for the exact duration and gapless trimming.
@@ -266,19 +269,25 @@ class Mp3Encoder:
     change until `finish` or `abort` returns.
     """
 
-    def __init__(self, rate: int, dest: Path, bitrate: str = "64k") -> None:
+    def __init__(
+        self, rate: int, dest: Path, bitrate: str = "64k", output: Sequence[str] = ()
+    ) -> None:
         ffmpeg = tools.ffmpeg()
         # fmt: off
+        mp3 = [
+            "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(MP3_RATE), "-ac", "1",
+            "-id3v2_version", "0", "-write_id3v1", "0",  # mutagen writes the only tag
+            "-f", "mp3",  # the temp name has no .mp3 suffix to go by
+        ]
         command = [
             ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error",
             "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
             "-map_metadata", "-1",  # no title or encoder tags carried over from the input
             "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no version strings in the file
-            "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(MP3_RATE), "-ac", "1",
-            "-id3v2_version", "0", "-write_id3v1", "0",  # mutagen writes the only tag
-            "-f", "mp3", "-y", str(dest),  # the temp name has no .mp3 suffix to go by
+            *(output or mp3), "-y", str(dest),
         ]
         # fmt: on
+        self._what = "AAC" if output else "MP3"
         # A file, not a pipe, for ffmpeg's messages: nobody has to keep reading them.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish or abort
         try:
@@ -326,7 +335,7 @@ class Mp3Encoder:
         if code != 0:
             lines = messages.strip().splitlines()
             detail = "\n".join(lines[-_STDERR_LINES:]) or "(no output)"
-            raise ExportError(f"ffmpeg failed (exit {code}) encoding MP3:\n{detail}")
+            raise ExportError(f"ffmpeg failed (exit {code}) encoding {self._what}:\n{detail}")
         return self._fed
 
     def abort(self) -> None:
@@ -385,7 +394,7 @@ def id3_tag(tags: Tags) -> bytes:
         frames.append(
             APIC(
                 encoding=utf8,
-                mime="image/png",
+                mime="image/png" if tags.cover.startswith(_PNG_SIGNATURE) else "image/jpeg",
                 type=PictureType.COVER_FRONT,
                 desc="Cover",
                 data=tags.cover,

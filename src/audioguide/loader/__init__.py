@@ -23,6 +23,7 @@ from audioguide.loader.reading import (
 from audioguide.loader.values import (
     DATE_RE,
     DURATION_RE,
+    EMAIL_RE,
     EPISODE_KEYS,
     GUIDE_KEYS,
     ID_RE,
@@ -37,6 +38,7 @@ from audioguide.model import SEGMENT_KINDS
 __all__ = [
     "DATE_RE",
     "DURATION_RE",
+    "EMAIL_RE",
     "EPISODE_KEYS",
     "GUIDE_FILE",
     "GUIDE_KEYS",

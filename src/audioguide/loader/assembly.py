@@ -44,6 +44,7 @@ from audioguide.model import (
     SEGMENT_KINDS,
     STATUSES,
     Chapter,
+    Contact,
     Episode,
     Guide,
     Mastering,
@@ -296,10 +297,7 @@ def _load(root: Path, errors: Collector) -> Guide | None:
     paraphrase = f"A paraphrase of {source.title} by {source.author}." if source.title else ""
     credit = m.string("credit", paraphrase)
     voice = voice_of(root, m.section("voice"), Voice())
-    chime = data.get("chime", True)
-    if not isinstance(chime, bool):
-        errors.fail(m.value_loc("chime"), "'chime' must be true or false")
-        chime = True
+    chime, audiobook = (_flag(m, data, name) for name in ("chime", "audiobook"))
     cover = asset_path(root, m, "cover", data["cover"]) if "cover" in data else None
     episodes: list[Episode] = []
     seen: dict[str, Location] = {}
@@ -339,6 +337,9 @@ def _load(root: Path, errors: Collector) -> Guide | None:
         where=m.where,
         note=m.string("note") if "note" in data else None,
         reading_level=top_level_number(m, Guide, "reading_level"),
+        contact=options_of(Contact, m.section("contact"), Contact(), "contact"),
+        license=m.string("license"),
+        audiobook=audiobook,
     )
 
 
@@ -349,6 +350,15 @@ def _language(m: MapReader) -> str:
             m.value_loc("language"), f"'{short(language)}' is not a language tag", "e.g. en-US"
         )
     return language
+
+
+def _flag(m: MapReader, data: CommentedMap, name: str) -> bool:
+    """A true/false option of the guide, true unless set."""
+    value = data.get(name, True)
+    if not isinstance(value, bool):
+        m.errors.fail(m.value_loc(name), f"'{name}' must be true or false")
+        return True
+    return value
 
 
 def _check_speakable(

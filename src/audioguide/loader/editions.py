@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from audioguide.build.report import Alternate
 from audioguide.model import Guide
@@ -19,6 +20,15 @@ class Edition:
     name: str  # "" for the guide at the top of the folder
     scripts: Path
     output: Path
+
+    def base_url(self, base_url: str | None) -> str | None:
+        """Where this edition is served, given where the top of the output folder is:
+        `https://x/guide/` -> `https://x/guide/es/` for `es`, so its feed, page and
+        links name its own files, not the main edition's."""
+        if not base_url or not self.name:
+            return base_url
+        top = base_url if base_url.endswith("/") else base_url + "/"
+        return f"{top}{quote(self.name)}/"
 
 
 def editions(scripts: Path, output: Path) -> list[Edition]:

@@ -21,6 +21,7 @@ from audioguide.model import (
     SEGMENT_KINDS,
     STATUSES,
     Chapter,
+    Contact,
     Episode,
     Guide,
     Mastering,
@@ -62,6 +63,8 @@ def _option(cls: type, name: str, kind: str, type_: object) -> Schema:
     """The schema of one field of an options dataclass (Voice, Pauses...)."""
     if kind == "duration":
         return dict(_DURATION)
+    if kind == "email":
+        return {"type": "string", "pattern": _pattern(loader.EMAIL_RE)}
     if type_ in ("str", str):
         found: Schema = {"type": "string"}
     elif type_ in ("bool", bool):
@@ -129,10 +132,12 @@ def guide_schema() -> Schema:
         "date": {"type": "string", "pattern": _pattern(loader.DATE_RE)},
         "language": {"type": "string", "pattern": _pattern(loader.LANGUAGE_RE)},
         "source": options(Source),
+        "contact": options(Contact),
         "voice": {"$ref": "#/definitions/voice"},
         "pauses": {"$ref": "#/definitions/pauses"},
         "mastering": {"$ref": "#/definitions/mastering"},
         "chime": {"type": "boolean"},
+        "audiobook": {"type": "boolean"},
         "lexicon": {"type": "object", "additionalProperties": {"type": "string"}},
         "episodes": {"type": "array", "items": {"type": "string"}},
         "reading_level": _option(Guide, "reading_level", "", float),
@@ -192,12 +197,13 @@ def option_table() -> str:
     rows = ["| option | type | default | range | what it does |", "| --- | --- | --- | --- | --- |"]
     limits = ranges()
     groups = [("", Guide), ("voice.", Voice), ("pauses.", Pauses), ("mastering.", Mastering)]
-    groups += [("source.", Source), ("episode: ", Episode)]
+    groups += [("source.", Source), ("contact.", Contact), ("episode: ", Episode)]
     for prefix, cls in groups:
         for f in dataclasses.fields(cls):
             if "doc" not in f.metadata:
                 continue
-            default = "" if f.default is dataclasses.MISSING else repr(f.default)
+            unset = f.default is dataclasses.MISSING or dataclasses.is_dataclass(f.default)
+            default = "" if unset else repr(f.default)
             default = default.replace("'", "`") if default not in ("''", "None") else ""
             if default and f.metadata.get("kind") == "duration":
                 default += "s"

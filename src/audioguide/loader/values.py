@@ -30,6 +30,8 @@ TEMPLATE_FIELDS = ("guide", "number", "total", "title")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 LANGUAGE_RE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*\Z")
+# Loose on purpose: an address with one @ and a dot after it; a directory checks the rest.
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 DURATION_RE = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*(ms|s)\s*\Z")
 AUDIO_MAGIC = (b"RIFF", b"ID3", b"fLaC", b"OggS", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
 
@@ -189,6 +191,11 @@ def _convert(
         if seconds is None:
             errors.fail(where, f"'{name}': {message}", hint)
         return seconds
+    if kind == "email":
+        if isinstance(value, str) and EMAIL_RE.match(value.strip()):
+            return value.strip()
+        errors.fail(where, f"'{name}' is not an email address", "e.g. nurse@clinic.example")
+        return None
     if fld.type in ("str", str):
         if isinstance(value, dt.date):
             return value.isoformat()

@@ -102,7 +102,8 @@ def _places(guide: Guide, episode: Episode, sources: Sources) -> Iterator[Locati
 
 def plan(guide: Guide, sources: Sources, factory: EngineFactory, cache_dir: Path) -> Planned:
     """Plan the edition as the build does and key every sentence's clip."""
-    from audioguide.build.stages import Voices, episode_keys, plan_guide
+    from audioguide.build.stages import episode_keys, plan_guide
+    from audioguide.speech.sources import Voices
 
     plans = plan_guide(guide)
     voices = Voices(factory, guide.language)

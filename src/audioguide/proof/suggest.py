@@ -103,9 +103,9 @@ def suggest_all(
     """The results, each flagged one with the lexicon entries found for its words."""
     from dataclasses import replace
 
-    from audioguide.build.stages import ClipSource, Voices
     from audioguide.proof.run import engine_factory_of
     from audioguide.speech.cache import ClipCache
+    from audioguide.speech.sources import ClipSource, Voices
 
     source = ClipSource(
         ClipCache(options.cache_dir), Voices(engine_factory_of(options), guide.language)

@@ -14,6 +14,7 @@ module is the I/O edge that reads what the build made, calls them and writes the
 | `app.webmanifest` | `offline` | `webmanifest_json(guide, icons)` |
 | `sw.js` | `offline` | `service_worker_js(entries)` (the offline copy) |
 | `manifest.json` | `manifest` | `manifest_json(guide, entries)` |
+| `GUIDE.m4b` | `audiobook` | `audiobook_m4b(guide, items, book, output)` (ffmpeg, no re-encode) |
 | a zip of it all | `bundle` | `bundle(output, dest_zip)` |
 """
 
@@ -24,9 +25,12 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from audioguide.build.report import Alternate, EpisodeResult
+from audioguide.build.report import Alternate, BookSource, EpisodeResult
 from audioguide.export.transcript import read_vtt
 from audioguide.model import Guide
+from audioguide.publish.audiobook import NAME as AUDIOBOOK
+from audioguide.publish.audiobook import audiobook_m4b
+from audioguide.publish.audiobook import record as record_audiobook
 from audioguide.publish.bundle import bundle
 from audioguide.publish.chapters import chapters_json
 from audioguide.publish.common import (
@@ -48,7 +52,7 @@ from audioguide.publish.offline import (
 )
 from audioguide.publish.page import index_html, page_template, page_version
 from audioguide.publish.playlist import playlist_m3u8
-from audioguide.system.fsutil import replace_all
+from audioguide.system.fsutil import replace_all, sha256_file
 
 __all__ = [
     "Alternate",
@@ -96,6 +100,7 @@ def _item(output: Path, episode: EpisodeResult, number: int) -> Item:
         seconds=episode.seconds,
         # From the disk, not the report: the enclosure length must be the file's exact size.
         size=episode.mp3.stat().st_size,
+        sha256=sha256_file(episode.mp3),
         mp3=mp3,
         vtt=_relative(output, episode.vtt),
         txt=_relative(output, episode.txt),
@@ -140,6 +145,7 @@ def publish(
     base_url: str | None = None,
     cover: bytes | None = None,
     alternates: Sequence[Alternate] = (),
+    book: BookSource | None = None,
 ) -> list[Path]:
     """Write cover, chapters, feed, page, playlist, web app manifest, service worker and
     manifest into `output`.
@@ -152,34 +158,47 @@ def publish(
     relative, so the folder works from anywhere. Returns the paths of the files it
     publishes, the manifest last (a file whose bytes were already right is not
     rewritten). Either every changed file is replaced or none is.
-    `alternates` are the other editions, which the page links.
+    `alternates` are the other editions, which the page links. `book` is what the
+    audiobook (`GUIDE.m4b`) is made from; without it there is none.
     """
     links = Links.of(base_url)
     items = items_of(output, episodes)
-    built = {path for item in items for path in (item.mp3, item.vtt, item.txt)}
-    on_disk = [file_entry(output, output / path) for path in sorted(built)]
     made = {output / COVER: cover if cover is not None else cover_png(guide)}
     icons = _icons(output, made[output / COVER])
     made |= {output / name: png for name, png in icons.items()}
     for item in items:
         made[output / item.chapters_file] = chapters_json(guide, item).encode()
     made[output / FEED] = feed_xml(guide, items, links)
-    page = index_html(guide, items, links, alternates, {e.path: e.sha256 for e in on_disk})
+    audiobook = audiobook_m4b(guide, items, book, output) if book is not None else None
+    if audiobook is not None:
+        made[output / AUDIOBOOK] = audiobook[0]
+    page_book = AUDIOBOOK if audiobook is not None else None
+    digests = {item.mp3: item.sha256 for item in items}
+    page = index_html(guide, items, links, alternates, digests, page_book)
     made[output / PAGE] = page.encode()
     made[output / PLAYLIST] = playlist_m3u8(guide, items).encode()
     made[output / WEB_MANIFEST] = webmanifest_json(guide, icons).encode()
     # The manifest hashes the bytes about to be written, not what is on disk now.
     entries = [_entry(_relative(output, path), data) for path, data in made.items()]
-    entries += on_disk
+    entries += [FileEntry(item.mp3, item.size, item.sha256) for item in items]
+    built = {path for item in items for path in (item.vtt, item.txt)}
+    entries += [file_entry(output, output / path) for path in sorted(built)]
+    # The audio under the URL the page plays it from, which changes with its bytes.
+    urls = {item.mp3: Links().episode(item) for item in items}
     # The worker lists every other file's hash, so it is made once they are final.
-    made[output / SERVICE_WORKER] = service_worker_js(entries, page_version(page)).encode()
+    made[output / SERVICE_WORKER] = service_worker_js(entries, page_version(page), urls).encode()
     entries.append(_entry(SERVICE_WORKER, made[output / SERVICE_WORKER]))
     below = [a.folder for a in alternates if not a.folder.startswith("..")]
-    made[output / MANIFEST] = manifest_json(guide, entries, below).encode()
+    made[output / MANIFEST] = manifest_json(guide, entries, below, urls).encode()
     # All or nothing: every changed file is written before any is replaced, the
     # manifest last.
     replace_all({path: data for path, data in made.items() if _changed(path, data)})
     _remove_stale_chapters(output, items)
+    if audiobook is not None:
+        record_audiobook(output, audiobook[1], audiobook[0])
+    else:  # nothing published to make it from: an old one would be out of date
+        with contextlib.suppress(FileNotFoundError):
+            (output / AUDIOBOOK).unlink()
     return list(made)
 
 

@@ -46,6 +46,7 @@ class Item:
     date: str  # YYYY-MM-DD
     seconds: float
     size: int  # bytes of the MP3, as found on disk when publishing
+    sha256: str  # of the MP3, as found on disk: its version in every link to it
     mp3: str
     vtt: str
     txt: str
@@ -83,6 +84,10 @@ def check_base_url(base_url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+# Hex digits of the MP3's sha256 in its URL: 48 bits, no collision between versions.
+VERSION_DIGITS = 12
+
+
 @dataclass(frozen=True)
 class Links:
     """Turns a path inside `output` into the link written in the feed.
@@ -96,6 +101,16 @@ class Links:
     def url(self, path: str) -> str:
         quoted = quote(path, safe="/")
         return f"{self.base_url}{quoted}" if self.base_url else quoted
+
+    def episode(self, item: Item) -> str:
+        """The link to an episode's audio, for the feed, the page and the offline copy.
+
+        It carries the audio's version (`?v=` and the start of its sha256): rebuilt
+        audio gets a new URL, so an app that holds the old file fetches the new one
+        instead of playing old audio against new chapter times; the item's guid stays.
+        A web server ignores the query, and so does a browser opening the file from disk.
+        """
+        return f"{self.url(item.mp3)}?v={item.sha256[:VERSION_DIGITS]}"
 
     @classmethod
     def of(cls, base_url: str | None) -> Links:
@@ -136,6 +151,7 @@ class Strings:
     download: str
     subscribe: str
     playlist: str
+    audiobook: str  # the link to GUIDE.m4b
     published_by: str
     copyright_source: str  # "{title}", "{author}", "{date}"
     editions: str  # heads the links to the other editions
@@ -162,6 +178,7 @@ ENGLISH = Strings(
     download="Download the MP3",
     subscribe="Podcast feed (for podcast apps)",
     playlist="Playlist of all episodes",
+    audiobook="The whole guide as one audiobook (M4B, with chapters)",
     published_by="Published by",
     copyright_source="Paraphrased from “{title}” by {author}, {date}.",
     editions="This guide in other languages:",
@@ -188,6 +205,7 @@ SPANISH = Strings(
     download="Descargar el MP3",
     subscribe="Feed del pódcast (para aplicaciones de pódcast)",
     playlist="Lista de reproducción de todos los episodios",
+    audiobook="La guía completa en un audiolibro (M4B, con capítulos)",
     published_by="Publicado por",
     copyright_source="Paráfrasis de «{title}», de {author}, {date}.",
     editions="Esta guía en otros idiomas:",
@@ -208,12 +226,46 @@ def strings_for(language: str) -> Strings:
     return _BY_LANGUAGE.get(language.split("-")[0].lower(), ENGLISH)
 
 
-def copyright_line(guide: Guide) -> str:
-    """`© 2026 Clinic. Paraphrased from “Title” by Author, date.` (source part if known)."""
+# Apple Podcasts' limit for a channel's text fields such as `copyright`.
+FIELD_LIMIT = 255
+
+
+def copyright_line(guide: Guide, limit: int = FIELD_LIMIT) -> str:
+    """`© 2026 Clinic. Paraphrased from “Title” by Author, date.` (source part if known),
+    at most `limit` characters.
+
+    A long source title is shortened first: to its main title (before a colon), then
+    at a word with an ellipsis; the author, date and publisher are kept whole when
+    they fit, since they are what the line is for.
+    """
     line = " ".join(part for part in ("©", guide.year, one_line(guide.author)) if part) + "."
     source = guide.source
-    if source.title:
-        line += " " + strings_for(guide.language).copyright_source.format(
-            title=one_line(source.title), author=one_line(source.author), date=one_line(source.date)
+    if not source.title:
+        return shorten(line, limit)
+    title = one_line(source.title)
+    wording = strings_for(guide.language).copyright_source
+
+    def with_title(shown: str) -> str:
+        credit = wording.format(
+            title=shown, author=one_line(source.author), date=one_line(source.date)
         )
-    return line
+        return f"{line} {credit}"
+
+    full = with_title(title)
+    if len(full) <= limit:
+        return full
+    main = title.split(":", 1)[0].strip()
+    if len(with_title(main)) <= limit:
+        return with_title(main)
+    room = limit - len(with_title(""))
+    return shorten(with_title(shorten(main, room)) if room > 10 else line, limit)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text`, or its start cut at a word and ended with `…`, in at most `limit` chars."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"

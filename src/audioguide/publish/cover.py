@@ -383,6 +383,31 @@ def cover_png(guide: Guide) -> bytes:
     return drawn_cover(guide.title, guide.author, guide.credit)
 
 
+# The picture inside every MP3: what players show (a phone's screen, a car's display),
+# at a tenth of the full cover's bytes, which a parent on mobile data pays per episode.
+# The feed and the page keep the full-size cover.
+EMBEDDED_SIDE = 600
+EMBEDDED_MAX_BYTES = 60_000
+
+
+def embedded_cover(png: bytes) -> bytes:
+    """The cover at `EMBEDDED_SIDE` px wide as a baseline JPEG of at most
+    `EMBEDDED_MAX_BYTES` (lower quality only for a picture too busy to fit)."""
+    with Image.open(io.BytesIO(png)) as full:
+        image = full.convert("RGB")
+    height = max(1, round(image.height * EMBEDDED_SIDE / image.width))
+    image = image.resize((EMBEDDED_SIDE, height), Image.Resampling.LANCZOS)
+    data = b""
+    for quality in (85, 75, 65, 50, 35):
+        buffer = io.BytesIO()
+        # Fixed options and no EXIF: the same cover gives the same bytes.
+        image.save(buffer, format="JPEG", quality=quality, optimize=True, subsampling=2)
+        data = buffer.getvalue()
+        if len(data) <= EMBEDDED_MAX_BYTES:
+            break
+    return data
+
+
 def _read(path: Path, where: Location) -> bytes:
     try:
         check_cover_size(path, where)

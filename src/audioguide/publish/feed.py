@@ -107,11 +107,37 @@ def feed_xml(guide: Guide, items: Sequence[Item], links: Links) -> bytes:
     _add(channel, _q(ITUNES, "explicit"), "false")
     # A guide is heard in order: "serial" makes apps list episode 1 first.
     _add(channel, _q(ITUNES, "type"), "serial")
+    _directory_fields(channel, guide)
     for item in items:
         _item(channel, guide, item, links)
     ET.indent(rss, space="  ")
     document: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
+
+
+def _directory_fields(channel: ET.Element, guide: Guide) -> None:
+    """What directories read to know who owns the feed, its licence and who made it.
+
+    `itunes:owner` is where Apple writes (contact: in guide.yaml); `podcast:locked` is
+    "yes" only when that owner has an address to prove it by, since a locked feed can
+    be moved to another host only by its owner. The people are the guide's author
+    (who wrote it for listening) and the source's author (who wrote the work).
+    """
+    contact = guide.contact
+    owner = _add(channel, _q(ITUNES, "owner"))
+    _add(owner, _q(ITUNES, "name"), one_line(contact.name or guide.author))
+    if contact.email:
+        _add(owner, _q(ITUNES, "email"), contact.email)
+        _add(channel, _q(PODCAST, "locked"), "yes", owner=contact.email)
+    else:
+        _add(channel, _q(PODCAST, "locked"), "no")
+    if guide.license:
+        _add(channel, _q(PODCAST, "license"), guide.license)
+    _add(channel, _q(PODCAST, "person"), one_line(guide.author), role="writer", group="writing")
+    if guide.source.author:
+        author = one_line(guide.source.author)
+        _add(channel, _q(PODCAST, "person"), author, role="author", group="writing")
+    _add(channel, _q(PODCAST, "medium"), "podcast")
 
 
 def _item(channel: ET.Element, guide: Guide, item: Item, links: Links) -> None:
@@ -121,7 +147,7 @@ def _item(channel: ET.Element, guide: Guide, item: Item, links: Links) -> None:
     _add(entry, "link", f"{links.url('index.html')}#{item.anchor}")
     _add(entry, "guid", episode_guid(guide.title, item.id), isPermaLink="false")
     _add(entry, "pubDate", pub_date(item.date, item.number))
-    _add(entry, "enclosure", url=links.url(item.mp3), length=str(item.size), type="audio/mpeg")
+    _add(entry, "enclosure", url=links.episode(item), length=str(item.size), type="audio/mpeg")
     _add(entry, _q(ITUNES, "title"), one_line(item.title))
     _add(entry, _q(ITUNES, "duration"), str(item.whole_seconds))
     _add(entry, _q(ITUNES, "episode"), str(item.number))

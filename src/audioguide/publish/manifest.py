@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,19 +41,30 @@ def version(guide: Guide, entries: Iterable[FileEntry]) -> str:
     return f"{guide.date}+{digest.hexdigest()[:12]}"
 
 
-def manifest_json(guide: Guide, entries: Iterable[FileEntry], editions: Iterable[str] = ()) -> str:
+def manifest_json(
+    guide: Guide,
+    entries: Iterable[FileEntry],
+    editions: Iterable[str] = (),
+    urls: Mapping[str, str] = {},
+) -> str:
     """`editions` are the sub-folders holding other editions (e.g. "es"), each with its
-    own manifest: a bundle of this folder takes them along, so the page's links work."""
+    own manifest: a bundle of this folder takes them along, so the page's links work.
+    `urls` are the links that name a file with its version (an episode's audio)."""
     files = sorted(entries, key=lambda e: e.path)
     document = {
         "format": FORMAT,
         "title": one_line(guide.title),
         "language": guide.language,
         "version": version(guide, files),
-        "files": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in files],
+        "files": [_file(e, urls.get(e.path)) for e in files],
         "editions": sorted(editions),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _file(entry: FileEntry, url: str | None) -> dict[str, object]:
+    found: dict[str, object] = {"path": entry.path, "size": entry.size, "sha256": entry.sha256}
+    return found | ({"url": url} if url else {})
 
 
 @dataclass(frozen=True)

@@ -81,16 +81,21 @@ def _worker_template() -> str:
     return text
 
 
-def service_worker_js(entries: Iterable[FileEntry], page_version: str = "") -> str:
+def service_worker_js(
+    entries: Iterable[FileEntry], page_version: str = "", urls: Mapping[str, str] = {}
+) -> str:
     """The worker with the files it keeps: `entries`, less itself and `manifest.json`
-    (which list the worker's own hash, so the worker cannot list theirs).
+    (which list the worker's own hash, so the worker cannot list theirs). A file with
+    an entry in `urls` (the episodes' audio) is listed under that URL, the one the page
+    asks for.
 
     `page_version` is the page's own (`page.page_version`): the worker tells an open page
     when it holds another one, so an old page says a new version is there."""
     kept = [
-        {"path": e.path, "sha256": e.sha256, "size": e.size}
+        {"path": urls.get(e.path, e.path), "sha256": e.sha256, "size": e.size}
         for e in sorted(entries, key=lambda e: e.path)
-        if e.path not in (SERVICE_WORKER, "manifest.json")
+        # The audiobook holds the episodes' audio a second time: a phone keeps the MP3s.
+        if e.path not in (SERVICE_WORKER, "manifest.json", "GUIDE.m4b")
     ]
     listed = json.dumps(kept, ensure_ascii=False, indent=2)
     text = _worker_template().replace(_FILES_LINE, f"var FILES = {listed};")

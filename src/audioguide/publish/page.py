@@ -119,7 +119,7 @@ def episode_view(item: Item, s: Strings, sha256: str = "") -> EpisodeView:
         label=f"{kicker}: {title}",
         summary=clean(item.summary),
         clock=player_clock(item.seconds),
-        mp3=Links().url(item.mp3),  # the page always links its own folder: works offline
+        mp3=Links().episode(item),  # the page always links its own folder: works offline
         chapters=tuple(
             ChapterView(one_line(m.title), repr(m.start_ms / 1000), clock(m.start_ms / 1000))
             for m in sorted(item.chapters, key=lambda m: m.start_ms)
@@ -176,16 +176,17 @@ def index_html(
     links: Links,
     alternates: Sequence[Alternate] = (),
     digests: Mapping[str, str] | None = None,
+    audiobook: str | None = None,
 ) -> str:
     """The page's HTML. Pure: same guide, episodes, other editions and digests, same text.
 
     `digests` are the MP3s' sha256 by path. The page carries a version, a hash of its
     own text, which the offline worker repeats: an open page whose worker holds another
-    version says so (see `sw.js`).
+    version says so (see `sw.js`). `audiobook` is the audiobook's path, when there is one.
     """
-    html = _render(guide, items, links, alternates, digests or {}, "")
+    html = _render(guide, items, links, alternates, digests or {}, audiobook, "")
     version = hashlib.sha256(html.encode()).hexdigest()[:16]
-    return _render(guide, items, links, alternates, digests or {}, version)
+    return _render(guide, items, links, alternates, digests or {}, audiobook, version)
 
 
 def _render(
@@ -194,6 +195,7 @@ def _render(
     links: Links,
     alternates: Sequence[Alternate],
     digests: Mapping[str, str],
+    audiobook: str | None,
     version: str,
 ) -> str:
     s = strings_for(guide.language)
@@ -232,6 +234,7 @@ def _render(
         source_href=safe_href(source.url),
         feed=links.url("feed.xml"),
         playlist=Links().url("playlist.m3u8"),
+        audiobook=Links().url(audiobook) if audiobook else None,
         episodes=[episode_view(item, s, digests.get(item.mp3, "")) for item in items],
         p=player_strings_for(guide.language),
         version=version,

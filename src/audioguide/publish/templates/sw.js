@@ -14,18 +14,24 @@ var PAGE = "";
 var CACHE = "audioguide " + self.registration.scope;
 var HELD = "audioguide-held.json"; // path -> sha256 of what the copy holds
 
+// An episode is listed under the URL its page plays it from, its version in the query
+// (`?v=`); the copy keeps each file under its plain path, which the fetch handler looks
+// up with the query left out, so a page of any version finds it.
+function bare(path) {
+  return path.split("?")[0];
+}
 function url(path) {
   return new URL(path, self.registration.scope).href;
 }
 function isAudio(file) {
-  return /\.mp3$/i.test(file.path);
+  return /\.mp3$/i.test(bare(file.path));
 }
 
 var LISTED = {};
 var CURRENT = {};
 FILES.forEach(function (file) {
-  LISTED[url(file.path)] = true;
-  CURRENT[file.path] = file.sha256;
+  LISTED[url(bare(file.path))] = true;
+  CURRENT[bare(file.path)] = file.sha256;
 });
 
 function held(cache) {
@@ -44,8 +50,8 @@ function hold(cache, known) {
 }
 
 function refresh(cache, file, known) {
-  return cache.match(url(file.path)).then(function (copy) {
-    if (copy && known[file.path] === file.sha256) {
+  return cache.match(url(bare(file.path))).then(function (copy) {
+    if (copy && known[bare(file.path)] === file.sha256) {
       return null;
     }
     // Past the browser's HTTP cache, which may still hold the file as it was (no
@@ -54,7 +60,7 @@ function refresh(cache, file, known) {
       if (!response.ok) {
         throw new Error(file.path + ": " + response.status);
       }
-      return cache.put(url(file.path), response);
+      return cache.put(url(bare(file.path)), response);
     });
   });
 }
@@ -76,8 +82,8 @@ self.addEventListener("install", function (event) {
             // that this version did not change (the changed ones go on activation).
             var now = {};
             FILES.forEach(function (file) {
-              if (!isAudio(file) || known[file.path] === file.sha256) {
-                now[file.path] = file.sha256;
+              if (!isAudio(file) || known[bare(file.path)] === file.sha256) {
+                now[bare(file.path)] = file.sha256;
               }
             });
             return hold(cache, now);
@@ -137,14 +143,14 @@ function keepAll() {
     return held(cache).then(function (known) {
       function done() {
         return audio.reduce(function (sum, file) {
-          return sum + (known[file.path] === file.sha256 ? file.size : 0);
+          return sum + (known[bare(file.path)] === file.sha256 ? file.size : 0);
         }, 0);
       }
       var chain = tell({ type: "progress", done: done() });
       audio.forEach(function (file) {
         chain = chain.then(function () {
           return refresh(cache, file, known).then(function () {
-            known[file.path] = file.sha256;
+            known[bare(file.path)] = file.sha256;
             return hold(cache, known).then(function () {
               return tell({ type: "progress", done: done() });
             });
