@@ -23,6 +23,7 @@ encoder's hidden file) is removed by the next build's sweep.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -30,10 +31,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audioguide.system import tempfiles
 
@@ -153,11 +154,27 @@ def on_stop(
         yield  # only the main thread may handle signals (e.g. a test runs it in a thread)
         return
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    hook = threading.excepthook
+    threading.excepthook = functools.partial(_quiet_pool_death, hook)
     try:
         yield
     finally:
+        threading.excepthook = hook
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def _quiet_pool_death(hook: Callable[[Any], object], args: Any) -> None:
+    """A signal sent to the whole group (Ctrl-C in a terminal, the studio stopping its
+    build) kills the pool's workers at once, and the pool's manager thread may see them
+    die, and fail on futures already settled, before the main thread runs the handler.
+    The main thread hears of a broken pool through its futures anyway: only that thread
+    noise is dropped, any other thread's failure is shown."""
+    from concurrent.futures import InvalidStateError
+    from concurrent.futures.process import BrokenProcessPool
+
+    if not issubclass(args.exc_type, InvalidStateError | BrokenProcessPool):
+        hook(args)
 
 
 def follow_parent() -> None:
