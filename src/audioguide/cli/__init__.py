@@ -45,7 +45,7 @@ def _colour(err: bool = False) -> bool:
 _SEVERITY = re.compile(r": (error|warning): ")
 
 
-def _echo_lines(lines: str, *, err: bool = False) -> None:
+def echo_lines(lines: str, *, err: bool = False) -> None:
     """Print diagnostics, the words 'error' and 'warning' in colour where allowed."""
     colour = _colour(err)
     if colour:
@@ -73,7 +73,7 @@ class _Group(click.Group):
             epipe = isinstance(exc, OSError) and exc.errno == errno.EPIPE
             if ctx.params.get("debug") or failure is None or epipe:
                 raise
-            _echo_lines(failure.text, err=True)
+            echo_lines(failure.text, err=True)
             ctx.exit(failure.exit_code)
 
 
@@ -100,13 +100,13 @@ cli.add_command(import_document)
 cli.add_command(proof)  # faster-whisper loads only when it runs
 
 
-def _flag(name: str) -> bool:
+def flag(name: str) -> bool:
     """A global option (-v, -q) from the group, wherever the command is."""
     return bool(click.get_current_context().find_root().params.get(name))
 
 
 def _verbose(message: str) -> None:
-    if _flag("verbose") and not _flag("quiet"):
+    if flag("verbose") and not flag("quiet"):
         click.echo(message, err=True)
 
 
@@ -190,7 +190,7 @@ def build(
       audioguide build -e welcome        # just one episode
       audioguide build --base-url https://clinic.example/guide/
     """
-    quiet = quiet or _flag("quiet")
+    quiet = quiet or flag("quiet")
     scripts_dir, output, cache_dir = places_of(scripts_dir, output, cache_dir, strays=True)
     if base_url:
         from audioguide.publish import check_base_url
@@ -263,7 +263,7 @@ def _warn_strays(scripts: Path) -> None:
 
     found = stray_warnings(scripts)
     if found:
-        _echo_lines("\n".join(found), err=True)
+        echo_lines("\n".join(found), err=True)
 
 
 @cli.command()
@@ -307,7 +307,7 @@ def bundle(zip_path: Path | None, output: Path | None) -> None:
 
     output = places_of(None, output, None)[1]
     for warning in bundle_warnings(output):
-        _echo_lines(warning, err=True)
+        echo_lines(warning, err=True)
     dest = zip_path or output.with_name(output.name + ".zip")
     make_bundle(output, dest)
     click.echo(f"Wrote {dest} ({dest.stat().st_size / 1e6:.1f} MB).")
@@ -346,7 +346,7 @@ def check(scripts_dir: Path | None, strict: bool, say_more: bool, cache_dir: Pat
     scripts_dir, output, cache = places_of(scripts_dir, None, cache_dir)
     checked = check_guide(BuildOptions(scripts_dir, output, cache), strict)
     for edition in checked:
-        _print_checked(edition, len(checked) > 1, say_more or _flag("verbose"))
+        _print_checked(edition, len(checked) > 1, say_more or flag("verbose"))
     if any(edition.errors for edition in checked):
         click.get_current_context().exit(2)
 
@@ -358,12 +358,12 @@ def _print_checked(checked: Checked, named: bool, said: bool = False) -> None:
     prefix = f"{checked.edition.scripts}/: " if named else ""
     _print_diagnostics(checked.diagnostics)
     if checked.guide is None:
-        if not _flag("quiet"):
+        if not flag("quiet"):
             n = len(checked.diagnostics)
             click.echo(f"{prefix}the guide did not load: {_plural(n, 'error')}")
         return
     n_errors = checked.errors
-    if not _flag("quiet"):
+    if not flag("quiet"):
         from audioguide.build.summary import episode_lines, status_summary
         from audioguide.check.spoken import said_lines
 
@@ -383,7 +383,7 @@ def _print_checked(checked: Checked, named: bool, said: bool = False) -> None:
 
 def _print_diagnostics(found: Sequence[Diagnostic], err: bool = False) -> None:
     if found:
-        _echo_lines("\n".join(d.line() for d in found), err=err)
+        echo_lines("\n".join(d.line() for d in found), err=err)
 
 
 # --- voices ------------------------------------------------------------------------------
@@ -431,7 +431,7 @@ def voices(language: str | None, engine: str, model: Path | None, driver: str) -
     if driver != "espeak" and engine != "pyttsx3":
         raise click.UsageError("--driver chooses pyttsx3's driver: leave out --engine")
     made = create_engine(engine, language or "en-US", model)
-    click.echo("\n".join(listing(made, language, driver, quiet=_flag("quiet"))))
+    click.echo("\n".join(listing(made, language, driver, quiet=flag("quiet"))))
 
 
 # --- init --------------------------------------------------------------------------------
@@ -451,7 +451,7 @@ def init(folder: Path) -> None:
     from audioguide.loader.scaffold import init_guide
 
     written = init_guide(folder)
-    if _flag("quiet"):
+    if flag("quiet"):
         return
     click.echo(f"Created a new guide in {folder}/:")
     for path in written:
@@ -585,7 +585,7 @@ def watch(
     try:
         stopped = on_stop(output, options.cache_dir, message="watch stopped", interrupted=STOPPED)
         with stopped:
-            watch_loop(scripts_dir, output, options, echo=_echo_lines)
+            watch_loop(scripts_dir, output, options, echo=echo_lines)
     except KeyboardInterrupt:
         click.echo(f"\n{STOPPED}")
 

@@ -62,7 +62,7 @@ def proof(
       audioguide proof --sign "Dr. A. Lee"    # sign off after reading the report
     """
     from audioguide.build.session import default_jobs
-    from audioguide.cli import _echo_lines, _flag, _places
+    from audioguide.cli import echo_lines, flag, places_of
     from audioguide.cli.progress import StatusLine
     from audioguide.proof import report
     from audioguide.proof.run import ProofOptions
@@ -70,7 +70,7 @@ def proof(
 
     if sign is not None and not sign.strip():
         raise click.BadParameter("give the name of who signs", param_hint="--sign")
-    scripts, output, cache = _places(scripts_dir, output, cache_dir)
+    scripts, output, cache = places_of(scripts_dir, output, cache_dir)
     options = ProofOptions(
         scripts,
         output,
@@ -80,7 +80,7 @@ def proof(
         suggest,
         jobs or default_jobs(),
     )
-    status = StatusLine(not _flag("quiet") and sys.stderr.isatty())
+    status = StatusLine(not flag("quiet") and sys.stderr.isatty())
     try:
         result = run_proof(options, progress=status)
     finally:
@@ -88,9 +88,9 @@ def proof(
     for proofed in result.editions:
         flagged = [report.line(r) for r in proofed.results if r.flagged]
         if flagged:
-            _echo_lines("\n".join(flagged))
+            echo_lines("\n".join(flagged))
         data = report.record_of(proofed, result.model)
-        _echo_lines("\n".join(report.summary_lines(proofed, data)))
+        echo_lines("\n".join(report.summary_lines(proofed, data)))
     where = result.editions[0].edition.output / ".audioguide" / "proof" / "report.html"
     click.echo(
         f"{result.recognized} heard now by {result.model.name}, the rest as heard before; "

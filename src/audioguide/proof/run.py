@@ -88,10 +88,10 @@ def _load(edition: Edition, options: ProofOptions) -> Planned:
 
     check_files(edition.scripts)
     guide, sources = load_with_sources(edition.scripts)
-    return plan(guide, sources, _factory(options), options.cache_dir)
+    return plan(guide, sources, engine_factory_of(options), options.cache_dir)
 
 
-def _factory(options: ProofOptions) -> EngineFactory:
+def engine_factory_of(options: ProofOptions) -> EngineFactory:
     if options.engine_factory is not None:
         return options.engine_factory
     from audioguide.speech.registry import shared_engine

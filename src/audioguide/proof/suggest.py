@@ -104,10 +104,12 @@ def suggest_all(
     from dataclasses import replace
 
     from audioguide.build.stages import ClipSource, Voices
-    from audioguide.proof.run import _factory
+    from audioguide.proof.run import engine_factory_of
     from audioguide.speech.cache import ClipCache
 
-    source = ClipSource(ClipCache(options.cache_dir), Voices(_factory(options), guide.language))
+    source = ClipSource(
+        ClipCache(options.cache_dir), Voices(engine_factory_of(options), guide.language)
+    )
     tried: dict[str, str | None] = {}  # a word misheard in several sentences is tried once
     out = []
     for result in results:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, abort, jsonify
 
 from audioguide.studio.app import studio
 
@@ -11,6 +11,8 @@ bp = Blueprint("builds", __name__, url_prefix="/api")
 
 @bp.post("/build")
 def start() -> tuple[Response, int]:
+    if studio().prover.running:
+        abort(409, "a proof is listening to the built audio: build when it is done")
     started = studio().builder.start()
     return jsonify(started=started, **studio().builder.status.as_json()), 202 if started else 409
 
