@@ -17,8 +17,8 @@ import click
 from audioguide import __version__
 from audioguide.build.summary import plural as _plural
 from audioguide.cli.importing import import_document
-from audioguide.errors import AudioguideError, failure_of
 from audioguide.cli.proof import proof
+from audioguide.errors import AudioguideError, failure_of
 from audioguide.model import PYTTSX3_DRIVERS
 from audioguide.speech.registry import ENGINES
 from audioguide.studio.command import studio

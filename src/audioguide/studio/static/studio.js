@@ -476,7 +476,7 @@
         summary.textContent = found.lines.join("\n");
         const last = found.lines.filter((l) => l.trim()).slice(-2).join(" ");
         // The proof's records changed: the page shows them (the summary is said).
-        if (job === "proof") { reloadWith(`Proof finished. ${last}`, "proof"); return; }
+        if (job === "proof") { reloadWith(`Proof finished. ${found.lines.filter((l) => l.trim()).at(-1) || ""}`, "proof"); return; }
         say(`${JOBS[job]} finished. ${last}`);
       } else {
         summary.textContent = found.error;
