@@ -153,12 +153,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
+def copy_built(built: Path, to: Path) -> Path:
+    """A copy of a built guide folder, its outputs free to be claimed by the next build."""
+    shutil.copytree(built, to, dirs_exist_ok=True)
+    for owner in to.glob("**/.audioguide/guide.json"):
+        owner.unlink()  # the copy's next build claims it (the guide was "moved")
+    return to
+
+
 @pytest.fixture
 def guide(built: Path, tmp_path: Path) -> Path:
-    shutil.copytree(built, tmp_path, dirs_exist_ok=True)
-    for owner in (tmp_path / "out").glob("**/.audioguide/guide.json"):
-        owner.unlink()  # the copy's next build claims it (the guide was "moved")
-    return tmp_path
+    return copy_built(built, tmp_path)
 
 
 def run(base: Path, *args: str) -> tuple[int, str]:

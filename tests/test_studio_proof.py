@@ -6,7 +6,6 @@ lexicon entry added with one click (Flask's test client here; Chromium below).""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import pytest
 from browser import DESKTOP, chromium
 from flask import Flask
 from flask.testing import FlaskClient
-from test_proof import EPISODE_TWO, GUIDE, needs_proof, write
+from test_proof import EPISODE_TWO, GUIDE, copy_built, needs_proof, write
 from test_studio_app import PORT, get, post
 from test_studio_browser import Studio, axe_violations, start_studio
 
@@ -55,10 +54,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def root(built: Path, tmp_path: Path) -> Path:
-    shutil.copytree(built, tmp_path, dirs_exist_ok=True)
-    for owner in (tmp_path / "output").glob("**/.audioguide/guide.json"):
-        owner.unlink()  # the copy's next build claims it (the guide was "moved")
-    return tmp_path
+    return copy_built(built, tmp_path)
 
 
 @pytest.fixture

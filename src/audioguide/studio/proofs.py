@@ -16,6 +16,7 @@ from audioguide.model import Episode, Say
 from audioguide.proof.report import percent
 from audioguide.studio import pipeline, rows
 from audioguide.studio.app import studio
+from audioguide.studio.builds import start_job
 from audioguide.studio.pages import edition_key
 
 bp = Blueprint("proofs", __name__)
@@ -150,8 +151,7 @@ def start() -> tuple[Response, int]:
         abort(503, missing)
     if studio().builder.running:
         abort(409, "a build is running: proof the audio once it is built")
-    started = studio().prover.start()
-    return jsonify(started=started, **studio().prover.status.as_json()), 202 if started else 409
+    return start_job(studio().prover)
 
 
 @bp.get("/api/proof")
