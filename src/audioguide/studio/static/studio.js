@@ -404,7 +404,13 @@
       const { word, sayAs, text } = button.dataset;
       const response = await post("/api/lexicon", { edition, word, say_as: sayAs });
       const found = await answer(response);
-      if (found.conflict) { showConflict(box, found, null); say(found.message); return; }
+      if (found.conflict) {
+        // "Keep mine" saves again from this page, which names no episode: the edition too.
+        if (found.conflict.retry) found.conflict.retry.data = Object.assign({ edition }, found.conflict.retry.data);
+        showConflict(box, found, null);
+        say(found.message);
+        return;
+      }
       if (!response.ok || !found.ok) { showErrors(box, found); say(found.message || "Not saved."); return; }
       button.disabled = true;
       button.textContent = "Added";
