@@ -153,12 +153,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
+def copy_built(built: Path, to: Path) -> Path:
+    """A copy of a built guide folder, its outputs free to be claimed by the next build."""
+    shutil.copytree(built, to, dirs_exist_ok=True)
+    for owner in to.glob("**/.audioguide/guide.json"):
+        owner.unlink()  # the copy's next build claims it (the guide was "moved")
+    return to
+
+
 @pytest.fixture
 def guide(built: Path, tmp_path: Path) -> Path:
-    shutil.copytree(built, tmp_path, dirs_exist_ok=True)
-    for owner in (tmp_path / "out").glob("**/.audioguide/guide.json"):
-        owner.unlink()  # the copy's next build claims it (the guide was "moved")
-    return tmp_path
+    return copy_built(built, tmp_path)
 
 
 def run(base: Path, *args: str) -> tuple[int, str]:
@@ -318,3 +323,27 @@ def test_records_are_never_written_through_a_link_out_of_the_folder(
     code, out = run(guide)
     assert code == 1 and out.count("\n") == 1 and "leads outside" in out, out
     assert list(elsewhere.iterdir()) == []
+
+
+def test_the_models_hash_is_remembered_by_its_stat_until_it_changes(tmp_path: Path) -> None:
+    import hashlib
+    import json
+    import os
+
+    from audioguide.speech.models import remembered_sha256
+
+    weights, memo = tmp_path / "model.bin", tmp_path / "cache" / "hashes.json"
+    weights.write_bytes(b"weights one")
+    first = remembered_sha256(str(weights), memo)
+    assert first == hashlib.sha256(b"weights one").hexdigest()
+    # Read back, not hashed again: a remembered digest for the same stat is what comes back.
+    data = json.loads(memo.read_text())
+    data["hashes"][str(weights)]["sha256"] = "ab" * 32
+    memo.write_text(json.dumps(data))
+    assert remembered_sha256(str(weights), memo) == "ab" * 32
+    weights.write_bytes(b"weights two")  # new size and time: hashed afresh
+    os.utime(weights, ns=(1, 1))
+    assert remembered_sha256(str(weights), memo) == hashlib.sha256(b"weights two").hexdigest()
+    memo.write_text('{"format": 3, "hashes": []}')  # damaged: ignored and rewritten
+    assert remembered_sha256(str(weights), memo) == hashlib.sha256(b"weights two").hexdigest()
+    assert json.loads(memo.read_text())["format"] == "audioguide-model-hashes/1"

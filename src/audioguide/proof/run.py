@@ -24,7 +24,7 @@ from audioguide.loader.editions import Edition, editions
 from audioguide.model import Guide
 from audioguide.proof import normalize, record
 from audioguide.proof.compare import Comparison, compare
-from audioguide.proof.recognizer import Model, Recognizer, find_model
+from audioguide.proof.recognizer import MEMO, Model, Recognizer, find_model
 from audioguide.proof.sentences import Planned, Sentence, plan
 from audioguide.speech.base import Clip, EngineFactory
 
@@ -227,7 +227,7 @@ def proof(options: ProofOptions, progress: Progress | None = None) -> ProofRepor
     is written (what was heard until then is kept: the next proof need not hear it)."""
     from audioguide.proof.report import record_of, render_html
 
-    model = find_model(options.model)
+    model = find_model(options.model, options.cache_dir / MEMO)
     ears = Ears(model, options.threads)
     found = editions(options.scripts, options.output)
     planned = [(edition, _load(edition, options)) for edition in found]  # every mistake first

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 
 from audioguide.errors import EngineError
 from audioguide.system.fsutil import sha256_file
@@ -28,3 +29,42 @@ def _hash_file(path: str, size: int, mtime_ns: int) -> str:
         return sha256_file(path)
     except OSError as e:
         raise EngineError(f"voice model {path} cannot be read: {e.strerror}") from e
+
+
+MEMO_FORMAT = "audioguide-model-hashes/1"
+
+
+def remembered_sha256(path: str, memo: Path) -> str:
+    """`model_sha256`, remembered across processes in the JSON file `memo` by the file's
+    path, size, modification time and inode: a proof that hears one sentence need not
+    read a model of tens of megabytes first. A file changed in any of those is hashed
+    afresh; a memo of the wrong shape is ignored (and rewritten)."""
+    import json
+
+    from audioguide.system.fsutil import atomic_write
+
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise EngineError(f"voice model {path} cannot be read: {e.strerror}") from e
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+    try:
+        data = json.loads(memo.read_text("utf-8"))
+    except (OSError, ValueError):
+        data = None
+    known = data.get("hashes") if isinstance(data, dict) else None
+    known = known if isinstance(known, dict) and data.get("format") == MEMO_FORMAT else {}
+    entry = known.get(path)
+    if isinstance(entry, dict) and entry.get("stat") == stamp:
+        digest = entry.get("sha256")
+        if isinstance(digest, str) and len(digest) == 64:
+            return digest
+    digest = _hash_file(path, st.st_size, st.st_mtime_ns)
+    known[path] = {"stat": stamp, "sha256": digest}
+    body = json.dumps({"format": MEMO_FORMAT, "hashes": known}, indent=1, sort_keys=True)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(memo, (body + "\n").encode())
+    except OSError:
+        pass  # only a memo: the next proof hashes the model again
+    return digest

@@ -1,4 +1,5 @@
-"""The studio's Build button: the real build, in a process of its own, with progress.
+"""The studio's Build and Proof now buttons: the real build (or proof), in a process of
+its own, with progress.
 
 The build forks worker processes; a fork taken while another of the server's threads
 holds a lock copies that lock held, for ever. So the build runs in a *spawned* process
@@ -12,11 +13,17 @@ import contextlib
 import multiprocessing
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from audioguide.build.session import BuildOptions
+from audioguide.build.stages import Progress
 from audioguide.studio import pipeline
+
+Job = Callable[[BuildOptions, Progress], list[str]]
+"""What runs in the child: `pipeline.build` or `pipeline.proof` (top-level, so a spawned
+process can import it); returns the summary lines."""
 
 
 @dataclass
@@ -43,8 +50,8 @@ class BuildStatus:
         }
 
 
-def _child(options: BuildOptions, out: Any) -> None:
-    """The build process: progress, then ("done", lines) or ("failed", message)."""
+def _child(job: Job, options: BuildOptions, out: Any) -> None:
+    """The build (or proof) process: progress, then ("done", lines) or ("failed", message)."""
     from audioguide.errors import AudioguideError, failure_of
     from audioguide.system.stopping import follow_parent, on_stop
 
@@ -64,7 +71,7 @@ def _child(options: BuildOptions, out: Any) -> None:
         # studio's window reaches this process too, and is the studio's to handle.
         with on_stop(options.output, options.cache_dir, quiet=True):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-            lines = pipeline.build(options, progress)
+            lines = job(options, progress)
         tell("done", lines)
     except (AudioguideError, OSError) as exc:
         failure = failure_of(exc)
@@ -74,10 +81,14 @@ def _child(options: BuildOptions, out: Any) -> None:
 
 
 class Builder:
-    """At most one build at a time; `status` is safe to read from any thread."""
+    """At most one build (or proof) at a time; `status` is safe to read from any thread."""
 
-    def __init__(self, options: BuildOptions) -> None:
+    def __init__(
+        self, options: BuildOptions, job: Job = pipeline.build, what: str = "build"
+    ) -> None:
         self.options = options
+        self.job = job
+        self.what = what
         self.status = BuildStatus()
         self._lock = threading.Lock()
         self._process: Any = None
@@ -94,7 +105,9 @@ class Builder:
             # other children, and then prints tracebacks about them.
             messages, sent = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_child, args=(self.options, sent), name="audioguide-studio-build"
+                target=_child,
+                args=(self.job, self.options, sent),
+                name=f"audioguide-studio-{self.what}",
             )
             self._process.start()
             sent.close()  # the child's end: EOF here once the child is gone
@@ -122,8 +135,12 @@ class Builder:
         process.join()
         if status.state == "running":
             status.state = "failed"
-            status.error = f"error: the build stopped (exit status {process.exitcode})"
+            status.error = f"error: the {self.what} stopped (exit status {process.exitcode})"
         messages.close()
+
+    @property
+    def running(self) -> bool:
+        return self.status.state == "running"
 
     def stop(self) -> None:
         """Stop a running build with its tree (its own SIGTERM handler kills the tree)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from audioguide.build import session
 from audioguide.build.stages import Progress
@@ -136,3 +137,58 @@ STUDIO_ADVICE = (
     "set status: approved in the episode, or build with --drafts.",
     "set its Status to approved on the episode's page.",
 )
+
+
+def proof(build: session.BuildOptions, progress: Progress) -> list[str]:
+    """Proof every edition as `audioguide proof --suggest` does; its summary lines.
+    For a process of its own, as `build` is (the recognizer runs threads of its own)."""
+    from audioguide.proof import report
+    from audioguide.proof.run import ProofOptions
+    from audioguide.proof.run import proof as run_proof
+
+    options = ProofOptions(
+        build.scripts, build.output, build.cache_dir, suggest=True, threads=build.jobs
+    )
+    result = run_proof(options, progress)
+    lines: list[str] = []
+    for proofed in result.editions:
+        lines += report.summary_lines(proofed, report.record_of(proofed, result.model))
+    return lines
+
+
+def proof_missing() -> str | None:
+    """Why the studio cannot proof (the `proof` extra or its model is missing), or None."""
+    from importlib.util import find_spec
+
+    from audioguide.proof.recognizer import INSTALL_HINT, ProofUnavailable, find_model
+
+    try:
+        found = find_spec("faster_whisper")
+    except ValueError:  # hidden from this process (sys.modules holds None)
+        found = None
+    if found is None:
+        return f"proof needs the recognizer, faster-whisper, not installed ({INSTALL_HINT})"
+    try:
+        find_model()
+    except ProofUnavailable as e:
+        return str(e)
+    return None
+
+
+@dataclass(frozen=True)
+class LastProof:
+    """An edition's last proof as its records hold it (report.json: read as data, never
+    trusted) and what `build` would say of it (current or not, signed off or not)."""
+
+    report: dict[str, Any] | None
+    status: list[str]
+
+
+def last_proof(edition: Edition) -> LastProof:
+    from audioguide.build.outputs import last_published
+    from audioguide.build.summary import proof_lines
+    from audioguide.proof.record import load_report
+
+    published = last_published(edition.output)
+    status = proof_lines(published, edition.output) if published else []
+    return LastProof(load_report(edition.output), status)

@@ -128,6 +128,7 @@ def serve(
         finally:
             server.close()
             the_studio.builder.stop()
+            the_studio.prover.stop()
             _leave_nothing(output, cache_dir)
         echo("Studio stopped.")
 

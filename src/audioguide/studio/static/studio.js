@@ -390,17 +390,50 @@
         document.getElementById("lexicon-errors"), "word");
     },
     async build(button) {
-      button.disabled = true;
-      const response = await post("/api/build", {});
-      if (response.status !== 202 && response.status !== 409) {
-        say((await answer(response)).message || "The build did not start.");
-        button.disabled = false;
+      await startJob(button, "build");
+    },
+    async proof(button) {
+      await startJob(button, "proof");
+    },
+    async "proof-lexicon"(button) {
+      // The suggested entry, through the same compare-and-swap save as the episode
+      // page's, then the sentence said again with it.
+      const row = button.closest("tr");
+      const edition = button.closest("[data-edition]").dataset.edition;
+      const box = row.querySelector(".errors");
+      const { word, sayAs, text } = button.dataset;
+      const response = await post("/api/lexicon", { edition, word, say_as: sayAs });
+      const found = await answer(response);
+      if (found.conflict) {
+        // "Keep mine" saves again from this page, which names no episode: the edition too.
+        if (found.conflict.retry) found.conflict.retry.data = Object.assign({ edition }, found.conflict.retry.data);
+        showConflict(box, found, null);
+        say(found.message);
         return;
       }
-      say("Build started.");
-      followBuild(button);
+      if (!response.ok || !found.ok) { showErrors(box, found); say(found.message || "Not saved."); return; }
+      button.disabled = true;
+      button.textContent = "Added";
+      if (row.dataset.segment === undefined) { say(found.message); return; }
+      await speak(Number(row.dataset.segment), text, `the sentence with ${word} said as “${sayAs}”`,
+        { edition, episode: row.dataset.episode });
     },
   };
+
+  const JOBS = { build: "Build", proof: "Proof" };
+  async function startJob(button, job) {
+    button.disabled = true;
+    const response = await post(`/api/${job}`, {});
+    const found = await answer(response);
+    // 409 with a state: this job runs already (another tab started it), so follow it.
+    if (response.status !== 202 && !(response.status === 409 && found.state === "running")) {
+      say(found.message || `The ${job} did not start.`);
+      button.disabled = false;
+      return;
+    }
+    say(`${JOBS[job]} started.`);
+    followJob(button, job);
+  }
 
   function firstSay() {
     const seg = document.querySelector(".segment.say");
@@ -408,7 +441,8 @@
   }
 
   // The build's stages in words: "es: speaking" -> "Spanish edition (es): speaking...".
-  const STAGES = { speaking: "Speaking the sentences", encoding: "Making the episodes' MP3 files" };
+  const STAGES = { speaking: "Speaking the sentences", encoding: "Making the episodes' MP3 files",
+    hearing: "Hearing the sentences" };
   function stageLabel(found) {
     const [edition, name] = found.stage.includes(": ") ? found.stage.split(": ") : ["", found.stage];
     let label = STAGES[name] || (name ? name[0].toUpperCase() + name.slice(1) : "Starting");
@@ -416,22 +450,22 @@
     return edition ? `Edition ${edition}: ${label}` : label;
   }
 
-  async function followBuild(button) {
-    const box = document.getElementById("build-state");
-    const stage = document.getElementById("build-stage");
-    const bar = document.getElementById("build-progress");
-    const summary = document.getElementById("build-summary");
+  async function followJob(button, job) {
+    const box = document.getElementById(`${job}-state`);
+    const stage = document.getElementById(`${job}-stage`);
+    const bar = document.getElementById(`${job}-progress`);
+    const summary = document.getElementById(`${job}-summary`);
     box.hidden = false;
     summary.hidden = true;
     for (;;) {
       let found;
       try {
-        found = await (await fetch("/api/build")).json();
+        found = await (await fetch(`/api/${job}`)).json();
       } catch (e) {
         stopped(true);
         box.hidden = true;
         button.disabled = false;
-        say("The studio stopped during the build: start it again, then build again.");
+        say(`The studio stopped during the ${job}: start it again, then try again.`);
         return;
       }
       if (found.state === "running") {
@@ -446,10 +480,13 @@
       button.disabled = false;
       if (found.state === "done") {
         summary.textContent = found.lines.join("\n");
-        say("Build finished. " + (found.lines.filter((l) => l.trim()).slice(-2).join(" ")));
+        const last = found.lines.filter((l) => l.trim()).slice(-2).join(" ");
+        // The proof's records changed: the page shows them (the summary is said).
+        if (job === "proof") { reloadWith(`Proof finished. ${found.lines.filter((l) => l.trim()).at(-1) || ""}`, "proof"); return; }
+        say(`${JOBS[job]} finished. ${last}`);
       } else {
         summary.textContent = found.error;
-        say("The build failed: " + found.error);
+        say(`The ${job} failed: ${found.error}`);
       }
       summary.focus();
       return;
@@ -565,10 +602,12 @@
     }
   }, 1500);
 
-  const building = document.getElementById("build");
-  if (building) {
-    fetch("/api/build").then((r) => r.json()).then((found) => {
-      if (found.state === "running") { building.disabled = true; followBuild(building); }
-    });
+  for (const job of Object.keys(JOBS)) {
+    const button = document.getElementById(job);
+    if (button) {
+      fetch(`/api/${job}`).then((r) => r.json()).then((found) => {
+        if (found.state === "running") { button.disabled = true; followJob(button, job); }
+      });
+    }
   }
 })();
