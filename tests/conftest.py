@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fakes import FakeEngine
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
 
 # The tiers (`-m "not slow"` runs in a few minutes): marked here by file rather than in
 # every file. `browser`: drives Chromium (the page, the studio). `slow`: the browser
@@ -143,3 +148,20 @@ def write_guide(tmp_path: Path) -> WriteGuide:
 @pytest.fixture
 def fake_engine() -> FakeEngine:
     return FakeEngine()
+
+
+STUDIO_PORT = 5123  # the port a studio's test client says it was served on
+
+
+@pytest.fixture
+def app(guide: Path, tmp_path: Path) -> Flask:
+    """The studio on the test module's own `guide` fixture (output and cache in tmp)."""
+    from audioguide.studio.app import create_app
+
+    return create_app(guide, tmp_path / "out", tmp_path / "cache", STUDIO_PORT)
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as c:
+        yield c

@@ -8,19 +8,17 @@ import io
 import os
 import time
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EPISODE_ONE, WriteGuide
+from conftest import EPISODE_ONE, STUDIO_PORT, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
 
 from audioguide.speech.cache import ClipCache
-from audioguide.studio.app import create_app
 
-PORT = 5123
+PORT = STUDIO_PORT
 HOST = f"127.0.0.1:{PORT}"
 ORIGIN = f"http://{HOST}"
 COMMENTED = EPISODE_ONE.replace("id: first-steps", "# Checked by the nurse.\nid: first-steps")
@@ -29,17 +27,6 @@ COMMENTED = EPISODE_ONE.replace("id: first-steps", "# Checked by the nurse.\nid:
 @pytest.fixture
 def guide(write_guide: WriteGuide) -> Path:
     return write_guide(**{"episodes/01-first.yaml": COMMENTED})
-
-
-@pytest.fixture
-def app(guide: Path, tmp_path: Path) -> Flask:
-    return create_app(guide, tmp_path / "out", tmp_path / "cache", PORT)
-
-
-@pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    with app.test_client() as c:
-        yield c
 
 
 def token(app: Flask) -> str:

@@ -9,12 +9,11 @@ import hashlib
 import io
 import time
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EPISODE_ONE, EPISODE_TWO, WriteGuide
+from conftest import EPISODE_ONE, EPISODE_TWO, STUDIO_PORT, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
@@ -25,7 +24,7 @@ from audioguide.errors import ScriptErrors
 from audioguide.loader import load_healthy
 from audioguide.studio.app import create_app
 
-PORT = 5123
+PORT = STUDIO_PORT
 SUMMARY = "Where it goes on: the second part."
 BROKEN = EPISODE_TWO.replace("summary: Where it goes on.", f"summary: {SUMMARY}")
 FIXED = BROKEN.replace(f"summary: {SUMMARY}", f'summary: "{SUMMARY}"')
@@ -37,17 +36,6 @@ BROKEN_PAGE = "/script/_/episodes/02-second.yaml"
 @pytest.fixture
 def guide(write_guide: WriteGuide) -> Path:
     return write_guide(**{"episodes/02-second.yaml": BROKEN})
-
-
-@pytest.fixture
-def app(guide: Path, tmp_path: Path) -> Flask:
-    return create_app(guide, tmp_path / "out", tmp_path / "cache", PORT)
-
-
-@pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    with app.test_client() as c:
-        yield c
 
 
 def options(guide: Path, tmp_path: Path) -> session.BuildOptions:

@@ -12,31 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EPISODE_ONE, WriteGuide
+from conftest import EPISODE_ONE, STUDIO_PORT, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
 from test_studio_app import BASE1, ORIGIN, WHERE, post, token, tree
 
-from audioguide.studio.app import create_app
 from audioguide.studio.workspace import Workspace
 
-PORT = 5123
+PORT = STUDIO_PORT
 THIRD = "One more sentence after a chapter."
 
 
 @pytest.fixture
 def guide(write_guide: WriteGuide) -> Path:
     return write_guide()
-
-
-@pytest.fixture
-def app(guide: Path, tmp_path: Path) -> Flask:
-    return create_app(guide, tmp_path / "out", tmp_path / "cache", PORT)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def episode(guide: Path) -> Path:

@@ -11,25 +11,14 @@ from click.testing import CliRunner
 from conftest import EPISODE_ONE, GUIDE, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
-from test_studio_app import BASE1, PORT, WHERE, post, tree
+from test_studio_app import BASE1, WHERE, post, tree
 
 from audioguide import cli
-from audioguide.studio.app import create_app
 
 
 @pytest.fixture
 def guide(write_guide: WriteGuide) -> Path:
     return write_guide()
-
-
-@pytest.fixture
-def app(guide: Path, tmp_path: Path) -> Flask:
-    return create_app(guide, tmp_path / "out", tmp_path / "cache", PORT)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def check(scripts: Path, cache: Path) -> tuple[int, str]:
