@@ -147,3 +147,28 @@ def test_the_shipped_guide_reads_at_its_target_without_a_warning(edition: str) -
     assert len(grades) == 9
     assert all(2 < g < 6 for g in grades.values()), grades
     assert not [d for d in diagnose(guide, sources) if "grade" in d.message]
+
+
+def test_the_studio_shows_each_long_sentence_grade_as_check_judges_it(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    from audioguide.studio.app import create_app
+
+    root = _guide_with(
+        write_guide, HARD + " The dog ran after the ball in the garden all day long."
+    )
+    app = create_app(root, tmp_path / "out", tmp_path / "cache", 5124)
+    with app.test_client() as client:
+        page = client.get("/episode/_/second-steps", base_url="http://127.0.0.1:5124")
+        html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    # The hard sentence: its grade, over the target, its long words, as check says.
+    assert (
+        '<span class="grade hard">Grade 17.8: above the target grade 6 (long words: '
+        "Understanding, development, relationships, collaboration, families, organizations)</span>"
+    ) in html
+    # A plain sentence of 12 words or more: its grade alone; a short one: none.
+    plain = r.sentence_grade("The dog ran after the ball in the garden all day long.", "en-US", 6)
+    assert plain is not None and not plain.hard
+    assert f'<span class="grade">Grade {plain.grade:.1f}</span>' in html
+    assert html.count('class="grade') == 2  # "The cat sat." is too short to judge

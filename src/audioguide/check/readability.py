@@ -149,17 +149,35 @@ def episode_grades(guide: Guide) -> dict[str, float]:
     }
 
 
+@dataclass(frozen=True)
+class SentenceGrade:
+    """A sentence's reading grade, and whether `check` warns about it (`hard`)."""
+
+    grade: float
+    hard: bool
+    long_words: tuple[str, ...]
+
+
+def sentence_grade(sentence: str, language: str, target: float) -> SentenceGrade | None:
+    """The grade of a sentence of MIN_WORDS words or more (a formula on a shorter one
+    measures little but its length), hard when over `target` by more than
+    SENTENCE_MARGIN; None for a shorter sentence or a language without a formula.
+    The one rule for `check` and the studio."""
+    if not supported(language):
+        return None
+    c = counts([sentence], language)
+    if c.words < MIN_WORDS:
+        return None
+    found = grade(c, language)
+    hard = found > target + SENTENCE_MARGIN
+    return SentenceGrade(found, hard, tuple(long_words(sentence, language)) if hard else ())
+
+
 def hard_sentences(guide: Guide) -> Iterator[tuple[Say, str, float, Sequence[str]]]:
     """(segment, sentence, grade, long words) for each sentence of MIN_WORDS words or
     more whose grade is over the guide's target by more than SENTENCE_MARGIN."""
-    if not supported(guide.language):
-        return
-    limit = guide.reading_level + SENTENCE_MARGIN
     for ep in guide.episodes:
         for say, sentence in sentences_of(ep):
-            c = counts([sentence], guide.language)
-            if c.words < MIN_WORDS:
-                continue
-            found = grade(c, guide.language)
-            if found > limit:
-                yield say, sentence, found, long_words(sentence, guide.language)
+            judged = sentence_grade(sentence, guide.language, guide.reading_level)
+            if judged is not None and judged.hard:
+                yield say, sentence, judged.grade, judged.long_words

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, url_
 from werkzeug.wrappers import Response
 
 from audioguide.build.summary import minutes
+from audioguide.check import readability
 from audioguide.check.checks import Diagnostic
 from audioguide.loader import MAX_SCRIPT_BYTES
 from audioguide.model import STATUSES
@@ -130,7 +132,11 @@ def episode(edition: str, episode_id: str) -> str | Response:
         if rel is not None:
             return redirect(url_for("pages.script", edition=edition, rel=rel))
         abort(404, "no such episode (it may have been renamed on disk): go back to the list")
-    header, segment_rows = rows.rows(found.episode, found.loaded.diagnostics)
+    guide = found.guide
+    judge = functools.partial(
+        readability.sentence_grade, language=guide.language, target=guide.reading_level
+    )
+    header, segment_rows = rows.rows(found.episode, found.loaded.diagnostics, judge)
     chapters = [r.label for r in segment_rows if r.kind == "chapter"]
     return render_template(
         "episode.html",

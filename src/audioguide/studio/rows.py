@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from audioguide.check.checks import Diagnostic
+from audioguide.check.readability import SentenceGrade
 from audioguide.model import Chapter, Episode, Pause, Say, Sound
 
 
@@ -15,6 +16,7 @@ class Sentence:
     text: str
     nth: int  # how many identical sentences come before it in the same say
     paragraph_start: bool
+    grade: SentenceGrade | None = None  # its reading grade, where check judges one
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,15 @@ def _label(segment: Say | Pause | Chapter | Sound) -> tuple[str, str]:
     return "sound", segment.path.name
 
 
+Judge = Callable[[str], SentenceGrade | None]
+
+
 def rows(
-    episode: Episode, diagnostics: Sequence[Diagnostic]
+    episode: Episode, diagnostics: Sequence[Diagnostic], judge: Judge | None = None
 ) -> tuple[tuple[Diagnostic, ...], tuple[Row, ...]]:
     """The episode's own diagnostics (above its first segment, or without a line), and
-    its segments, each with the diagnostics whose line falls inside it."""
+    its segments, each with the diagnostics whose line falls inside it and each
+    sentence's reading grade as `judge` gives it."""
     path = episode.where.path
     mine = [d for d in diagnostics if d.where.path == path]
     starts = [s.where.line for s in episode.segments]
@@ -74,6 +80,8 @@ def rows(
         if isinstance(segment, Chapter):
             chapter = segment.title
         said = sentences_of(segment) if isinstance(segment, Say) else ()
+        if judge is not None:
+            said = tuple(replace(s, grade=judge(s.text)) for s in said)
         shown = (
             "\n\n".join(" ".join(p) for p in segment.paragraphs) if isinstance(segment, Say) else ""
         )
