@@ -18,8 +18,8 @@ from test_studio_browser import (
     axe_violations,
     keep_sounds,
     play,
+    running_studio,
     sentence,
-    start_studio,
 )
 
 SUMMARY = "What this guide is, where its ideas come from, and how to listen to it."
@@ -32,11 +32,8 @@ def studio(tmp_path: Path) -> Iterator[Studio]:
     shutil.copytree(REPO / "scripts", tmp_path / "scripts")
     path = tmp_path / "scripts/episodes/01-welcome.yaml"
     path.write_text(path.read_text().replace(f"summary: {SUMMARY}", f"summary: {MISTAKE}"))
-    running = start_studio(tmp_path)
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    with running_studio(tmp_path) as running:
+        yield running
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ the rebuilt episode. Then what a foreign page cannot do, and Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import io
@@ -63,17 +64,26 @@ def start_studio(root: Path) -> Studio:
     return Studio(process, first, int(match.group(1)), root)
 
 
+@contextlib.contextmanager
+def running_studio(root: Path) -> Iterator[Studio]:
+    """`audioguide studio` on `root/scripts` for the block, killed after it if still up."""
+    running = start_studio(root)
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            running.process.kill()
+            running.process.wait()
+
+
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     root = tmp_path_factory.mktemp("studio")
     shutil.copytree(REPO / "scripts", root / "scripts")  # never the repository's scripts
     welcome = root / "scripts/episodes/01-welcome.yaml"
     welcome.write_text(NOTE + welcome.read_text())
-    running = start_studio(root)
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    with running_studio(root) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

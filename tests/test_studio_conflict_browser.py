@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from browser import DESKTOP, chromium
-from test_studio_browser import REPO, Studio, axe_violations, start_studio
+from test_studio_browser import REPO, Studio, axe_violations, running_studio
 
 EPISODE = "episode/_/welcome"
 OLD = "Each episode is short."
@@ -22,11 +22,8 @@ OLD = "Each episode is short."
 @pytest.fixture
 def studio(tmp_path: Path) -> Iterator[Studio]:
     shutil.copytree(REPO / "scripts", tmp_path / "scripts")
-    running = start_studio(tmp_path)
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    with running_studio(tmp_path) as running:
+        yield running
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_proof import EPISODE_TWO, GUIDE, copy_built, needs_proof, write
 from test_studio_app import PORT, get, post
-from test_studio_browser import Studio, axe_violations, start_studio
+from test_studio_browser import Studio, axe_violations, running_studio
 
 from audioguide.build.session import BuildOptions, build
 from audioguide.studio.app import create_app
@@ -166,11 +166,8 @@ def studio(root: Path) -> Iterator[Studio]:
     from audioguide.proof.run import ProofOptions, proof
 
     proof(ProofOptions(root / "scripts", root / "output", root / ".audioguide-cache", suggest=True))
-    running = start_studio(root)
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    with running_studio(root) as running:
+        yield running
 
 
 @needs_proof
