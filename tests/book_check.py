@@ -33,7 +33,7 @@ def check_book(folder: Path) -> None:
     assert isinstance(streams, list)
     audio = [s for s in streams if s["codec_type"] == "audio"]
     assert [(s["codec_name"], s["sample_rate"], s["channels"]) for s in audio] == [
-        ("aac", "22050", 1)
+        ("aac", "16000", 1)
     ]
     assert any(s.get("disposition", {}).get("attached_pic") == 1 for s in streams)
     lengths = [e["chapters"][-1]["endTime"] for e in episodes]

@@ -103,7 +103,9 @@ def files_match(output: Path, state: EpisodeState) -> bool:
 def book_piece(output: Path, episode_key: str) -> Path:
     """Where an episode's piece of the audiobook is kept, by the episode's key: in the
     output folder's own records (the clip cache may be read-only or shared)."""
-    return output / STATE_DIR / "audiobook" / f"{episode_key}.aac"
+    from audioguide.export.m4b import PIECE_FORMAT
+
+    return output / STATE_DIR / "audiobook" / f"{episode_key}-{PIECE_FORMAT}.aac"
 
 
 def drop_old_pieces(output: Path, keep: Iterable[Path]) -> None:
