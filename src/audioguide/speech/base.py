@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from audioguide.model import Voice
@@ -55,16 +54,23 @@ def package_version(dist: str) -> str:
     `importlib.metadata` alone costs ~40 ms, most of a no-op build's start-up budget.
     Raises PackageNotFoundError (a ModuleNotFoundError) when it is not installed.
     """
+    import os
     import re
     import sys
 
-    wanted = re.sub(r"[-_.]+", "_", dist).lower()
-    for folder in map(Path, sys.path):
-        with contextlib.suppress(OSError):
-            for entry in folder.glob("*.dist-info"):
-                name, _, found = entry.name.removesuffix(".dist-info").rpartition("-")
-                if re.sub(r"[-_.]+", "_", name).lower() == wanted:
-                    return found
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "_", name).lower()
+
+    wanted = normal(dist)
+    # os.scandir and plain strings: a no-op build reads this, and pathlib's glob over
+    # the standard library's folder costs it tens of milliseconds.
+    for folder in sys.path:
+        with contextlib.suppress(OSError), os.scandir(folder or ".") as entries:
+            for entry in entries:
+                if entry.name.endswith(".dist-info"):
+                    name, _, found = entry.name.removesuffix(".dist-info").rpartition("-")
+                    if normal(name) == wanted:
+                        return found
     from importlib.metadata import version  # editable or egg installs, and the error
 
     return version(dist)

@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import sys
 from collections.abc import Iterator
 from types import ModuleType
+
+from audioguide.errors import ToolMissingError
+from audioguide.speech.base import package_version
+from audioguide.speech.registry import PYTTSX3
 
 DATA_ENV = "ESPEAK_DATA_PATH"
 
@@ -38,6 +43,28 @@ def driver() -> ModuleType:
             from pyttsx3.drivers import _espeak
     module: ModuleType = _espeak
     return module
+
+
+def missing(detail: str) -> ToolMissingError:
+    return ToolMissingError(
+        "the pyttsx3 speech engine needs espeak-ng, which is not installed or not usable"
+        f" ({detail.strip() or 'libespeak-ng could not be loaded'}); install it with:"
+        f" {PYTTSX3.install_hint}"
+    )
+
+
+# Here, not with the engine: a no-op build reads the version for its stamp, and the
+# engine's module (its child processes, WAV checks) is more than that needs.
+@functools.cache  # the same in every engine of a process; reading it loads the library
+def read_version() -> str:
+    """pyttsx3 and espeak-ng versions, read without starting a synthesizer."""
+    try:
+        _espeak = driver()
+    except (ImportError, OSError, RuntimeError) as e:
+        raise missing(str(e)) from e
+    raw = _espeak.Info(None) or b"unknown"
+    espeak = raw.decode("utf-8", "replace").split()[0]
+    return f"pyttsx3-{package_version('pyttsx3')}/espeak-ng-{espeak}"
 
 
 def _wheel() -> tuple[str, str] | None:

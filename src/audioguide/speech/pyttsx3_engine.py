@@ -11,7 +11,6 @@ child, checks every WAV (`check_wav`) and retries with a fresh file name.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import shutil
@@ -23,12 +22,14 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from audioguide.errors import EngineError, ToolMissingError
+from audioguide.errors import EngineError
 from audioguide.model import Voice
-from audioguide.speech import espeak_library, pyttsx3_native
-from audioguide.speech.base import Clip, VoiceInfo, package_version
+from audioguide.speech import pyttsx3_native
+from audioguide.speech.base import Clip, VoiceInfo
 from audioguide.speech.clips import WORD as _WORD
 from audioguide.speech.clips import check_wav, short
+from audioguide.speech.espeak_library import missing as _missing
+from audioguide.speech.espeak_library import read_version
 from audioguide.speech.registry import PYTTSX3
 from audioguide.system import hostos
 from audioguide.system.stopping import private_folder
@@ -186,26 +187,6 @@ class _Worker:
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
-
-
-def _missing(detail: str) -> ToolMissingError:
-    return ToolMissingError(
-        "the pyttsx3 speech engine needs espeak-ng, which is not installed or not usable"
-        f" ({detail.strip() or 'libespeak-ng could not be loaded'}); install it with:"
-        f" {INSTALL_HINT}"
-    )
-
-
-@functools.cache  # the same in every engine of a process; reading it loads the library
-def read_version() -> str:
-    """pyttsx3 and espeak-ng versions, read without starting a synthesizer."""
-    try:
-        _espeak = espeak_library.driver()
-    except (ImportError, OSError, RuntimeError) as e:
-        raise _missing(str(e)) from e
-    raw = _espeak.Info(None) or b"unknown"
-    espeak = raw.decode("utf-8", "replace").split()[0]
-    return f"pyttsx3-{package_version('pyttsx3')}/espeak-ng-{espeak}"
 
 
 # BCP 47 primary tags that espeak-ng files under another code.

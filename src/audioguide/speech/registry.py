@@ -31,7 +31,7 @@ def _piper(language: str, model: Path | None = None) -> Engine:
 
 
 def _pyttsx3_version() -> str:
-    from audioguide.speech.pyttsx3_engine import read_version
+    from audioguide.speech.espeak_library import read_version
 
     return read_version()
 
