@@ -210,7 +210,18 @@ def compile_lexicon(
     With `initials`, an entry written in lower case also matches its capitalised form
     at the start of a sentence (`plagiocephaly` fixes `Plagiocephaly.` too), said with
     its first letter capitalised.
+
+    The same lexicon and language give the same function, which remembers what it
+    said: the loader, the checks and the planner each ask for every sentence.
     """
+    pairs = lexicon.items() if isinstance(lexicon, Mapping) else lexicon
+    return _compiled(tuple(pairs), initials, language)
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(
+    lexicon: tuple[tuple[str, str], ...], initials: bool, language: str
+) -> Callable[[str], str]:
     table = _entries(lexicon)
     starts = _initials(table) if initials else {}
     pattern = _lexicon_pattern([*table, *starts])
@@ -223,6 +234,7 @@ def compile_lexicon(
             return starts[key]
         return match.group(0)  # a capitalised word inside a sentence: another word
 
+    @functools.lru_cache(maxsize=8192)
     def speak(sentence: str) -> str:
         line = _one_line(sentence)
         if not language:
@@ -250,15 +262,9 @@ _HELD = 0x100000
 _HELD_CHAR = re.compile("[\U00100000-\U0010fffd]")
 
 
-@functools.lru_cache(maxsize=32)
-def _cached(entries: tuple[tuple[str, str], ...], language: str) -> Callable[[str], str]:
-    return compile_lexicon(entries, language=language)
-
-
 def spoken(sentence: str, lexicon: Lexicon, language: str = "") -> str:
     """The text sent to the engine; prefer `compile_lexicon` in loops."""
-    pairs = lexicon.items() if isinstance(lexicon, Mapping) else lexicon
-    return _cached(tuple(pairs), language)(sentence)
+    return compile_lexicon(lexicon, language=language)(sentence)
 
 
 def has_words(spoken_text: str) -> bool:
