@@ -410,8 +410,8 @@ def test_bad_base_url_is_refused(make: Make, bad: str) -> None:
 
 def test_same_input_gives_the_same_bytes(make: Make, tmp_path: Path) -> None:
     one, two = make("one"), make("two")
-    paths_one = publish(one.guide, one.episodes, one.output)
-    paths_two = publish(two.guide, two.episodes, two.output)
+    paths_one = publish(one.guide, one.episodes, one.output).files
+    paths_two = publish(two.guide, two.episodes, two.output).files
     assert [p.relative_to(one.output) for p in paths_one] == [
         p.relative_to(two.output) for p in paths_two
     ]
@@ -429,9 +429,9 @@ def test_manifest_lists_every_published_file_but_itself(make: Make) -> None:
     s = make()
     # What a build leaves that must never be published: its state and a temp file.
     (s.output / ".audioguide").mkdir()
-    (s.output / ".audioguide" / "state.json").write_text("{}")
+    (s.output / ".audioguide" / "record.json").write_text("{}")
     (s.output / "episodes" / ".01-first-steps.mp3.123.tmp").write_bytes(b"half")
-    written = publish(s.guide, s.episodes, s.output)
+    written = publish(s.guide, s.episodes, s.output).files
     assert {p.relative_to(s.output).as_posix() for p in written} >= set(PUBLISHED)
     manifest = json.loads((s.output / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["title"] == "Test Guide"
@@ -454,7 +454,7 @@ def test_manifest_lists_every_published_file_but_itself(make: Make) -> None:
 def test_bundle_is_a_deterministic_zip_of_the_manifest(make: Make, tmp_path: Path) -> None:
     s = make()
     (s.output / ".audioguide").mkdir()
-    (s.output / ".audioguide" / "state.json").write_text("{}")
+    (s.output / ".audioguide" / "record.json").write_text("{}")
     publish(s.guide, s.episodes, s.output)
     dest = bundle(s.output, tmp_path / "guide.zip")
     manifest = json.loads((s.output / "manifest.json").read_text(encoding="utf-8"))
