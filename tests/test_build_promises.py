@@ -26,11 +26,11 @@ from mutagen.id3 import ID3
 from PIL import Image
 
 from audioguide.build.fresh import up_to_date
+from audioguide.build.record import RECORD_DIR
 from audioguide.build.report import BuildReport
 from audioguide.build.session import BuildOptions
 from audioguide.build.session import build as build_all
 from audioguide.build.stages import build
-from audioguide.build.record import RECORD_DIR
 from audioguide.system.tempfiles import host_token
 
 pytestmark = pytest.mark.e2e

@@ -15,8 +15,8 @@ import pytest
 from conftest import EPISODE_ONE, WriteGuide
 from fakes import FakeEngine, WaitingFake, fake_factory, waiting_factory
 
-from audioguide.build.stages import build, sweep_temp_files
 from audioguide.build.record import RECORD_DIR
+from audioguide.build.stages import build, sweep_temp_files
 from audioguide.speech.cache import ClipCache
 from audioguide.system.lock import LockedError, build_lock
 from audioguide.system.tempfiles import host_token

@@ -10,8 +10,8 @@ import pytest
 from conftest import WriteGuide
 from fakes import fake_factory
 
-from audioguide.build.stages import build
 from audioguide.build.record import FORMAT, OutputRecord, read_record, record_path
+from audioguide.build.stages import build
 from audioguide.system.trust import safe_relative
 
 
@@ -63,7 +63,8 @@ def test_a_record_listing_a_path_outside_never_deletes_it(
         '"x"',
         "3",
         '{"version": 1, "episodes": {}}',  # a state.json's shape, not the record's
-        f'{{"format": "{FORMAT}", "owner": null, "episodes": [], "published": null, "stamp": null}}',
+        f'{{"format": "{FORMAT}", "owner": null, "episodes": [], "published": null, '
+        '"stamp": null}',
         f'{{"format": "{FORMAT}", "owner": null, "episodes": {{"a": []}}, "published": null, '
         '"stamp": null}',
     ],

@@ -13,9 +13,17 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from audioguide.build.record import RECORD_DIR, EpisodeRecord, OutputRecord, Owner
+from audioguide.build.record import (
+    RECORD_DIR,
+    EpisodeRecord,
+    OutputRecord,
+    Owner,
+    current,
+    write_record,
+)
 from audioguide.build.report import EpisodeResult, Published
 from audioguide.errors import AudioguideError
 from audioguide.model import Episode, Guide
@@ -61,9 +69,18 @@ def check_owner(output: Path, record: OutputRecord, scripts: Path, force: bool =
     )
 
 
-def owner_of(scripts: Path, guide: Guide) -> Owner:
-    """The owner a build of `guide` (from `scripts`) records."""
-    return Owner(_identity(scripts), guide.title)
+def claim(
+    output: Path, scripts: Path, guide: Guide, record: OutputRecord | None, force: bool = False
+) -> OutputRecord:
+    """Under the build lock: the record as it is now (read again only if another build
+    wrote it since `record` was read), checked to be this guide's (or `force`), claimed
+    for it, and without a stamp until this build has finished (a build killed half-way
+    is not taken for a no-op)."""
+    record = current(output, record)
+    check_owner(output, record, scripts, force)
+    claimed = replace(record, owner=Owner(_identity(scripts), guide.title), stamp=None)
+    write_record(output, claimed)
+    return claimed
 
 
 def published_of(guide: Guide, ids: Sequence[str]) -> Published:

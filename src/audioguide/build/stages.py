@@ -45,7 +45,6 @@ from audioguide.build.record import (
     RECORD_DIR,
     EpisodeRecord,
     OutputRecord,
-    current,
     forget_legacy,
     read_record,
     write_record,
@@ -432,7 +431,9 @@ def run(
         record = read_record(output) if record is None else record
         outputs.check_owner(output, record, scripts, force)
     with build_lock(output / RECORD_DIR):
-        record = _claim(plan, guide, record)
+        record = outputs.claim(output, scripts, guide, record, force)
+        if record.legacy:  # in the record now: the files of older builds go
+            forget_legacy(output, cache_dir)
         sweep_temp_files(output, cache_dir)
         old = record.episodes
         todo = [e for e in selected if force or not _unchanged(output, old, e, ep_keys, pieces)]
@@ -475,20 +476,6 @@ def run(
     # The manifest hashes every published file: it changes with whatever went out.
     republished = output / "manifest.json" in publication.changed
     return BuildReport(guide, output, results, len(missing), cached, went_out, republished)
-
-
-def _claim(plan: EditionPlan, guide: Guide, record: OutputRecord | None) -> OutputRecord:
-    """Under the lock: the record as it is now (read again only if another build wrote
-    it since), checked to be this guide's, claimed for it, and without a stamp until
-    this build has finished (a build killed half-way is not taken for a no-op)."""
-    record = current(plan.output, record)
-    outputs.check_owner(plan.output, record, plan.scripts, plan.force)
-    owner = outputs.owner_of(plan.scripts, guide)
-    claimed = replace(record, owner=owner, stamp=None)
-    write_record(plan.output, claimed)
-    if record.legacy:  # written in the record now: the files of older builds go
-        forget_legacy(plan.output, plan.cache_dir)
-    return claimed
 
 
 def _finish(plan: EditionPlan, record: OutputRecord, published: Sequence[Path]) -> None:
