@@ -114,11 +114,9 @@ class Memo:
     def __init__(self) -> None:
         self._records: dict[Path, OutputRecord] = {}
         self._inputs: dict[Path, tuple[Guide, Options, str]] = {}
-        self.reads = 0  # records read from disk (one per edition is the goal)
 
     def record(self, output: Path) -> OutputRecord:
         if output not in self._records:
-            self.reads += 1
             self._records[output] = read_record(output)
         return self._records[output]
 
