@@ -234,6 +234,49 @@ def test_an_output_folder_of_older_builds_is_migrated_without_rebuilding(
     assert answered is not None and [e.output for e, _ in answered] == folders
 
 
+GOOD_EPISODE = {
+    "key": "k",
+    "files": {"episodes/01-a.mp3": "0" * 64},
+    "seconds": 1.5,
+    "loudness": -16.0,
+    "true_peak": -2.0,
+    "chapters": [{"title": "A", "start_ms": 0, "end_ms": 1500}],
+}
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "damaged",
+        {"version": 2, "episodes": {"a": GOOD_EPISODE}},
+        {"version": 1, "episodes": {"a": GOOD_EPISODE | {"files": {"../x": "0"}}}},
+        {"version": 1, "episodes": {"a": GOOD_EPISODE | {"chapters": [{"title": "A"}]}}},
+        {
+            "version": 1,
+            "episodes": {
+                "a": GOOD_EPISODE | {"chapters": [{"title": "A", "start_ms": 9, "end_ms": 1}]}
+            },
+        },
+    ],
+)
+def test_a_damaged_old_file_counts_as_missing_and_the_others_are_kept(
+    tmp_path: Path, state: object
+) -> None:
+    folder = tmp_path / RECORD_DIR
+    folder.mkdir()
+    text = state if isinstance(state, str) else json.dumps(state)
+    (folder / "state.json").write_text(text)
+    (folder / "guide.json").write_text(json.dumps({"guide": "/g", "title": "G"}))
+    (folder / "published.json").write_text('{"episodes": [{"id": "a", "status": "draft"}]}')
+    record = read_record(tmp_path)
+    assert record.legacy and record.episodes == {} and record.stamp is None
+    assert record.owner == records.Owner("/g", "G")
+    assert record.published is None  # no "published" flag: damaged
+    good = {"version": 1, "episodes": {"a": GOOD_EPISODE}}
+    (folder / "state.json").write_text(json.dumps(good))
+    assert list(read_record(tmp_path).episodes) == ["a"]
+
+
 def test_an_old_owner_file_alone_still_keeps_another_guide_out(
     write_guide: WriteGuide, tmp_path: Path
 ) -> None:

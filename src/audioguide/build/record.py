@@ -254,13 +254,14 @@ def _legacy(output: Path) -> OutputRecord:
     if state is None and owner is None and published is None:
         return OutputRecord()
     episodes: dict[str, EpisodeRecord] = {}
-    with contextlib.suppress(_Damaged, KeyError, TypeError, AttributeError):
-        _check(isinstance(state, dict) and state.get("version") == 1)
-        episodes = _episodes(state["episodes"])  # type: ignore[index]
     found_owner = found_published = None
-    with contextlib.suppress(_Damaged, KeyError, TypeError):
-        found_owner = Owner(_text(_mapping(owner)["guide"]), str(_mapping(owner).get("title", "?")))
-    with contextlib.suppress(_Damaged, KeyError, TypeError):
+    with contextlib.suppress(ValueError, KeyError):  # _Damaged, or a bad chapter
+        _check(_mapping(state).get("version") == 1)
+        episodes = _episodes(_mapping(state)["episodes"])
+    with contextlib.suppress(ValueError, KeyError):
+        found = _mapping(owner)
+        found_owner = Owner(_text(found["guide"]), str(found.get("title", "?")))
+    with contextlib.suppress(ValueError, KeyError):
         found_published = _published(_mapping(published)["episodes"])
     return OutputRecord(found_owner, episodes, found_published, None, legacy=True)
 
