@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import json
 import shutil
 import statistics
 import subprocess
@@ -138,10 +139,12 @@ def edit(scripts: Path, work: Path, jobs: int) -> list[tuple[str, float, float, 
     shutil.copytree(scripts, copy)
     out2 = work / "out2"
     shutil.copytree(work / "out", out2)
-    # The copied folder records the original guide as its owner; without the record,
-    # the copy's first build claims it (as a folder from before the record would be).
-    for owner in out2.rglob(".audioguide/guide.json"):
-        owner.unlink()
+    # The copied folder records the original guide as its owner; without one in its
+    # record, the copy's first build claims it (as a folder from before the record would be).
+    for path in out2.rglob(".audioguide/record.json"):
+        record = json.loads(path.read_text("utf-8"))
+        record["owner"] = None
+        path.write_text(json.dumps(record), "utf-8")
     run(*build_cmd(copy, out2, work / "cache", jobs))  # the copies' own no-op record
     episodes = sorted((copy / "episodes").glob("*.yaml"), key=lambda p: p.stat().st_size)
     results = []

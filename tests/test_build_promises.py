@@ -26,11 +26,11 @@ from mutagen.id3 import ID3
 from PIL import Image
 
 from audioguide.build.fresh import up_to_date
+from audioguide.build.record import RECORD_DIR
 from audioguide.build.report import BuildReport
 from audioguide.build.session import BuildOptions
 from audioguide.build.session import build as build_all
 from audioguide.build.stages import build
-from audioguide.build.state import STATE_DIR
 from audioguide.system.tempfiles import host_token
 
 pytestmark = pytest.mark.e2e
@@ -238,5 +238,5 @@ def test_the_next_build_sweeps_a_killed_builds_temp_files_from_the_cache(
     assert not any(ep.rebuilt for ep in report.episodes)
     assert [p.exists() for p in left] == [False, False]
     assert writing.exists()
-    state = json.loads((out / STATE_DIR / "state.json").read_text("utf-8"))
-    assert sorted(state["episodes"]) == ["first-steps", "second-steps"]
+    record = json.loads((out / RECORD_DIR / "record.json").read_text("utf-8"))
+    assert sorted(record["episodes"]) == ["first-steps", "second-steps"]

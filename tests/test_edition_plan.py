@@ -11,6 +11,7 @@ from fakes import fake_factory
 
 from audioguide.build import outputs
 from audioguide.build.edition_plan import EditionPlan
+from audioguide.build.record import OutputRecord, Owner, write_record
 from audioguide.build.session import BuildOptions, build
 from audioguide.build.stages import run
 
@@ -22,9 +23,9 @@ def test_each_output_owner_is_checked_once_and_again_under_the_lock(
     calls: Counter[Path] = Counter()
     real = outputs.check_owner
 
-    def counting(output: Path, scripts: Path, force: bool = False) -> None:
+    def counting(output: Path, record: OutputRecord, scripts: Path, force: bool = False) -> None:
         calls[output] += 1
-        real(output, scripts, force)
+        real(output, record, scripts, force)
 
     monkeypatch.setattr(outputs, "check_owner", counting)
     options = BuildOptions(root, tmp_path / "out", tmp_path / "c", engine_factory=fake_factory)
@@ -39,8 +40,7 @@ def test_an_unchecked_plan_is_checked_by_the_stage_runner(
 ) -> None:
     """A plan nobody checked (a library caller's) gets the checks before the lock."""
     root, out = write_guide(), tmp_path / "out"
-    (out / ".audioguide").mkdir(parents=True)
-    (out / ".audioguide" / "guide.json").write_text('{"guide": "/elsewhere", "title": "X"}')
+    write_record(out, OutputRecord(owner=Owner("/elsewhere", "X")))
     plan = EditionPlan(root, out, tmp_path / "c", engine_factory=fake_factory)
     with pytest.raises(outputs.OutputOwnedError):
         run(plan)

@@ -126,8 +126,8 @@ def test_a_full_disk_while_writing_the_page_keeps_the_last_build(
     assert code == 1
     assert "index.html: no space left on the device" in one_error_line(out)
     after = snapshot(out_dir)
-    assert {k: v for k, v in after.items() if k != ".audioguide/state.json"} == {
-        k: v for k, v in before.items() if k != ".audioguide/state.json"
+    assert {k: v for k, v in after.items() if k != ".audioguide/record.json"} == {
+        k: v for k, v in before.items() if k != ".audioguide/record.json"
     }
 
 

@@ -1,5 +1,6 @@
 """The no-op shortcut: a build that would change nothing is answered from a record of
-the last one, and anything that could change a file sends it back to the full build."""
+the last one (the stamp in the output's record), and anything that could change a file
+sends it back to the full build."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ import pytest
 from conftest import EPISODE_ONE, WriteGuide
 from fakes import FakeEngine, WaitingFake, fake_factory, waiting_factory
 
+from audioguide.build.record import RECORD_DIR
 from audioguide.build.stages import build, sweep_temp_files
-from audioguide.build.state import STATE_DIR
 from audioguide.speech.cache import ClipCache
 from audioguide.system.lock import LockedError, build_lock
 from audioguide.system.tempfiles import host_token
@@ -24,9 +24,20 @@ from audioguide.system.tempfiles import host_token
 TESTS = Path(__file__).parent
 
 
+def _kept(path: Path) -> bytes:
+    """A file's bytes; the output's record without its stamp, which holds the files'
+    times (different in every folder, by design: see `build.record`)."""
+    data = path.read_bytes()
+    if path.name == "record.json" and path.parent.name == RECORD_DIR:
+        record = json.loads(data)
+        record["stamp"] = None
+        return json.dumps(record, sort_keys=True).encode()
+    return data
+
+
 def hashes(folder: Path) -> dict[str, str]:
     return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        p.relative_to(folder).as_posix(): hashlib.sha256(_kept(p)).hexdigest()
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != "lock"
     }
@@ -85,15 +96,15 @@ def test_one_sentence_edit_touches_one_episode(write_guide: WriteGuide, tmp_path
         "episodes/01-first-steps.mp3",
         "episodes/01-first-steps.txt",
         "episodes/01-first-steps.vtt",
-        f"{STATE_DIR}/state.json",
+        f"{RECORD_DIR}/record.json",
         "manifest.json",
         "sw.js",  # lists every file's hash: how a phone learns its copy is out of date
     }
     indexes = {"episodes/01-first-steps.chapters.json", "feed.xml", "index.html", "playlist.m3u8"}
     # The audiobook holds every episode, so it changes with any (from the edited
     # episode's new AAC piece; the old piece is dropped).
-    book = {"GUIDE.m4b", f"{STATE_DIR}/audiobook.json"}
-    pieces = {k for k in changed if k.startswith(f"{STATE_DIR}/audiobook/")}
+    book = {"GUIDE.m4b", f"{RECORD_DIR}/audiobook.json"}
+    pieces = {k for k in changed if k.startswith(f"{RECORD_DIR}/audiobook/")}
     assert len(pieces) == 1
     assert must | book <= changed <= must | indexes | book | pieces
 
@@ -193,7 +204,7 @@ def test_damaged_cache_entry_is_made_again(
 def test_held_lock_stops_a_second_build(write_guide: WriteGuide, tmp_path: Path) -> None:
     root = write_guide()
     out = tmp_path / "out"
-    with build_lock(out / STATE_DIR), pytest.raises(LockedError, match="another build"):
+    with build_lock(out / RECORD_DIR), pytest.raises(LockedError, match="another build"):
         build(root, out, cache_dir=tmp_path / "c", engine_factory=fake_factory)
 
 
@@ -236,7 +247,7 @@ def test_killed_build_leaves_whole_files_and_next_build_finishes(
     out, cache = tmp_path / "out", tmp_path / "c"
     build(root, out, cache_dir=cache, engine_factory=fake_factory)
     good = hashes(out)
-    state = out / STATE_DIR / "state.json"
+    state = out / RECORD_DIR / "record.json"
     old_keys = {k: v["key"] for k, v in json.loads(state.read_text())["episodes"].items()}
     for name in ("01-first.yaml", "02-second.yaml"):  # every episode has new words
         path = root / "episodes" / name
@@ -248,7 +259,7 @@ def test_killed_build_leaves_whole_files_and_next_build_finishes(
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
     if moment == "speaking":  # one of the two new clips is in the cache
         _wait_for(lambda: len(list(cache.rglob("*.wav"))) > clips)
-    else:  # the first episode's new state is saved
+    else:  # the first episode's new entry is saved in the record
         _wait_for(lambda: state.stat().st_mtime_ns != stamp)
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL

@@ -32,7 +32,7 @@ def _outside(tmp_path: Path) -> Path:
     """A folder elsewhere, holding a file named as the build would name its own."""
     folder = tmp_path / "elsewhere"
     folder.mkdir()
-    (folder / "state.json").write_text("theirs\n")
+    (folder / "record.json").write_text("theirs\n")
     (folder / "lock").write_text("theirs\n")
     (folder / "01-first-steps.mp3").write_bytes(b"not ours")
     return folder

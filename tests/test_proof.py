@@ -10,6 +10,7 @@ that can make one misheard.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import sys
@@ -156,8 +157,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def copy_built(built: Path, to: Path) -> Path:
     """A copy of a built guide folder, its outputs free to be claimed by the next build."""
     shutil.copytree(built, to, dirs_exist_ok=True)
-    for owner in to.glob("**/.audioguide/guide.json"):
-        owner.unlink()  # the copy's next build claims it (the guide was "moved")
+    for path in to.glob("**/.audioguide/record.json"):
+        record = json.loads(path.read_text("utf-8"))
+        record["owner"] = None  # the copy's next build claims it (the guide was "moved")
+        path.write_text(json.dumps(record), "utf-8")
     return to
 
 

@@ -410,8 +410,8 @@ def test_bad_base_url_is_refused(make: Make, bad: str) -> None:
 
 def test_same_input_gives_the_same_bytes(make: Make, tmp_path: Path) -> None:
     one, two = make("one"), make("two")
-    paths_one = publish(one.guide, one.episodes, one.output)
-    paths_two = publish(two.guide, two.episodes, two.output)
+    paths_one = publish(one.guide, one.episodes, one.output).files
+    paths_two = publish(two.guide, two.episodes, two.output).files
     assert [p.relative_to(one.output) for p in paths_one] == [
         p.relative_to(two.output) for p in paths_two
     ]
@@ -425,13 +425,34 @@ def test_same_input_gives_the_same_bytes(make: Make, tmp_path: Path) -> None:
     assert zip_one == zip_two
 
 
+def test_publish_returns_what_it_replaced_and_removed(make: Make) -> None:
+    s = make()
+    first = publish(s.guide, s.episodes, s.output)
+    assert first.files[-1] == s.output / "manifest.json"
+    assert first.changed == first.files and first.removed == ()
+    times = {p: p.stat().st_mtime_ns for p in first.files}
+    again = publish(s.guide, s.episodes, s.output)
+    assert again.files == first.files
+    assert again.changed == () and again.removed == ()
+    assert {p: p.stat().st_mtime_ns for p in again.files} == times  # none written
+    fewer = publish(s.guide, s.episodes[:1], s.output)
+    dropped = s.output / "episodes" / f"{s.episodes[1].mp3.stem}.chapters.json"
+    assert fewer.removed == (dropped,) and not dropped.exists()
+    assert dropped not in fewer.files
+    changed = {p.relative_to(s.output).as_posix() for p in fewer.changed}
+    assert {"feed.xml", "index.html", "playlist.m3u8", "manifest.json", "sw.js"} <= changed
+    assert "cover.png" not in changed  # the same bytes: left alone
+    for path in fewer.changed:
+        assert times.get(path) != path.stat().st_mtime_ns
+
+
 def test_manifest_lists_every_published_file_but_itself(make: Make) -> None:
     s = make()
     # What a build leaves that must never be published: its state and a temp file.
     (s.output / ".audioguide").mkdir()
-    (s.output / ".audioguide" / "state.json").write_text("{}")
+    (s.output / ".audioguide" / "record.json").write_text("{}")
     (s.output / "episodes" / ".01-first-steps.mp3.123.tmp").write_bytes(b"half")
-    written = publish(s.guide, s.episodes, s.output)
+    written = publish(s.guide, s.episodes, s.output).files
     assert {p.relative_to(s.output).as_posix() for p in written} >= set(PUBLISHED)
     manifest = json.loads((s.output / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["title"] == "Test Guide"
@@ -454,7 +475,7 @@ def test_manifest_lists_every_published_file_but_itself(make: Make) -> None:
 def test_bundle_is_a_deterministic_zip_of_the_manifest(make: Make, tmp_path: Path) -> None:
     s = make()
     (s.output / ".audioguide").mkdir()
-    (s.output / ".audioguide" / "state.json").write_text("{}")
+    (s.output / ".audioguide" / "record.json").write_text("{}")
     publish(s.guide, s.episodes, s.output)
     dest = bundle(s.output, tmp_path / "guide.zip")
     manifest = json.loads((s.output / "manifest.json").read_text(encoding="utf-8"))

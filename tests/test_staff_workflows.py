@@ -135,8 +135,8 @@ def test_two_guides_in_one_working_folder_never_touch_each_other(work: Path) -> 
     assert code == 0, out
     mp3s = sorted(p.name for p in (work / "sleep-output" / "episodes").glob("*.mp3"))
     assert mp3s == ["01-milk.mp3"]
-    owner = json.loads((work / "sleep-output" / ".audioguide" / "guide.json").read_text())
-    assert owner == {"guide": str((work / "feeding").resolve()), "title": "Feeding"}
+    record = json.loads((work / "sleep-output" / ".audioguide" / "record.json").read_text())
+    assert record["owner"] == {"guide": str((work / "feeding").resolve()), "title": "Feeding"}
 
 
 def test_commands_run_from_inside_the_guide_folder(

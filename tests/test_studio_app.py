@@ -300,7 +300,7 @@ def test_a_change_from_elsewhere_is_refused_and_nothing_written(
         "/published//etc/passwd",
         "/published/%2fetc%2fpasswd",
         "/published/..%5cscripts%5cguide.yaml",
-        "/published/.audioguide/guide.json",
+        "/published/.audioguide/record.json",
         "/published/outside",
         "/published/preview/%00x",
         "/static/..%2f..%2fcli.py",
@@ -311,7 +311,7 @@ def test_no_file_outside_the_output_is_served(
 ) -> None:
     out = tmp_path / "out"
     (out / ".audioguide").mkdir(parents=True, exist_ok=True)
-    (out / ".audioguide/guide.json").write_text("{}")
+    (out / ".audioguide/record.json").write_text("{}")
     (out / "outside").symlink_to(guide / "guide.yaml")  # a symlink that leads out
     response = get(client, path)
     assert 400 <= response.status_code < 500, (path, response.status_code)

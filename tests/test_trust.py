@@ -1,4 +1,4 @@
-"""The output's own records (state.json, the fresh record, the manifest) are data on
+"""The output's own record (`.audioguide/record.json`) and the manifest are data on
 disk: damaged or hostile, they never make a build fail or touch a file outside."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from conftest import WriteGuide
 from fakes import fake_factory
 
+from audioguide.build.record import FORMAT, OutputRecord, read_record, record_path
 from audioguide.build.stages import build
-from audioguide.build.state import load_state, state_path
 from audioguide.system.trust import safe_relative
 
 
@@ -21,7 +21,7 @@ from audioguide.system.trust import safe_relative
         "../victim.txt",
         "/etc/passwd",
         "episodes/../../x",
-        ".audioguide/state.json",
+        ".audioguide/record.json",
         "",
         "a\\b",
         "C:/x",
@@ -37,7 +37,7 @@ def test_plain_paths_are_accepted() -> None:
     assert safe_relative("episodes/01-first-steps.mp3") and safe_relative("index.html")
 
 
-def test_a_state_listing_a_path_outside_never_deletes_it(
+def test_a_record_listing_a_path_outside_never_deletes_it(
     write_guide: WriteGuide, tmp_path: Path
 ) -> None:
     root = write_guide()
@@ -45,10 +45,10 @@ def test_a_state_listing_a_path_outside_never_deletes_it(
     build(root, out, cache_dir=cache, engine_factory=fake_factory)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    data = json.loads(state_path(out).read_text())
+    data = json.loads(record_path(out).read_text())
     # The second episode's entry lists a file outside; then the episode is removed.
     data["episodes"]["second-steps"]["files"]["../victim.txt"] = "0" * 64
-    state_path(out).write_text(json.dumps(data))
+    record_path(out).write_text(json.dumps(data))
     (root / "episodes" / "02-second.yaml").unlink()
     report = build(root, out, cache_dir=cache, engine_factory=fake_factory)
     assert victim.read_text() == "keep me"
@@ -62,18 +62,21 @@ def test_a_state_listing_a_path_outside_never_deletes_it(
         "null",
         '"x"',
         "3",
-        '{"version": 1, "episodes": []}',
-        '{"version": 1, "episodes": {"a": []}}',
+        '{"version": 1, "episodes": {}}',  # a state.json's shape, not the record's
+        f'{{"format": "{FORMAT}", "owner": null, "episodes": [], "published": null, '
+        '"stamp": null}',
+        f'{{"format": "{FORMAT}", "owner": null, "episodes": {{"a": []}}, "published": null, '
+        '"stamp": null}',
     ],
 )
-def test_a_state_of_the_wrong_shape_counts_as_damaged(
+def test_a_record_of_the_wrong_shape_counts_as_damaged(
     write_guide: WriteGuide, tmp_path: Path, text: str
 ) -> None:
     root = write_guide()
     out, cache = tmp_path / "out", tmp_path / "cache"
     build(root, out, cache_dir=cache, engine_factory=fake_factory)
-    state_path(out).write_text(text)
-    assert load_state(out) == {}
+    record_path(out).write_text(text)
+    assert read_record(out) == OutputRecord()
     report = build(root, out, cache_dir=cache, engine_factory=fake_factory)
     assert all(ep.rebuilt for ep in report.episodes)
-    assert set(load_state(out)) == {"first-steps", "second-steps"}
+    assert set(read_record(out).episodes) == {"first-steps", "second-steps"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from audioguide.build.state import STATE_DIR
+from audioguide.build.record import RECORD_DIR
 
 # What a build writes; anything else a user put in the folder stays.
 BUILT = ("episodes/*.mp3", "episodes/*.vtt", "episodes/*.txt", "episodes/*.json", "episodes/.*.tmp")
@@ -32,6 +32,6 @@ def clean_output(output: Path) -> int:
     episodes = output / "episodes"
     if episodes.is_dir() and not any(episodes.iterdir()):
         episodes.rmdir()
-    if (output / STATE_DIR).is_dir():
-        shutil.rmtree(output / STATE_DIR)
+    if (output / RECORD_DIR).is_dir():
+        shutil.rmtree(output / RECORD_DIR)
     return removed

@@ -11,6 +11,7 @@ from audioguide.build.report import Alternate
 from audioguide.model import Guide
 
 if TYPE_CHECKING:
+    from audioguide.build.record import OutputRecord
     from audioguide.speech.base import EngineFactory
 
 
@@ -35,3 +36,9 @@ class EditionPlan:
     checked: bool = False
     """The session has checked the guide's content and the output's owner: the stage
     runner does not check them again before it takes the lock."""
+    record: OutputRecord | None = None
+    """The output's record as the session read it; None: the stage runner reads it.
+    Under the lock it is read again only if another build has written it since."""
+    inputs: str | None = None
+    """The hash of what a full build reads (`fresh.stamp`): the stage runner stamps the
+    record with it when done, for the next no-op build. None: no stamp."""

@@ -1,40 +1,37 @@
-"""Whether a build would change nothing, told from a record of the last one before any
+"""Whether a build would change nothing, told from the output's record before any
 parser, speech engine or audio library is loaded: what makes a no-op build quick.
 
-After a full build of an edition, `record` notes a stamp of everything that build read
-(the scripts and the loader's code, through the guide cache's digest; sounds, cover and
-voice models, and audioguide's own code, by size and modification time; the engines'
-versions; the options) and the size and modification time of every file it is
-responsible for in the output folder. `up_to_date` gives the reports of that build only
-if all of it is still so. Anything else, a touched file included, means the full build
-runs, and that decides episode by episode as always.
+A full build of an edition ends by stamping its record (`build.record`): a hash of
+everything it read (the scripts and the loader's code, through the guide cache's
+digest; sounds, cover and voice models, and audioguide's own code, by size and
+modification time; the engines' versions; the options) and the size, modification and
+change time of every file it is responsible for in the output folder. `up_to_date`
+gives the reports of that build only if all of it is still so. Anything else, a touched
+file included, means the full build runs, and that decides episode by episode, by each
+episode's key and the hashes of its files: the no-op is the case where that would find
+every episode unchanged, told without hashing a file.
 
-The record is kept in the cache folder, not the output: it holds modification times,
-which differ between two folders built from the same scripts.
+`Memo` keeps, for one build, each edition's record as read and its inputs' hash as
+made, so the shortcut, the session's checks and the stage runner read each once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from audioguide import __version__
+from audioguide.build.record import OutputRecord, Stamp, body_digest, read_record
 from audioguide.build.report import Alternate, BuildReport
 from audioguide.errors import AudioguideError
 from audioguide.loader import guidecache
 from audioguide.loader.editions import Edition, alternates_of, editions
 from audioguide.model import Guide, voices_of
-from audioguide.system.fsutil import atomic_write
-from audioguide.system.trust import safe_relative
 
-FORMAT = "fresh-v2"  # v2: output files by size, mtime and ctime
-# Written by every build of the edition, whatever changed; never compared.
-_SKIP = frozenset({".audioguide/lock"})
-_STATE = ".audioguide/state.json"  # the one hidden file a record may name
+FORMAT = "fresh-v3"  # v2: output files by size, mtime and ctime; v3: in the record
 
 Options = Mapping[str, object]
 
@@ -47,7 +44,7 @@ def _stat(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _output_stat(path: Path) -> list[int]:
+def _output_stat(path: Path) -> tuple[int, int, int]:
     """Size, modification and change time of an output file.
 
     The change time (ctime) is set by the kernel on every write and no program can set
@@ -61,8 +58,8 @@ def _output_stat(path: Path) -> list[int]:
     try:
         st = path.stat()
     except OSError:
-        return [-1, -1, -1]
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+        return (-1, -1, -1)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _engines(guide: Guide) -> list[str]:
@@ -94,66 +91,65 @@ def stamp(edition: Edition, guide: Guide, options: Options) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def _record_path(cache_dir: Path, edition: Edition) -> Path:
-    name = hashlib.sha256(str(edition.output.resolve()).encode()).hexdigest()[:32]
-    return cache_dir / "fresh" / f"{name}.json"
+def sealed(output: Path, record: OutputRecord, inputs: str, files: Iterable[str]) -> OutputRecord:
+    """`record` stamped, after a full build that read `inputs` and left `files` (paths
+    relative to `output`: the episodes' and the published ones)."""
+    stats = tuple((rel, _output_stat(output / rel)) for rel in sorted(set(files)))
+    return replace(record, stamp=Stamp(inputs, body_digest(record), stats))
 
 
-def _responsible_for(output: Path, episode_files: Sequence[str]) -> list[str]:
-    """The files a build of this edition keeps: its episodes', what the manifest lists,
-    the manifest and the state. Other editions' folders and stray files are not ours."""
-    manifest = json.loads((output / "manifest.json").read_text("utf-8"))
-    listed = [str(f["path"]) for f in manifest["files"]]
-    found = {*episode_files, *listed, "manifest.json", _STATE}
-    return sorted(found - _SKIP)
+def vouched(output: Path, record: OutputRecord) -> bool:
+    """Whether the record's stamp still holds for the files in `output` and the record
+    itself (its inputs are `Memo.is_fresh`'s to compare)."""
+    stamp = record.stamp
+    if stamp is None or not stamp.files or stamp.body != body_digest(record):
+        return False
+    return all(_output_stat(output / rel) == st for rel, st in stamp.files)
 
 
-def record(
-    cache_dir: Path, edition: Edition, guide: Guide, options: Options, episode_files: Sequence[str]
-) -> None:
-    """Note, after a full build of `edition`, what it read and what it left.
+class Memo:
+    """One build's reading of its editions' records, and the hash of each edition's
+    inputs: each made once, however many steps ask."""
 
-    Only a shortcut for the next build: in a read-only or full cache folder it is not
-    kept, and the build that made the files still succeeds.
-    """
-    files = _responsible_for(edition.output, episode_files)
-    data = {
-        "stamp": stamp(edition, guide, options),
-        "files": {rel: _output_stat(edition.output / rel) for rel in files},
-    }
-    blob = json.dumps(data, sort_keys=True).encode()
-    with contextlib.suppress(OSError):
-        atomic_write(_record_path(cache_dir, edition), blob)
+    def __init__(self) -> None:
+        self._records: dict[Path, OutputRecord] = {}
+        self._inputs: dict[Path, tuple[Guide, Options, str]] = {}
 
+    def record(self, output: Path) -> OutputRecord:
+        if output not in self._records:
+            self._records[output] = read_record(output)
+        return self._records[output]
 
-def forget(cache_dir: Path, edition: Edition) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(_record_path(cache_dir, edition))
+    def inputs(self, edition: Edition, guide: Guide, options: Options) -> str:
+        known = self._inputs.get(edition.output)
+        if known is not None and known[0] == guide and known[1] == options:
+            return known[2]
+        made = stamp(edition, guide, options)
+        self._inputs[edition.output] = (guide, options, made)
+        return made
 
-
-def is_fresh(cache_dir: Path, edition: Edition, guide: Guide, options: Options) -> bool:
-    """True if a build of `edition` now would change nothing, by the record."""
-    try:
-        data = json.loads(_record_path(cache_dir, edition).read_text("utf-8"))
-        files = data["files"]
-        if not files or not all(safe_relative(rel) or rel == _STATE for rel in files):
-            return False
-        if any(_output_stat(edition.output / rel) != st for rel, st in files.items()):
-            return False
-        return bool(data["stamp"] == stamp(edition, guide, options))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, AudioguideError):
-        return False  # the full build says what is wrong, if anything
+    def is_fresh(self, edition: Edition, guide: Guide, options: Options) -> bool:
+        """True if a build of `edition` now would change nothing, by its record."""
+        record = self.record(edition.output)
+        try:
+            if not vouched(edition.output, record):
+                return False
+            return record.stamp is not None and (
+                record.stamp.inputs == self.inputs(edition, guide, options)
+            )
+        except (OSError, AudioguideError):
+            return False  # the full build says what is wrong, if anything
 
 
 def stale(
-    cache_dir: Path, found: Sequence[tuple[Edition, Guide]], drafts: bool, base_url: str | None
+    memo: Memo, found: Sequence[tuple[Edition, Guide]], drafts: bool, base_url: str | None
 ) -> list[tuple[Edition, Guide]]:
     """The editions of `found` (with their guides) that a build now would change."""
     others = alternates_of(found)
     return [
         (edition, guide)
         for edition, guide in found
-        if not is_fresh(cache_dir, edition, guide, settings(drafts, base_url, others[edition]))
+        if not memo.is_fresh(edition, guide, settings(drafts, base_url, others[edition]))
     ]
 
 
@@ -173,13 +169,14 @@ def up_to_date(
     cache_dir: Path,
     drafts: bool = False,
     base_url: str | None = None,
+    memo: Memo | None = None,
 ) -> list[tuple[Edition, BuildReport]] | None:
     """The reports of the last build if building every edition now would change nothing;
-    None if anything may have changed (then run the build)."""
-    from audioguide.build.outputs import OutputOwnedError, check_owner
-    from audioguide.build.state import WRITTEN_FOLDERS
+    None if anything may have changed (then run the build, with the same `memo`)."""
+    from audioguide.build.outputs import WRITTEN_FOLDERS, OutputOwnedError, check_owner
     from audioguide.system.trust import check_folders
 
+    memo = memo or Memo()
     found = []
     for edition in editions(scripts, output):
         check_folders(edition.output, WRITTEN_FOLDERS)  # a link out is refused, not fresh
@@ -187,26 +184,23 @@ def up_to_date(
         if guide is None:
             return None
         try:
-            check_owner(edition.output, edition.scripts)
+            check_owner(edition.output, memo.record(edition.output), edition.scripts)
         except OutputOwnedError:
             return None  # the full build says so
         found.append((edition, guide))
-    others = alternates_of(found)
-    for edition, guide in found:
-        if not is_fresh(cache_dir, edition, guide, settings(drafts, base_url, others[edition])):
-            return None
-    return [(edition, report_of(edition, guide)) for edition, guide in found]
+    if stale(memo, found, drafts, base_url):
+        return None
+    return [(e, report_of(e, g, memo.record(e.output))) for e, g in found]
 
 
-def report_of(edition: Edition, guide: Guide) -> BuildReport:
-    """The report of the edition's last build, from its state: nothing rebuilt."""
-    from audioguide.build.outputs import last_published
-    from audioguide.build.state import load_state, result_of
+def report_of(edition: Edition, guide: Guide, record: OutputRecord) -> BuildReport:
+    """The report of the edition's last build, from its record: nothing rebuilt."""
+    from audioguide.build.outputs import result_of
 
-    states = load_state(edition.output)
+    episodes = record.episodes
     results = tuple(
-        result_of(ep, states[ep.id], edition.output, rebuilt=False)
+        result_of(ep, episodes[ep.id], edition.output, rebuilt=False)
         for ep in guide.episodes
-        if ep.id in states
+        if ep.id in episodes
     )
-    return BuildReport(guide, edition.output, results, 0, 0, last_published(edition.output))
+    return BuildReport(guide, edition.output, results, 0, 0, record.published)

@@ -1,52 +1,45 @@
-"""What an output folder records about itself, in `OUTPUT/.audioguide/`: which guide it
-belongs to (`guide.json`), and what its last build published (`published.json`).
+"""What an output folder holds, by the build's record of it (`build.record`): whose it
+is, each episode's files, and the audiobook's pieces.
 
 A build removes the files of episodes its guide no longer has, so a build of one guide
 into another's folder would delete the other's episodes. The first build of a folder
 claims it for its guide (by the guide folder's absolute path); a build of another guide
-into it then stops, before writing anything, unless it is forced. A folder built before
-this record existed is claimed by the next build, as builds always treated it.
+into it then stops, before writing anything, unless it is forced. A folder whose record
+names no owner is claimed by the next build, as builds always treated it.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from audioguide.build.report import Published
+from audioguide.build.record import (
+    RECORD_DIR,
+    EpisodeRecord,
+    OutputRecord,
+    Owner,
+    current,
+    write_record,
+)
+from audioguide.build.report import EpisodeResult, Published
 from audioguide.errors import AudioguideError
-from audioguide.model import Guide
-from audioguide.system.fsutil import atomic_write
+from audioguide.model import Episode, Guide
+from audioguide.system.fsutil import sha256_file
+from audioguide.system.trust import inside
 
-RECORD_DIR = ".audioguide"
-OWNER_FILE = "guide.json"
-PUBLISHED_FILE = "published.json"
+OUTPUT_EPISODES_DIR = "episodes"  # in the output folder: the MP3s and transcripts
+# The folders of the output a build writes into (besides the output itself): each must
+# really be inside it, not a link to a folder elsewhere (`trust.check_folders`).
+WRITTEN_FOLDERS = (RECORD_DIR, OUTPUT_EPISODES_DIR)
 
 
 class OutputOwnedError(AudioguideError):
     """The output folder belongs to another guide: a mistake in the command, exit 2."""
 
     exit_code = 2
-
-
-def _read(path: Path) -> dict[str, object] | None:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _write(path: Path, data: object) -> None:
-    blob = (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    try:
-        if path.read_bytes() == blob:
-            return  # a no-op build leaves the record's time alone
-    except OSError:
-        pass
-    atomic_write(path, blob)
 
 
 def _identity(scripts: Path) -> str:
@@ -58,29 +51,36 @@ def _shown(path: str) -> str:
     return path if rel.startswith("..") and os.path.isabs(path) else rel
 
 
-def check_owner(output: Path, scripts: Path, force: bool = False) -> None:
-    """Raise `OutputOwnedError` if `output` belongs to a guide other than `scripts`."""
-    record = _read(output / RECORD_DIR / OWNER_FILE)
-    if force or record is None or record.get("guide") == _identity(scripts):
+def check_owner(output: Path, record: OutputRecord, scripts: Path, force: bool = False) -> None:
+    """Raise `OutputOwnedError` if `record` (of `output`) names a guide other than
+    `scripts`."""
+    owner = record.owner
+    if force or owner is None or owner.guide == _identity(scripts):
         return
-    folder = str(record.get("guide", "?"))
-    gone = not (Path(folder) / "guide.yaml").is_file()
+    gone = not (Path(owner.guide) / "guide.yaml").is_file()
     hint = (
         "if that guide was moved or renamed, add --force to build this one there"
         if gone
         else "build this guide into its own folder with -o, or add --force to replace them"
     )
     raise OutputOwnedError(
-        f"{output}/ holds the guide '{record.get('title', '?')}' from {_shown(folder)}/, "
+        f"{output}/ holds the guide '{owner.title}' from {_shown(owner.guide)}/, "
         f"not this one from {scripts}/ ({hint})"
     )
 
 
-def claim(output: Path, scripts: Path, guide: Guide, force: bool = False) -> None:
-    """Check `output` is this guide's (or `force`), then record that it is."""
-    check_owner(output, scripts, force)
-    record = {"guide": _identity(scripts), "title": guide.title}
-    _write(output / RECORD_DIR / OWNER_FILE, record)
+def claim(
+    output: Path, scripts: Path, guide: Guide, record: OutputRecord | None, force: bool = False
+) -> OutputRecord:
+    """Under the build lock: the record as it is now (read again only if another build
+    wrote it since `record` was read), checked to be this guide's (or `force`), claimed
+    for it, and without a stamp until this build has finished (a build killed half-way
+    is not taken for a no-op)."""
+    record = current(output, record)
+    check_owner(output, record, scripts, force)
+    claimed = replace(record, owner=Owner(_identity(scripts), guide.title), stamp=None)
+    write_record(output, claimed)
+    return claimed
 
 
 def published_of(guide: Guide, ids: Sequence[str]) -> Published:
@@ -88,28 +88,54 @@ def published_of(guide: Guide, ids: Sequence[str]) -> Published:
     return Published(tuple((ep.id, ep.status, ep.id in out) for ep in guide.episodes))
 
 
-def note_published(output: Path, published: Published) -> None:
-    data = {"episodes": [{"id": i, "status": s, "published": p} for i, s, p in published.episodes]}
-    _write(output / RECORD_DIR / PUBLISHED_FILE, data)
+def files_match(output: Path, episode: EpisodeRecord) -> bool:
+    """True when every recorded file exists with the recorded hash."""
+    for rel, digest in episode.files:
+        path = inside(output, rel)
+        if path is None or not path.is_file() or sha256_file(path) != digest:
+            return False
+    return True
 
 
-def last_published(output: Path) -> Published | None:
-    """What the last build of `output` published, if it said."""
-    data = _read(output / RECORD_DIR / PUBLISHED_FILE)
-    try:
-        items = data["episodes"] if data else None
-        if not isinstance(items, list):
-            return None
-        rows = ((str(e["id"]), str(e["status"]), bool(e["published"])) for e in items)
-        return Published(tuple(rows))
-    except (KeyError, TypeError):
-        return None
+def book_piece(output: Path, episode_key: str) -> Path:
+    """Where an episode's piece of the audiobook is kept, by the episode's key: in the
+    output folder's own records (the clip cache may be read-only or shared)."""
+    from audioguide.export.m4b import PIECE_FORMAT
+
+    return output / RECORD_DIR / "audiobook" / f"{episode_key}-{PIECE_FORMAT}.aac"
 
 
-def manifest_bytes(output: Path) -> bytes:
-    """The manifest as it is now: it hashes every published file, so it changes with
-    whatever a build publishes (statuses, --drafts, the base URL)."""
-    try:
-        return (output / "manifest.json").read_bytes()
-    except OSError:
-        return b""
+def drop_old_pieces(output: Path, keep: Iterable[Path]) -> None:
+    """Remove the pieces of episodes as they were before (an edit leaves one behind)."""
+    wanted = {path.name for path in keep}
+    for path in sorted((output / RECORD_DIR / "audiobook").glob("*.aac")):
+        if path.name not in wanted:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def episode_stem(episode: Episode) -> str:
+    return f"{episode.number:02d}-{episode.id}"
+
+
+def result_of(
+    episode: Episode, recorded: EpisodeRecord, output: Path, rebuilt: bool
+) -> EpisodeResult:
+    stem = output / OUTPUT_EPISODES_DIR / episode_stem(episode)
+    mp3 = stem.with_suffix(".mp3")
+    return EpisodeResult(
+        id=episode.id,
+        number=episode.number,
+        title=episode.title,
+        summary=episode.summary,
+        date=episode.date,
+        mp3=mp3,
+        vtt=stem.with_suffix(".vtt"),
+        txt=stem.with_suffix(".txt"),
+        seconds=recorded.seconds,
+        loudness=recorded.loudness,
+        true_peak=recorded.true_peak,
+        size=mp3.stat().st_size,
+        chapters=recorded.chapters,
+        rebuilt=rebuilt,
+    )

@@ -62,13 +62,13 @@ class BuildOptions:
     output: Path
     """The output folder of the main edition; another edition's is output/<name>/."""
     cache_dir: Path
-    """The clip cache, shared by every edition (also guides, voice lists, the record)."""
+    """The clip cache, shared by every edition (also guides, voice lists)."""
     jobs: int = 1
     """Worker processes for speech and encoding; 1 builds in this process."""
     force: bool = False
     """Rebuild every episode, even one the last build left unchanged."""
     episodes: tuple[str, ...] = ()
-    """Build only these episode ids; empty: every episode (and keep the fresh record)."""
+    """Build only these episode ids; empty: every episode (and stamp the record)."""
     drafts: bool = False
     """Publish draft and review episodes too, not only approved ones."""
     base_url: str | None = None
@@ -80,7 +80,7 @@ class BuildOptions:
     @property
     def full(self) -> bool:
         """A build of every episode: the only kind that may be answered from, and leaves,
-        the record of the last build (`fresh`)."""
+        the stamp in the output's record (`fresh`)."""
         return not self.episodes
 
     def factory(self) -> EngineFactory:
@@ -93,13 +93,15 @@ class BuildOptions:
 
 class Session:
     """One run over a guide folder: every edition loaded once, checked once, and the
-    stale ones decided once; then built."""
+    stale ones decided once; then built. Each output's record is read once (`memo`)."""
 
-    def __init__(self, options: BuildOptions) -> None:
+    def __init__(self, options: BuildOptions, memo: fresh.Memo | None = None) -> None:
         self.options = options
+        self.memo = memo or fresh.Memo()
         self.found: list[tuple[Edition, Guide]] = []
         self.stale: list[tuple[Edition, Guide]] = []
         self.others: dict[Edition, tuple[Alternate, ...]] = {}
+        self.inputs: dict[Edition, str] = {}  # of a full build: what stamps its record
         self.checked = False
 
     def settings(self, edition: Edition) -> fresh.Options:
@@ -123,11 +125,17 @@ class Session:
             guessed.append((edition, now or guide))
             if now is not None:
                 unchanged.add(edition)
-        stale = {e for e, _ in fresh.stale(o.cache_dir, guessed, o.drafts, o.base_url)}
+        others = alternates_of(guessed)
         wanted = [
             (guide.voice.engine, guide.language)
             for edition, guide in guessed
-            if (edition in stale or edition not in unchanged) and _cheap_start(guide.voice.engine)
+            if _cheap_start(guide.voice.engine)
+            and (
+                edition not in unchanged
+                or not self.memo.is_fresh(
+                    edition, guide, fresh.settings(o.drafts, o.base_url, others[edition])
+                )
+            )
         ]
         if wanted:
             prestart(wanted)
@@ -146,18 +154,17 @@ class Session:
             self.stale = list(self.found)
         else:
             self.stale = [
-                (e, g)
-                for e, g in self.found
-                if not fresh.is_fresh(o.cache_dir, e, g, self.settings(e))
+                (e, g) for e, g in self.found if not self.memo.is_fresh(e, g, self.settings(e))
             ]
+        if o.full:
+            self.inputs = {e: self.memo.inputs(e, g, self.settings(e)) for e, g in self.stale}
         return self
 
     def check(self) -> Session:
         """Raise for what would stop a build, before any output is touched: voices the
         engines lack, an output folder that belongs to another guide, content the build
         refuses (of the stale editions: a fresh one was checked when it was built)."""
-        from audioguide.build.outputs import check_owner
-        from audioguide.build.state import WRITTEN_FOLDERS
+        from audioguide.build.outputs import WRITTEN_FOLDERS, check_owner
         from audioguide.check.checks import check_voices
         from audioguide.check.content import check_content
         from audioguide.speech.registry import create_engine
@@ -170,7 +177,7 @@ class Session:
             check_voices(guide, factory, o.cache_dir, locate)
         for edition, _ in self.found:  # every edition's folder, before any is written
             check_folders(edition.output, WRITTEN_FOLDERS)
-            check_owner(edition.output, edition.scripts, o.force)
+            check_owner(edition.output, self.memo.record(edition.output), edition.scripts, o.force)
         for _, guide in self.stale:
             check_content(guide)
         self.checked = True
@@ -178,14 +185,18 @@ class Session:
 
     def build(self, progress: Progress | None = None, pool: Executor | None = None) -> Reports:
         """Build the stale editions side by side on one pool of workers (`pool`, or one
-        made here); the others are answered from their state. A full build leaves the
-        record `fresh` answers the next no-op build from."""
+        made here); the others are answered from their records. A full build stamps
+        its record, which `fresh` answers the next no-op build from."""
         from concurrent.futures import ThreadPoolExecutor, wait
 
         from audioguide.build.stages import workers
 
         building = {edition for edition, _ in self.stale}
-        reports = {e: fresh.report_of(e, g) for e, g in self.found if e not in building}
+        reports = {
+            e: fresh.report_of(e, g, self.memo.record(e.output))
+            for e, g in self.found
+            if e not in building
+        }
         jobs = self.options.jobs
         if jobs <= 1 or not self.stale:
             reports |= {e: self._one(e, g, None, progress) for e, g in self.stale}
@@ -205,10 +216,8 @@ class Session:
     ) -> BuildReport:
         from audioguide.build import stages
         from audioguide.build.edition_plan import EditionPlan
-        from audioguide.build.state import load_state
 
         o = self.options
-        fresh.forget(o.cache_dir, edition)  # until this build has finished
         if progress is not None and len(self.stale) > 1:
             progress = functools.partial(_named_progress, progress, edition.name or "main")
         plan = EditionPlan(
@@ -224,12 +233,10 @@ class Session:
             self.others[edition],
             o.factory(),
             checked=self.checked,  # by `check`: content, voices, every output's owner
+            record=self.memo.record(edition.output),
+            inputs=self.inputs.get(edition),
         )
-        report = stages.run(plan, progress, pool)
-        if o.full:
-            kept = [rel for state in load_state(edition.output).values() for rel, _ in state.files]
-            fresh.record(o.cache_dir, edition, guide, self.settings(edition), kept)
-        return report
+        return stages.run(plan, progress, pool)
 
 
 def default_jobs() -> int:
@@ -277,6 +284,7 @@ def build(
     hears (stage, done, total); `note` hears what the build decided, for -v.
     """
     say = note or (lambda _: None)
+    memo = fresh.Memo()
     if options.full and not options.force:
         reports = fresh.up_to_date(
             options.scripts,
@@ -284,6 +292,7 @@ def build(
             cache_dir=options.cache_dir,
             drafts=options.drafts,
             base_url=options.base_url,
+            memo=memo,
         )
         say(f"{'nothing' if reports else 'something'} changed, by the record of the last build")
         if reports is not None:
@@ -294,7 +303,7 @@ def build(
     with contextlib.ExitStack() as stack:
         if pool is None and options.jobs > 1:
             pool = stack.enter_context(workers(options.jobs))
-        session = Session(options)
+        session = Session(options, memo)
         if options.engine_factory is None:
             session.prestart()
         session.load().check()

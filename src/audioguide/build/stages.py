@@ -6,8 +6,8 @@ render, master and export the episodes that changed -> publish.
 
 Nothing is written to the output folder until the whole guide has loaded, so a
 mistake in the scripts leaves earlier outputs as they were; every file is written
-atomically and the state is saved after each episode, so a build killed at any moment
-leaves whole files and the next build finishes the job.
+atomically and the output's record (`build.record`) is saved after each episode, so a
+build killed at any moment leaves whole files and the next build finishes the job.
 """
 
 from __future__ import annotations
@@ -17,20 +17,38 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import (
     Executor,
     Future,
     ProcessPoolExecutor,
     as_completed,
 )
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audioguide import __version__
-from audioguide.build import outputs
+from audioguide.build import fresh, outputs
 from audioguide.build.cached import cover_of, embedded_cover_of
 from audioguide.build.edition_plan import EditionPlan
+from audioguide.build.outputs import (
+    OUTPUT_EPISODES_DIR,
+    WRITTEN_FOLDERS,
+    book_piece,
+    drop_old_pieces,
+    episode_stem,
+    files_match,
+    result_of,
+)
+from audioguide.build.record import (
+    RECORD_DIR,
+    EpisodeRecord,
+    OutputRecord,
+    forget_legacy,
+    read_record,
+    write_record,
+)
 from audioguide.build.report import (
     Alternate,
     BookSource,
@@ -40,19 +58,6 @@ from audioguide.build.report import (
     Published,
 )
 from audioguide.build.start_method import keep_freed_memory, pool_context, warm_worker
-from audioguide.build.state import (
-    OUTPUT_EPISODES_DIR,
-    STATE_DIR,
-    WRITTEN_FOLDERS,
-    EpisodeState,
-    book_piece,
-    drop_old_pieces,
-    episode_stem,
-    files_match,
-    load_state,
-    result_of,
-    save_state,
-)
 from audioguide.check.content import check_content
 from audioguide.errors import ScriptError
 from audioguide.loader import guidecache
@@ -75,6 +80,9 @@ from audioguide.system import tools
 from audioguide.system.fsutil import sha256_file
 from audioguide.system.lock import build_lock
 from audioguide.system.trust import check_folders, inside
+
+if TYPE_CHECKING:
+    from audioguide.publish import Publication
 
 Progress = Callable[[str, int, int], None]
 # Part of every episode key: bump when the rendering or encoding changes.
@@ -148,7 +156,7 @@ def episode_keys(
     plans: dict[str, tuple[Item, ...]],
     keys: dict[Utterance, str],
 ) -> dict[str, str]:
-    """Each episode's key as `build` makes it (`proof` compares them with the state's)."""
+    """Each episode's key as `build` makes it (`proof` compares them with the record's)."""
     embedded = embedded_cover_of(cover_of(guide, cache_dir), cache_dir)
     return {ep.id: episode_key(guide, ep, plans[ep.id], keys, embedded) for ep in guide.episodes}
 
@@ -189,8 +197,8 @@ def _chapter_marks(
     )
 
 
-def build_episode(job: EpisodeJob) -> EpisodeState:
-    """Render, master and export one episode; return its new state."""
+def build_episode(job: EpisodeJob) -> EpisodeRecord:
+    """Render, master and export one episode; return what the record keeps of it."""
     # Imported here: the audio stack costs a second of start-up a no-op build never pays.
     from audioguide.audio.assemble import render
     from audioguide.audio.master import master
@@ -240,7 +248,7 @@ def build_episode(job: EpisodeJob) -> EpisodeState:
     files = tuple(
         sorted((p.relative_to(job.output).as_posix(), sha256_file(p)) for p in (mp3, vtt, txt))
     )
-    return EpisodeState(
+    return EpisodeRecord(
         key=job.key,
         files=files,
         seconds=round(rendered.seconds, 4),
@@ -343,12 +351,14 @@ def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:
     return [ep for ep in guide.episodes if not only or ep.id in only]
 
 
-def _prune(output: Path, old: dict[str, EpisodeState], new: dict[str, EpisodeState]) -> None:
+def _prune(
+    output: Path, old: Mapping[str, EpisodeRecord], new: Mapping[str, EpisodeRecord]
+) -> None:
     """Remove files the last build wrote that no episode has now (renamed or removed);
-    never one outside the output folder, whatever the state says."""
-    keep = {rel for state in new.values() for rel, _ in state.files}
-    for state in old.values():
-        for rel, _ in state.files:
+    never one outside the output folder, whatever the record says."""
+    keep = {rel for episode in new.values() for rel, _ in episode.files}
+    for episode in old.values():
+        for rel, _ in episode.files:
             path = inside(output, rel) if rel not in keep else None
             if path is not None:
                 with contextlib.suppress(FileNotFoundError):
@@ -416,13 +426,17 @@ def run(
 
     # Before the lock file is touched: nothing may be written through a link out.
     check_folders(output, WRITTEN_FOLDERS)
+    record = plan.record
     if not plan.checked:
-        outputs.check_owner(output, scripts, force)
-    with build_lock(output / STATE_DIR):
-        outputs.claim(output, scripts, guide, force)
+        record = read_record(output) if record is None else record
+        outputs.check_owner(output, record, scripts, force)
+    with build_lock(output / RECORD_DIR):
+        record = outputs.claim(output, scripts, guide, record, force)
+        if record.legacy:  # in the record now: the files of older builds go
+            forget_legacy(output, cache_dir)
         sweep_temp_files(output, cache_dir)
-        states = load_state(output)
-        todo = [e for e in selected if force or not _unchanged(output, states, e, ep_keys, pieces)]
+        old = record.episodes
+        todo = [e for e in selected if force or not _unchanged(output, old, e, ep_keys, pieces)]
         missing = _missing_clips(ClipCache(cache_dir), todo, plans, keys)
         synthesize(missing, cache_dir, voices, plan.jobs, progress, pool)
         job_list = [
@@ -440,10 +454,9 @@ def run(
             )
             for ep in todo
         ]
-        old_states = states
-        states = {k: v for k, v in states.items() if k in ep_keys}
-        _encode(job_list, states, output, plan.jobs, pool, progress)
-        _prune(output, old_states, states)
+        states = {k: v for k, v in old.items() if k in ep_keys}
+        record = _encode(job_list, record, states, output, plan.jobs, pool, progress)
+        _prune(output, old, states)
         rebuilt = {job.episode.id for job in job_list}
         results = tuple(
             result_of(ep, states[ep.id], output, ep.id in rebuilt)
@@ -451,38 +464,54 @@ def run(
             if ep.id in states
         )
         book = BookSource(pieces, embedded) if guide.audiobook else None
-        went_out, republished = _publish(
+        went_out, publication = _publish(
             guide, output, results, plan.drafts, plan.base_url, cover, plan.alternates, book
         )
         drop_old_pieces(output, pieces.values())
         # Again: an encoder orphaned by a killed build finishes its (hidden) file when
         # its input ends, which may be after the sweep at the start.
         sweep_temp_files(output)
+        _finish(plan, replace(record, published=went_out), publication.files)
     cached = len(keys) - len(missing)
+    # The manifest hashes every published file: it changes with whatever went out.
+    republished = output / "manifest.json" in publication.changed
     return BuildReport(guide, output, results, len(missing), cached, went_out, republished)
+
+
+def _finish(plan: EditionPlan, record: OutputRecord, published: Sequence[Path]) -> None:
+    """Write the record at the end of the build; stamped after a full one (the session
+    gives the hash of its inputs), for the next no-op build."""
+    if plan.inputs is not None:
+        files = [rel for episode in record.episodes.values() for rel, _ in episode.files]
+        files += [path.relative_to(plan.output).as_posix() for path in published]
+        record = fresh.sealed(plan.output, record, plan.inputs, files)
+    write_record(plan.output, record)
 
 
 def _encode(
     job_list: list[EpisodeJob],
-    states: dict[str, EpisodeState],
+    record: OutputRecord,
+    states: dict[str, EpisodeRecord],
     output: Path,
     jobs: int,
     pool: Executor | None,
     progress: Progress | None,
-) -> None:
-    """Build the episodes into `states`, saving the state after each one."""
+) -> OutputRecord:
+    """Build the episodes into `states`, saving the record after each one."""
     built = _run_jobs(job_list, jobs, pool, meanwhile=_prepare_publish)
-    for done, (job, state) in enumerate(built, start=1):
-        states[job.episode.id] = state
-        save_state(output, states)
+    for done, (job, episode) in enumerate(built, start=1):
+        states[job.episode.id] = episode
+        write_record(output, replace(record, episodes=states))
         if progress:
             progress("encoding", done, len(job_list))
-    save_state(output, states)
+    record = replace(record, episodes=dict(states))
+    write_record(output, record)  # without the removed episodes, before their files go
+    return record
 
 
 def _unchanged(
     output: Path,
-    states: dict[str, EpisodeState],
+    states: Mapping[str, EpisodeRecord],
     ep: Episode,
     ep_keys: dict[str, str],
     pieces: dict[str, Path],
@@ -504,18 +533,15 @@ def _publish(
     cover: bytes,
     alternates: Sequence[Alternate],
     book: BookSource | None = None,
-) -> tuple[Published, bool]:
+) -> tuple[Published, Publication]:
     """Publish the approved episodes (all with `drafts`); return what went out and
-    whether the published files changed."""
+    what publishing wrote and removed."""
     from audioguide.publish import publish
 
     status = {ep.id: ep.status for ep in guide.episodes}
     published = [r for r in results if drafts or status[r.id] == "approved"]
-    before = outputs.manifest_bytes(output)
-    publish(guide, published, output, base_url, cover, alternates, book)
-    went_out = outputs.published_of(guide, [r.id for r in published])
-    outputs.note_published(output, went_out)
-    return went_out, before != outputs.manifest_bytes(output)
+    publication = publish(guide, published, output, base_url, cover, alternates, book)
+    return outputs.published_of(guide, [r.id for r in published]), publication
 
 
 def _missing_clips(
@@ -539,7 +565,7 @@ def _run_jobs(
     jobs: int,
     pool: Executor | None = None,
     meanwhile: Callable[[], None] = lambda: None,
-) -> Iterator[tuple[EpisodeJob, EpisodeState]]:
+) -> Iterator[tuple[EpisodeJob, EpisodeRecord]]:
     """Build the episodes, in worker processes if there are workers; `meanwhile` runs
     here while they work."""
     if pool is None and (jobs <= 1 or len(jobs_list) < 2):
@@ -548,7 +574,7 @@ def _run_jobs(
         meanwhile()
         return
     with _pool(pool, min(jobs, len(jobs_list))) as workers:
-        futures: dict[Future[EpisodeState], EpisodeJob] = {
+        futures: dict[Future[EpisodeRecord], EpisodeJob] = {
             workers.submit(build_episode, job): job for job in jobs_list
         }
         meanwhile()

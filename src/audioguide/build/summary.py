@@ -75,13 +75,13 @@ def summary_lines(report: BuildReport, output: Path) -> list[str]:
 
 def proof_lines(published: Published, output: Path) -> list[str]:
     """Whether the published audio has a current proof and sign-off (`proof.status`)."""
-    from audioguide.build.state import load_state
+    from audioguide.build.record import read_record
     from audioguide.proof.status import status_lines
 
     audio = {
         episode: digest
-        for episode, state in load_state(output).items()
-        for rel, digest in state.files
+        for episode, recorded in read_record(output).episodes.items()
+        for rel, digest in recorded.files
         if rel.endswith(".mp3")
     }
     return status_lines(output, published.ids, audio)
@@ -89,13 +89,13 @@ def proof_lines(published: Published, output: Path) -> list[str]:
 
 def bundle_warnings(output: Path) -> list[str]:
     """A warning for each edition in `output` whose published episodes include drafts."""
-    from audioguide.build.outputs import last_published
+    from audioguide.build.record import RECORD_DIR, read_record
 
     found = []
-    for record in sorted(output.glob("**/.audioguide/published.json")):
-        published = last_published(record.parent.parent)
+    for records in sorted(output.glob(f"**/{RECORD_DIR}")):
+        folder = records.parent
+        published = read_record(folder).published
         if published and published.drafts:
-            folder = record.parent.parent
             found.append(
                 f"{folder}/: warning: the bundle holds "
                 f"{plural(len(published.drafts), 'episode')} not approved: "

@@ -105,9 +105,9 @@ def built_audio(edition: Edition, planned: Planned) -> tuple[tuple[str, str], ..
     Raises ProofError naming the episodes the last build did not make as they are now:
     a proof hears the clips the published audio was made of, so it must be built first.
     """
-    from audioguide.build.state import load_state
+    from audioguide.build.record import read_record
 
-    states = load_state(edition.output)
+    states = read_record(edition.output).episodes
     if not states:
         raise ProofError(f"{edition.output}/: nothing built here yet; run audioguide build first")
     stale = [

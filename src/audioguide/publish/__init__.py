@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from audioguide.build.report import Alternate, BookSource, EpisodeResult
@@ -56,6 +57,7 @@ from audioguide.system.fsutil import replace_all, sha256_file
 
 __all__ = [
     "Alternate",
+    "Publication",
     "PublishError",
     "bundle",
     "check_base_url",
@@ -129,13 +131,33 @@ def _changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _remove_stale_chapters(output: Path, items: Sequence[Item]) -> None:
+def _remove(path: Path) -> list[Path]:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return []
+    return [path]
+
+
+def _remove_stale_chapters(output: Path, items: Sequence[Item]) -> list[Path]:
     # An episode renamed or removed leaves its chapters file behind; we wrote it, we drop it.
     keep = {item.chapters_file for item in items}
+    removed = []
     for path in sorted((output / "episodes").glob("*.chapters.json")):
         if _relative(output, path) not in keep:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+            removed += _remove(path)
+    return removed
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What `publish` did: every file it publishes (`files`, the manifest last), those
+    of them whose bytes it replaced or wrote anew (`changed`), and the files it removed
+    (`removed`: an old episode's chapters, an audiobook with nothing to make it from)."""
+
+    files: tuple[Path, ...]
+    changed: tuple[Path, ...]
+    removed: tuple[Path, ...]
 
 
 def publish(
@@ -146,7 +168,7 @@ def publish(
     cover: bytes | None = None,
     alternates: Sequence[Alternate] = (),
     book: BookSource | None = None,
-) -> list[Path]:
+) -> Publication:
     """Write cover, chapters, feed, page, playlist, web app manifest, service worker and
     manifest into `output`.
 
@@ -155,8 +177,8 @@ def publish(
 
     Call after every episode's MP3, VTT and TXT are in place. `base_url` (for example
     https://clinic.example/guide/) makes the feed's links absolute; without it they are
-    relative, so the folder works from anywhere. Returns the paths of the files it
-    publishes, the manifest last (a file whose bytes were already right is not
+    relative, so the folder works from anywhere. Returns what it published and what
+    of it it changed or removed (a file whose bytes were already right is not
     rewritten). Either every changed file is replaced or none is.
     `alternates` are the other editions, which the page links. `book` is what the
     audiobook (`GUIDE.m4b`) is made from; without it there is none.
@@ -192,14 +214,14 @@ def publish(
     made[output / MANIFEST] = manifest_json(guide, entries, below, urls).encode()
     # All or nothing: every changed file is written before any is replaced, the
     # manifest last.
-    replace_all({path: data for path, data in made.items() if _changed(path, data)})
-    _remove_stale_chapters(output, items)
+    changed = {path: data for path, data in made.items() if _changed(path, data)}
+    replace_all(changed)
+    removed = _remove_stale_chapters(output, items)
     if audiobook is not None:
         record_audiobook(output, audiobook[1], audiobook[0])
     else:  # nothing published to make it from: an old one would be out of date
-        with contextlib.suppress(FileNotFoundError):
-            (output / AUDIOBOOK).unlink()
-    return list(made)
+        removed += _remove(output / AUDIOBOOK)
+    return Publication(tuple(made), tuple(changed), tuple(removed))
 
 
 def _icons(output: Path, cover: bytes) -> dict[str, bytes]:

@@ -185,10 +185,10 @@ class LastProof:
 
 
 def last_proof(edition: Edition) -> LastProof:
-    from audioguide.build.outputs import last_published
+    from audioguide.build.record import read_record
     from audioguide.build.summary import proof_lines
     from audioguide.proof.record import load_report
 
-    published = last_published(edition.output)
+    published = read_record(edition.output).published
     status = proof_lines(published, edition.output) if published else []
     return LastProof(load_report(edition.output), status)

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from audioguide.build.state import STATE_DIR
+from audioguide.build.record import RECORD_DIR
 from audioguide.system.lock import build_lock
 
 STUDIO_LOCK = "studio-lock"
@@ -43,7 +43,7 @@ LIMITS: dict[str, Any] = {
 
 def studio_lock(output: Path) -> contextlib.AbstractContextManager[None]:
     return build_lock(
-        output / STATE_DIR,
+        output / RECORD_DIR,
         STUDIO_LOCK,
         f"another studio (process {{pid}}) has this guide open ({output}); "
         "use that one (its address is in its window), or stop it there with Ctrl-C",

@@ -1,7 +1,7 @@
 """The one path-safety helper: which paths may be read, served or written.
 
-`state.json`, the manifest and the fresh record are data on disk that anyone (or a
-damaged disk) may have changed; the studio serves files by a name from a request.
+The output's record (`build.record`) and the manifest are data on disk that anyone (or
+a damaged disk) may have changed; the studio serves files by a name from a request.
 Before such a path is opened, stat'ed, zipped, served or deleted it must be a plain
 relative path below its folder: no `..`, no absolute path, no drive, no hidden part
 (`.audioguide/`, temp files), and no symlinked folder leading out (`inside`).
