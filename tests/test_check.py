@@ -14,6 +14,7 @@ from audioguide.audio.assemble import RATE
 from audioguide.audio.chime import chime
 from audioguide.build.summary import minutes
 from audioguide.check import checks
+from audioguide.cli import console
 from audioguide.errors import Location, ScriptErrors, ToolMissingError
 from audioguide.loader import load_with_sources
 from audioguide.model import Voice
@@ -296,7 +297,7 @@ def test_colour_only_on_a_terminal_without_no_color(
     monkeypatch.delenv("NO_COLOR", raising=False)
     _, plain = run(["check", "scripts"], voice_cache)
     assert "\x1b[" not in plain  # not a terminal
-    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
+    monkeypatch.setattr(console, "_isatty", lambda stream: True)
     _, coloured = run(["check", "scripts"], voice_cache)
     assert "\x1b[" in coloured and "warning" in coloured
     monkeypatch.setenv("NO_COLOR", "1")

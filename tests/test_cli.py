@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from conftest import EPISODE_ONE, WriteGuide
 
 from audioguide import __version__, cli
+from audioguide.cli import console
 from audioguide.errors import ScriptErrors
 
 COMMANDS = ["build", "check", "preview", "voices", "init", "watch", "clean", "bundle", "schema"]
@@ -31,6 +32,27 @@ def test_the_group_help_lists_the_commands_and_global_options() -> None:
     assert code == 0
     for name in [*COMMANDS, "--verbose", "--quiet", "--debug", "--version", "NO_COLOR"]:
         assert name in out
+
+
+def test_every_command_of_every_module_is_on_the_group() -> None:
+    """Each module of audioguide.cli holds a group of commands; the group in
+    audioguide.cli adds them all, so none is defined and left unreachable."""
+    import importlib
+    import pkgutil
+
+    import click
+
+    defined = {
+        command.name
+        for info in pkgutil.iter_modules(cli.__path__)
+        for command in vars(importlib.import_module(f"audioguide.cli.{info.name}")).values()
+        if isinstance(command, click.Command)
+    }
+    assert defined == set(cli.cli.commands)
+    assert sorted(cli.cli.commands) == sorted([*COMMANDS, "import", "proof", "studio"])
+    for name in cli.cli.commands:
+        code, out = run(name, "--help")
+        assert code == 0 and out.startswith(f"Usage: cli {name} "), out
 
 
 def test_version() -> None:
@@ -100,7 +122,7 @@ def test_error_lines_are_coloured_only_when_allowed(
     args = ["build", str(root), "-o", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c")]
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert "\x1b[" not in run(*args)[1]
-    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
+    monkeypatch.setattr(console, "_isatty", lambda stream: True)
     code, out = run(*args)
     assert code == 2 and "\x1b[" in out
     assert click_unstyle(out).count(": error: ") == 1

@@ -151,7 +151,7 @@ def test_after_a_sigkill_the_workers_follow_and_the_next_build_cleans_up(
     )
     from audioguide.system.tempfiles import host_token
 
-    (tmp / f"audioguide-pyttsx3-{host_token()}-{dead}-x").mkdir()
+    (tmp / f".audioguide-pyttsx3.{host_token()}-{dead}-x.tmp").mkdir()
     (cache / "zz").mkdir(parents=True, exist_ok=True)
     (cache / "zz" / f".zz.wav.{host_token()}-{dead}-1.tmp").write_bytes(b"half")
     again = start(root, out, cache, tmp)

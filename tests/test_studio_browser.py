@@ -445,6 +445,8 @@ def test_ctrl_c_stops_it_with_nothing_left(studio: Studio) -> None:
     process = psutil.Process(studio.process.pid)
     children = process.children(recursive=True)
     assert children, "the speech engine runs after a sentence was spoken"
+    private = f".audioguide-*.*-{studio.process.pid}-*.tmp"  # the engine's private folder
+    assert list(Path(tempfile.gettempdir()).glob(private))
     studio.process.send_signal(signal.SIGINT)
     out, _ = studio.process.communicate(timeout=30)
     assert studio.process.returncode == 0, out
@@ -454,11 +456,10 @@ def test_ctrl_c_stops_it_with_nothing_left(studio: Studio) -> None:
         p
         for folder in (studio.root / "output", studio.root / ".audioguide-cache")
         for p in folder.rglob("*")
-        if p.name.endswith(".tmp") or p.name.startswith("studio-try-")
+        if p.name.endswith(".tmp")  # temp files and private folders (trial copies)
     ]
     assert leftovers == []
-    private = Path(tempfile.gettempdir()).glob(f"audioguide-pyttsx3-*-{studio.process.pid}-*")
-    assert list(private) == []
+    assert list(Path(tempfile.gettempdir()).glob(private)) == []
     assert os.path.exists(studio.root / "scripts/guide.yaml")
 
 

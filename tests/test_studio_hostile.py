@@ -197,16 +197,6 @@ def test_an_edition_folder_named_underscore_is_reachable(
     assert get(client, "/episode/_/own-steps").status_code == 404  # the top one has no such
 
 
-def test_leftover_trial_copies_are_swept(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    for name in (f"studio-try-{dead.pid}-abc", "studio-try-old", f"studio-try-{os.getpid()}-x"):
-        (cache / name / "guide").mkdir(parents=True)
-    server.sweep_trials(cache)
-    assert sorted(p.name for p in cache.iterdir()) == [f"studio-try-{os.getpid()}-x"]
-
-
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_stopping_during_a_build_prints_one_line(tmp_path: Path, stop: str) -> None:
     from test_studio_browser import REPO

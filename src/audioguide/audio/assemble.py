@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
@@ -24,6 +23,7 @@ from audioguide.export.transcript import ChapterCue, Cue
 from audioguide.plan.timeline import Chime, Item, Mark, Play, Silence, Utterance
 from audioguide.speech.base import Clip
 from audioguide.system import tools
+from audioguide.system.tempfiles import private_folder
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -96,8 +96,8 @@ def _decoded(path: Path) -> AudioSegment:
         wav = f.read(12)[8:12] == b"WAVE"
     if wav or shutil.which("ffprobe"):
         return AudioSegment.from_file(str(path))
-    with tempfile.TemporaryDirectory(prefix="audioguide-sound-") as folder:
-        converted = Path(folder) / "sound.wav"
+    with private_folder("sound") as folder:
+        converted = folder / "sound.wav"
         command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-vn"]
         done = subprocess.run(
             [*command, "-acodec", "pcm_s16le", str(converted)], capture_output=True, check=False

@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 from audioguide.build.record import RECORD_DIR
+from audioguide.system import tempfiles
 
-# What a build writes; anything else a user put in the folder stays.
-BUILT = ("episodes/*.mp3", "episodes/*.vtt", "episodes/*.txt", "episodes/*.json", "episodes/.*.tmp")
+# What a build writes; anything else a user put in the folder stays. Temp files are the
+# sweep's: only those that no live build will finish.
+BUILT = ("episodes/*.mp3", "episodes/*.vtt", "episodes/*.txt", "episodes/*.json")
 PUBLISHED = (
     "cover.png",
     "icon-*.png",
@@ -16,7 +18,6 @@ PUBLISHED = (
     "index.html",
     "playlist.m3u8",
     "manifest.json",
-    ".*.tmp",
 )
 
 
@@ -24,7 +25,8 @@ def clean_output(output: Path) -> int:
     """Remove built files from `output`; return how many."""
     if not output.is_dir():
         return 0
-    removed = 0
+    swept = tempfiles.sweep(output)  # and the system temp folder's private folders
+    removed = sum(1 for path in swept if output in path.parents)
     for pattern in BUILT + PUBLISHED:
         for path in output.glob(pattern):
             path.unlink()

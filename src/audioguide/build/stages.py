@@ -333,10 +333,9 @@ def _pool(shared: Executor | None, jobs: int) -> Iterator[Executor]:
 
 
 def sweep_temp_files(*folders: Path) -> None:
-    from audioguide.system import stopping, tempfiles
+    from audioguide.system import tempfiles
 
-    tempfiles.sweep(*folders)
-    stopping.sweep_private_folders()  # a killed build's speech engines' folders
+    tempfiles.sweep(*folders)  # and a killed build's private folders
 
 
 def _select(guide: Guide, only: Sequence[str]) -> list[Episode]:

@@ -7,21 +7,23 @@ from pathlib import Path
 
 import click
 
-PATH = click.Path(file_okay=False, path_type=Path)
+from audioguide.cli.console import echo_lines, flag
+from audioguide.cli.options import (
+    FOLDER,
+    cache_dir_option,
+    output_option,
+    places_of,
+    scripts_argument,
+)
 
 
 @click.command("proof")
-@click.argument("scripts_dir", required=False, type=PATH)
-@click.option(
-    "-o",
-    "--output",
-    type=PATH,
-    help="The built folder to proof [default: output/ beside scripts/, else GUIDE-output/].",
-)
-@click.option("--cache-dir", type=PATH, help="Clip cache folder [default: as build].")
+@scripts_argument
+@output_option("The built folder to proof", end=".")
+@cache_dir_option("Clip cache folder [default: as build].")
 @click.option(
     "--model",
-    type=PATH,
+    type=FOLDER,
     help="A Whisper model folder in CTranslate2 format (a larger or multilingual one) "
     "[default: tiny.en from the proof extra].",
 )
@@ -62,7 +64,6 @@ def proof(
       audioguide proof --sign "Dr. A. Lee"    # sign off after reading the report
     """
     from audioguide.build.session import default_jobs
-    from audioguide.cli import echo_lines, flag, places_of
     from audioguide.cli.progress import StatusLine
     from audioguide.proof import report
     from audioguide.proof.run import ProofOptions

@@ -27,7 +27,6 @@ episodes, and each chapter mark is where the episodes' chapters say, to within 3
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING
 from audioguide.errors import ExportError
 from audioguide.system import tools
 from audioguide.system.fsutil import atomic_path
+from audioguide.system.tempfiles import private_folder
 
 if TYPE_CHECKING:  # the encoders and NumPy are loaded by the workers that use them
     from audioguide.audio.master import Samples, Sink
@@ -187,8 +187,7 @@ def m4b_bytes(
         if len(found) < count:
             raise ExportError(f"audiobook piece {k + 1} holds {len(found)} frames, not {count}")
         audio += b"".join(found[:count])
-    with tempfile.TemporaryDirectory(prefix="audioguide-m4b-") as folder:
-        work = Path(folder)
+    with private_folder("m4b") as work:
         (work / "audio.aac").write_bytes(audio)
         (work / "meta.txt").write_text(ffmetadata(tags, chapters), encoding="utf-8")
         # fmt: off

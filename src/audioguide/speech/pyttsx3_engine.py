@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -32,7 +31,7 @@ from audioguide.speech.espeak_library import missing as _missing
 from audioguide.speech.espeak_library import read_version
 from audioguide.speech.registry import PYTTSX3
 from audioguide.system import hostos
-from audioguide.system.stopping import private_folder
+from audioguide.system.tempfiles import private_folder
 
 INSTALL_HINT = PYTTSX3.install_hint
 
@@ -55,6 +54,7 @@ class _Worker:
 
     def __init__(self) -> None:
         self.folder: Path | None = None  # made on first start: a cache hit needs none
+        self._folders = contextlib.ExitStack()  # removes it
         self._proc: subprocess.Popen[bytes] | None = None
         self._owner = 0
         self._lines: hostos.LineReader | None = None
@@ -75,6 +75,7 @@ class _Worker:
         # parent started: it starts its own child in its own folder.
         if self._owner != os.getpid():
             self._proc, self.folder, self._lines = None, None, None
+            self._folders = contextlib.ExitStack()  # the parent's stay the parent's
             self._owner = os.getpid()
 
     def ensure(self) -> None:
@@ -82,7 +83,7 @@ class _Worker:
         if self._proc is not None:
             return
         if self.folder is None:
-            self.folder = private_folder()  # named for its owner: see stopping.py
+            self.folder = self._folders.enter_context(private_folder("pyttsx3"))
         with open(self._log, "ab") as log:
             # Its own process group, so that `kill` takes its forks along.
             self._proc = subprocess.Popen(
@@ -159,9 +160,8 @@ class _Worker:
         self._adopt()
         self._stop()
         self.kill()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
+        self._folders.close()
+        self.folder = None
 
     def _stop(self) -> None:
         # At the end of its input the child reaps its forks and exits; a killed child's
@@ -296,8 +296,9 @@ class Pyttsx3Engine:
         """The system's own voices (SAPI5, NSSpeech): see pyttsx3_native."""
         with self._lock:
             if self._native_folder is None:
-                self._native_folder = private_folder()
-                weakref.finalize(self, shutil.rmtree, self._native_folder, True)
+                folders = contextlib.ExitStack()
+                self._native_folder = folders.enter_context(private_folder("pyttsx3-native"))
+                weakref.finalize(self, folders.close)
             self._count += 1
             stem = f"n{self._count:06d}"
             return pyttsx3_native.speak(voice.driver, text, voice, self._native_folder, stem)

@@ -11,17 +11,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from audioguide.build.record import RECORD_DIR
+from audioguide.system import tempfiles
 from audioguide.system.lock import build_lock
 
 STUDIO_LOCK = "studio-lock"
@@ -57,21 +56,11 @@ def guide_lock(scripts: Path) -> contextlib.AbstractContextManager[None]:
     real = os.path.normcase(str(scripts.resolve()))
     key = hashlib.sha256(real.encode("utf-8", "surrogatepass")).hexdigest()[:20]
     return build_lock(
-        Path(tempfile.gettempdir()) / "audioguide-studio-locks",
+        tempfiles.shared_folder("studio-locks"),
         key,
         f"another studio (process {{pid}}) has this guide open ({scripts.resolve()}), "
         "perhaps under another name; use that one, or stop it there with Ctrl-C",
     )
-
-
-def sweep_trials(cache_dir: Path) -> None:
-    """Trial copies (`studio-try-PID-*`) a studio killed outright left in the cache."""
-    from audioguide.system.hostos import pid_alive
-
-    for folder in cache_dir.glob("studio-try-*"):
-        owner = folder.name.split("-")[2]
-        if not owner.isdigit() or (int(owner) != os.getpid() and not pid_alive(int(owner))):
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -108,7 +97,7 @@ def serve(
     from audioguide.studio.app import create_app, studio
 
     with guide_lock(scripts), studio_lock(output):
-        sweep_trials(cache_dir)
+        tempfiles.sweep(output, cache_dir)  # what a studio or build killed outright left
         app = create_app(scripts, output, cache_dir, port)
         server: Any = create_server(app, host=HOST, port=port, **LIMITS)
         app.config["STUDIO_PORT"] = server.effective_port
@@ -157,9 +146,8 @@ def open_in_browser(url: str) -> None:
 
 def _leave_nothing(output: Path, cache_dir: Path) -> None:
     """No process of ours lives on (the speech engine, a build), no temp file stays."""
-    from audioguide.system import stopping, tempfiles
+    from audioguide.system import stopping
 
     gone = stopping.stop_tree() | {os.getpid()}
     tempfiles.sweep(output, cache_dir, gone=gone)
-    stopping.sweep_private_folders(gone)
     sys.stdout.flush()

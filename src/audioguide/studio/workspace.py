@@ -22,7 +22,6 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -40,7 +39,7 @@ from audioguide.model import Episode, Guide
 from audioguide.studio import pipeline
 from audioguide.studio.yamledit import EditError
 from audioguide.system.fsutil import atomic_write
-from audioguide.system.tempfiles import temp_name
+from audioguide.system.tempfiles import private_folder, temp_name
 
 
 class SaveRefused(Exception):
@@ -229,9 +228,9 @@ class Workspace:
     def _try(self, edition: Edition, path: Path, source: str) -> pipeline.Checked:
         """The edition loaded with `source` in place of `path`, on a shadow copy."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        prefix = f"studio-try-{os.getpid()}-"  # swept at start if its studio was killed
-        shadow_parent = Path(tempfile.mkdtemp(prefix=prefix, dir=self.cache_dir))
-        try:
+        # In the cache, mostly on the guide's file system, where the copy's links can be
+        # made; the next start sweeps it away if its studio was killed.
+        with private_folder("studio-try", self.cache_dir) as shadow_parent:
             shadow = shadow_parent / (edition.scripts.resolve().name or "guide")
             _mirror(edition.scripts.resolve(), shadow)
             target = shadow / path.resolve().relative_to(edition.scripts.resolve())
@@ -239,8 +238,6 @@ class Workspace:
             target.write_text(source, encoding="utf-8")
             tried = pipeline.check_edition(replace(edition, scripts=shadow), self.cache_dir)
             return _moved(tried, display_path(shadow), display_path(edition.scripts))
-        finally:
-            shutil.rmtree(shadow_parent, ignore_errors=True)
 
 
 def _create_new(path: Path, data: bytes) -> None:

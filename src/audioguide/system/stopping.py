@@ -25,10 +25,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -40,34 +38,6 @@ from audioguide.system import tempfiles
 
 if TYPE_CHECKING:
     import psutil
-
-PRIVATE_PREFIX = "audioguide-pyttsx3-"
-
-
-def private_folder() -> Path:
-    """A new private temp folder for this process's speech engine, named for the host and
-    process that own it, so a sweep can tell when nobody will use it again."""
-    prefix = f"{PRIVATE_PREFIX}{tempfiles.host_token()}-{os.getpid()}-"
-    return Path(tempfile.mkdtemp(prefix=prefix))
-
-
-def _owner(folder: Path) -> tuple[str, int] | None:
-    try:
-        host, pid, _ = folder.name[len(PRIVATE_PREFIX) :].split("-", 2)
-        return host, int(pid)
-    except ValueError:
-        return None
-
-
-def sweep_private_folders(gone: frozenset[int] = frozenset()) -> None:
-    """Remove speech engines' private folders whose owner is dead (or in `gone`)."""
-    with contextlib.suppress(OSError):
-        for folder in Path(tempfile.gettempdir()).glob(PRIVATE_PREFIX + "*"):
-            owner = _owner(folder)
-            if owner is None or owner[0] != tempfiles.host_token():
-                continue  # another naming, another host: not ours to judge
-            if owner[1] in gone or not tempfiles.pid_alive(owner[1]):
-                shutil.rmtree(folder, ignore_errors=True)
 
 
 def stop_tree() -> frozenset[int]:
@@ -116,8 +86,7 @@ def _wait_dead(procs: list[psutil.Process], timeout: float = 1.0) -> None:
 
 def _clean_up(folders: tuple[Path, ...]) -> None:
     gone = stop_tree() | {os.getpid()}
-    tempfiles.sweep(*folders, gone=gone)
-    sweep_private_folders(gone)
+    tempfiles.sweep(*folders, gone=gone)  # and the killed processes' private folders
 
 
 @contextlib.contextmanager
@@ -207,5 +176,5 @@ def _follow(parent: int) -> None:
     # Orphaned: a pool's own threads see their workers die now; nothing they say matters.
     threading.excepthook = lambda args: None
     gone = stop_tree() | {os.getpid()}
-    sweep_private_folders(gone)
+    tempfiles.sweep(gone=gone)  # the private folders of its speech process
     os._exit(1)

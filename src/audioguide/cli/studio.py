@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from audioguide.cli.options import places_of, scripts_argument
+
 
 @click.command("studio")
-@click.argument("scripts_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@scripts_argument
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="[default: any free]")
 @click.option("--no-browser", is_flag=True, help="Only print the address; open no browser.")
 def studio(scripts_dir: Path | None, port: int, no_browser: bool) -> None:
@@ -22,7 +24,6 @@ def studio(scripts_dir: Path | None, port: int, no_browser: bool) -> None:
     Example:
       audioguide studio scripts --port 8765
     """
-    from audioguide.cli import places_of  # the folders every command fills in alike
     from audioguide.studio.server import serve
 
     scripts, output, cache = places_of(scripts_dir, None, None)
