@@ -17,8 +17,10 @@ made, so the shortcut, the session's checks and the stage runner read each once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -66,11 +68,29 @@ def _engines(guide: Guide) -> list[str]:
     return sorted({v.engine for v, _ in voices_of(guide)})
 
 
-def _code() -> list[list[object]]:
-    package = Path(__file__).parents[1]
-    # The page's templates (HTML, CSS, its script, the offline worker) are code too.
-    paths = [*package.rglob("*.py"), *(package / "publish" / "templates").iterdir()]
-    return [[p.relative_to(package).as_posix(), *_stat(p)] for p in sorted(paths)]
+@functools.cache  # the code this process runs: read once, as it was loaded
+def _code() -> tuple[tuple[str, int, int], ...]:
+    """Each source file of the package, and the page's templates (HTML, CSS, its
+    script, the offline worker: code too), by size and modification time.
+
+    os.walk and plain strings: a no-op build reads this, and pathlib's rglob and
+    relative_to over some 150 files cost it a tenth of its time.
+    """
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    templates = os.path.join(package, "publish", "templates")
+    found = []
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in files:
+            if name.endswith(".py") or folder == templates:
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                rel = os.path.relpath(path, package).replace(os.sep, "/")
+                found.append((rel, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def stamp(edition: Edition, guide: Guide, options: Options) -> str:
