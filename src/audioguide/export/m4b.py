@@ -104,19 +104,19 @@ class Tee:
             sink.feed(pcm)
 
 
-def adts_frames(data: bytes) -> list[bytes]:
-    """Split an ADTS stream into its frames (header included); ValueError if it is not one."""
-    frames, at = [], 0
-    while at < len(data):
+def adts_cut(data: bytes, count: int) -> int:
+    """Where the first `count` frames of an ADTS stream end (headers are read, frames
+    skipped); ValueError if it is not one or holds fewer."""
+    at = 0
+    for _ in range(count):
         header = data[at : at + 7]
         if len(header) < 7 or header[0] != 0xFF or header[1] & 0xF6 != 0xF0:
             raise ValueError(f"no ADTS frame at byte {at}")
         length = ((header[3] & 0x03) << 11) | (header[4] << 3) | (header[5] >> 5)
         if length < 7 or at + length > len(data):
             raise ValueError(f"a cut ADTS frame at byte {at}")
-        frames.append(data[at : at + length])
         at += length
-    return frames
+    return at
 
 
 def frames_per_episode(samples: Sequence[int]) -> list[int]:
@@ -183,10 +183,11 @@ def m4b_bytes(
     tags and cover, by ffmpeg without re-encoding. Same inputs, same bytes."""
     audio = bytearray()
     for k, (piece, count) in enumerate(zip(pieces, frames, strict=True)):
-        found = adts_frames(piece)
-        if len(found) < count:
-            raise ExportError(f"audiobook piece {k + 1} holds {len(found)} frames, not {count}")
-        audio += b"".join(found[:count])
+        try:
+            audio += piece[: adts_cut(piece, count)]
+        except ValueError as error:
+            message = f"audiobook piece {k + 1} is not {count} AAC frames: {error}"
+            raise ExportError(message) from error
     with private_folder("m4b") as work:
         (work / "audio.aac").write_bytes(audio)
         (work / "meta.txt").write_text(ffmetadata(tags, chapters), encoding="utf-8")
