@@ -7,10 +7,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 from fakes import FakeEngine
+from support.clips import copy_clips
+from support.shipped import ShippedBuild, build_shipped
 
 if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
+
+    from audioguide.build.report import BuildReport
 
 # The tiers (`-m "not slow"` runs in a few minutes): marked here by file rather than in
 # every file. `browser`: drives Chromium (the page, the studio). `slow`: the browser
@@ -165,3 +169,53 @@ def app(guide: Path, tmp_path: Path) -> Flask:
 def client(app: Flask) -> Iterator[FlaskClient]:
     with app.test_client() as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the session's `check`s and refused builds: the engine lists
+    its voices once, not once per case."""
+    return tmp_path_factory.mktemp("voices")
+
+
+@pytest.fixture(scope="session")
+def spoken_clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clip cache holding every sentence of the test guide (both editions, as
+    `write_guide(**SPANISH_EDITION)` writes it) spoken by espeak-ng, once per session.
+    Never built into by a test: `warm_cache` copies it."""
+    from audioguide.build.session import BuildOptions, build
+
+    tmp = tmp_path_factory.mktemp("spoken")
+    files = {"guide.yaml": GUIDE, "episodes/01-first.yaml": EPISODE_ONE}
+    files |= {"episodes/02-second.yaml": EPISODE_TWO}
+    files |= {k.replace("__", "/"): v for k, v in SPANISH_EDITION.items()}
+    for name, text in files.items():
+        path = tmp / "scripts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    build(BuildOptions(tmp / "scripts", tmp / "output", tmp / "cache", jobs=2))
+    return tmp / "cache"
+
+
+@pytest.fixture
+def warm_cache(spoken_clips: Path, tmp_path: Path) -> Path:
+    """`tmp_path / "c"`: this test's own clip cache, holding the test guide's clips
+    already (see `spoken_clips`), for a build of real audio whose test does not count
+    what was spoken. Every other cache file (guides, covers, records) starts absent."""
+    return copy_clips(spoken_clips, tmp_path / "c")
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> ShippedBuild:
+    """Both editions of the shipped guide, built once per session with espeak-ng (see
+    support/shipped.py). Read it; copy it (support.files.copy_built) to change it."""
+    return build_shipped(tmp_path_factory.mktemp("shipped"))
+
+
+@pytest.fixture(scope="session")
+def listening_guide(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
+    """The page tests' guide (listening_site.py), built once per session with espeak-ng
+    for the modules that listen to it. Read it; copy its output to change anything."""
+    from listening_site import build_listening_guide
+
+    return build_listening_guide(tmp_path_factory.mktemp("listening"))

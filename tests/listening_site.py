@@ -1,4 +1,4 @@
-"""The small guide the page's browser tests listen to, built once per test module.
+"""The small guide the page's browser tests listen to, built once per test session.
 
 Built with the real speech engine (espeak-ng): a first episode over a minute long, so a
 position past 60 s can be kept, and a short second one to follow it. The same built
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,9 +58,8 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
-    root = tmp_path_factory.mktemp("listening")
+def build_listening_guide(root: Path) -> BuildReport:
+    """The guide built into `root` with espeak-ng: see conftest's `listening_guide`."""
     scripts = root / "scripts"
     (scripts / "episodes").mkdir(parents=True)
     (scripts / "guide.yaml").write_text(GUIDE, encoding="utf-8")
@@ -69,6 +69,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
     report = build(scripts, root / "out", cache_dir=root / "cache")
     assert report.episodes[0].seconds > 65, "the first episode must run past 61 s"
     return report
+
+
+@pytest.fixture(scope="module")
+def built(listening_guide: BuildReport) -> BuildReport:
+    """The session's build (conftest's `listening_guide`): read it, or copy it first."""
+    return listening_guide
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,9 @@ import feedparser
 import podcastparser
 import pytest
 from book_check import check_book
-from click.testing import CliRunner
+from support.shipped import BASE_URL, ShippedBuild
 
-from audioguide.cli import cli
-
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ROOT / "scripts"
-BASE = "https://clinic.example/guide/"
+BASE = BASE_URL
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -33,13 +29,8 @@ EDITIONS = ["", "es"]
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("shipped")
-    out = tmp / "output"
-    args = ["build", str(SCRIPTS), "-o", str(out), "--cache-dir", str(tmp / "cache")]
-    result = CliRunner().invoke(cli, [*args, "-j", "2", "-q", "--base-url", BASE])
-    assert result.exit_code == 0, result.output
-    return out
+def output(shipped: ShippedBuild) -> Path:
+    return shipped.output
 
 
 def edition_url(edition: str) -> str:

@@ -1,6 +1,6 @@
 """What parents do on the page, in Debian's Chromium, from disk and from a web server.
 
-The guide is tests/listening_site.py's, built once for the module. The player bar, the
+The guide is tests/listening_site.py's, built once per session. The player bar, the
 sleep timer, install, updates and reflow are tests/test_page_player.py's.
 """
 
@@ -23,7 +23,7 @@ from audioguide.publish import publish
 
 pytestmark = pytest.mark.e2e
 
-# The guide's fixtures (built once per module that uses them).
+# The guide's fixtures (built once per session).
 built = listening_site.built
 context = listening_site.context
 site = listening_site.site

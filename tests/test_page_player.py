@@ -22,7 +22,7 @@ from audioguide.publish.page import page_version
 
 pytestmark = pytest.mark.e2e
 
-# The guide's fixtures (built once per module that uses them).
+# The guide's fixtures (built once per session).
 built = listening_site.built
 context = listening_site.context
 site = listening_site.site

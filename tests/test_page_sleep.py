@@ -1,7 +1,7 @@
 """The sleep timer, driven by Playwright's fake clock, from disk and over http.
 
 A module of its own: the clock is installed for a whole browser context, so these tests
-have a browser of their own (tests/listening_site.py's guide, built for this module).
+have a browser of their own (tests/listening_site.py's guide, built once per session).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from listening_site import close, fresh_visit, now, seek, wait_playing
 
 pytestmark = pytest.mark.e2e
 
-# The guide's fixtures (built once per module that uses them).
+# The guide's fixtures (built once per session).
 built = listening_site.built
 site = listening_site.site
 url = listening_site.url

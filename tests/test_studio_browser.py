@@ -9,7 +9,6 @@ the rebuilt episode. Then what a foreign page cannot do, and Ctrl-C.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
 import io
 import json
@@ -30,6 +29,8 @@ from typing import Any
 import psutil
 import pytest
 from browser import DESKTOP, PHONE, axe_violations, chromium
+from support.files import copy_built, tree_hashes
+from support.shipped import ShippedBuild
 
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = Path(tempfile.gettempdir())
@@ -77,9 +78,10 @@ def running_studio(root: Path) -> Iterator[Studio]:
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
-    root = tmp_path_factory.mktemp("studio")
-    shutil.copytree(REPO / "scripts", root / "scripts")  # never the repository's scripts
+def studio(tmp_path_factory: pytest.TempPathFactory, shipped: ShippedBuild) -> Iterator[Studio]:
+    # A copy of the session's build of the shipped guide (never the repository's
+    # scripts): staff open a guide they have built before, and its clips are spoken.
+    root = copy_built(shipped.root, tmp_path_factory.mktemp("studio"))
     welcome = root / "scripts/episodes/01-welcome.yaml"
     welcome.write_text(NOTE + welcome.read_text())
     with running_studio(root) as running:
@@ -145,7 +147,7 @@ def changed(before: str, after: str) -> list[tuple[str, str]]:
     return [(a, b) for a, b in pairs if a != b]
 
 
-@pytest.mark.timeout(900)  # a cold build of both shipped editions is part of the loop
+@pytest.mark.timeout(900)  # a build of both shipped editions is part of the loop
 def test_staff_loop(studio: Studio, browser: Any) -> None:
     page = browser.new_page()
     errors: list[str] = []
@@ -371,11 +373,7 @@ def token(studio: Studio) -> str:
 
 
 def files(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".audioguide-cache" not in p.parts
-    }
+    return tree_hashes(root, skip=lambda p: ".audioguide-cache" in p.parts)
 
 
 def test_a_foreign_page_cannot_drive_the_studio(studio: Studio) -> None:
