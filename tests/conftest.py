@@ -219,3 +219,10 @@ def listening_guide(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
     from listening_site import build_listening_guide
 
     return build_listening_guide(tmp_path_factory.mktemp("listening"))
+
+
+@pytest.fixture(scope="session")
+def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where publish_sample.build_episodes keeps the tone MP3s it encodes: shared, so
+    each is encoded (and measured) once per session."""
+    return tmp_path_factory.mktemp("tones")

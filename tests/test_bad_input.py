@@ -3,24 +3,15 @@ no traceback, and the output folder left exactly as it was."""
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import EPISODE_ONE, GUIDE, WriteGuide
+from support.files import tree_hashes
 
 from audioguide.cli import cli
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
 
 EP = "episodes__01-first.yaml"
 EP1 = "scripts/episodes/01-first.yaml"
@@ -113,7 +104,7 @@ def test_bad_input_is_one_clear_line(
     (output / "episodes").mkdir(parents=True)
     (output / "episodes" / "01-first-steps.mp3").write_bytes(b"earlier build")
     (output / "feed.xml").write_text("<rss/>")
-    before = snapshot(output)
+    before = tree_hashes(output)
 
     result = CliRunner().invoke(cli, ["build", "scripts", "-o", "output", "--cache-dir", "cache"])
 
@@ -123,7 +114,7 @@ def test_bad_input_is_one_clear_line(
     assert lines[0].startswith(f"{where}: error: "), lines[0]
     assert ": error: " in lines[0] and message in lines[0], lines[0]
     assert "Traceback" not in result.output
-    assert snapshot(output) == before
+    assert tree_hashes(output) == before
     assert not (tmp_path / "cache").exists()
 
 

@@ -12,7 +12,6 @@ second of CPU (wall time is only bounded loosely: other work may share the machi
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -24,6 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EPISODE_ONE, GUIDE
+from support.files import tree_hashes
 
 from audioguide.cli import cli
 from audioguide.errors import ScriptErrors
@@ -36,14 +36,6 @@ EP = "episodes/01-first.yaml"
 CPU_LIMIT = 1.0
 WALL_LIMIT = 5.0
 MEMORY_LIMIT = 8_000_000  # bytes of Python allocations while loading
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def base_guide(root: Path) -> None:
@@ -137,12 +129,6 @@ def test_the_corpus_is_large_enough() -> None:
     assert len(COMMITTED) + len(GENERATED) >= 30
 
 
-@pytest.fixture(scope="module")
-def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # Shared, so the engine lists its voices once for the module, not once per case.
-    return tmp_path_factory.mktemp("cache")
-
-
 def run_timed(args: list[str]) -> tuple[int, str, float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     result = CliRunner().invoke(cli, args)
@@ -160,7 +146,7 @@ def assert_caught(tmp_path: Path, cache: Path, where: str, message: str) -> None
     (output / "episodes").mkdir(parents=True)
     (output / "episodes" / "01-first-steps.mp3").write_bytes(b"earlier build")
     (output / "feed.xml").write_text("<rss/>")
-    before = snapshot(output)
+    before = tree_hashes(output)
     for args in (
         ["check", "scripts", "--cache-dir", str(cache)],
         ["build", "scripts", "-o", "output", "--cache-dir", str(cache)],
@@ -173,7 +159,7 @@ def assert_caught(tmp_path: Path, cache: Path, where: str, message: str) -> None
         assert message in lines[0], (args[0], out)
         assert lines[0].startswith(f"scripts/{where}: error: "), (args[0], lines[0])
         assert cpu < CPU_LIMIT and wall < WALL_LIMIT, (args[0], cpu, wall)
-        assert snapshot(output) == before, args[0]
+        assert tree_hashes(output) == before, args[0]
 
 
 @pytest.mark.parametrize("case", COMMITTED)

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import EPISODE_ONE, EPISODE_TWO, GUIDE, WriteGuide
+from support.cli import run as run_cli
 
 from audioguide import cli
 from audioguide.audio.assemble import RATE
@@ -231,14 +231,8 @@ def test_check_voices_raises_located_errors(write_guide: WriteGuide) -> None:
 # --- the command --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("voices")
-
-
 def run(args: list[str], cache: Path, **kw: object) -> tuple[int, str]:
-    result = CliRunner().invoke(cli.cli, [*args, "--cache-dir", str(cache)], **kw)  # type: ignore[arg-type]
-    return result.exit_code, result.output
+    return run_cli(*args, "--cache-dir", cache, **kw)
 
 
 def test_check_lists_statuses_and_sums_up(

@@ -7,16 +7,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EPISODE_ONE, WriteGuide
+from support.cli import run
 
 from audioguide import __version__, cli
 from audioguide.errors import ScriptErrors
 
 COMMANDS = ["build", "check", "preview", "voices", "init", "watch", "clean", "bundle", "schema"]
-
-
-def run(*args: str, **kwargs: object) -> tuple[int, str]:
-    result = CliRunner().invoke(cli.cli, list(args), **kwargs)  # type: ignore[arg-type]
-    return result.exit_code, result.output
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -10,15 +10,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from click.testing import CliRunner
 from conftest import EPISODE_TWO, SPANISH_EDITION, WriteGuide
-
-from audioguide.cli import cli
-
-
-def run(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    return result.exit_code, result.output
+from support.cli import run
 
 
 def enclosures(feed: Path) -> list[str]:
@@ -27,9 +20,9 @@ def enclosures(feed: Path) -> list[str]:
 
 
 @pytest.fixture
-def built(write_guide: WriteGuide, tmp_path: Path) -> Path:
+def built(write_guide: WriteGuide, tmp_path: Path, warm_cache: Path) -> Path:
     root = write_guide(**{"episodes__02-second.yaml": "status: draft\n" + EPISODE_TWO})
-    code, out = run("build", root, "-o", tmp_path / "out", "--cache-dir", tmp_path / "c", "-q")
+    code, out = run("build", root, "-o", tmp_path / "out", "--cache-dir", warm_cache, "-q")
     assert code == 0, out
     return tmp_path / "out"
 
@@ -71,9 +64,9 @@ def test_bundle_before_a_build_is_a_clear_error(tmp_path: Path) -> None:
     assert code == 1 and "build the guide first" in out and "Traceback" not in out
 
 
-def test_summary_table(write_guide: WriteGuide, tmp_path: Path) -> None:
+def test_summary_table(write_guide: WriteGuide, tmp_path: Path, warm_cache: Path) -> None:
     root = write_guide()
-    args = ["build", root, "-o", tmp_path / "o", "--cache-dir", tmp_path / "c"]
+    args = ["build", root, "-o", tmp_path / "o", "--cache-dir", warm_cache]
     code, out = run(*args)
     assert code == 0
     assert "01-first-steps.mp3" in out and "built" in out and "2 of 2 episodes built" in out
@@ -82,11 +75,11 @@ def test_summary_table(write_guide: WriteGuide, tmp_path: Path) -> None:
 
 
 def test_editions_link_each_other_and_bundle_together(
-    write_guide: WriteGuide, tmp_path: Path
+    write_guide: WriteGuide, tmp_path: Path, warm_cache: Path
 ) -> None:
     root = write_guide(**SPANISH_EDITION)
     out = tmp_path / "out"
-    code, text = run("build", root, "-o", out, "--cache-dir", tmp_path / "c", "-q")
+    code, text = run("build", root, "-o", out, "--cache-dir", warm_cache, "-q")
     assert code == 0, text
     top, es = (out / "index.html").read_text(), (out / "es" / "index.html").read_text()
     assert '<a href="es/index.html" hreflang="es-US" lang="es-US">Guía de prueba</a>' in top

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import pathlib
 import subprocess
@@ -15,17 +14,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import WriteGuide
+from support.cli import run
+from support.files import tree_hashes
 
 from audioguide.build.watch import Options, rebuild
-from audioguide.cli import cli
 from audioguide.system.faults import describe
-
-
-def run(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    return result.exit_code, result.output
 
 
 def one_error_line(out: str) -> str:
@@ -36,11 +30,7 @@ def one_error_line(out: str) -> str:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "lock"
-    }
+    return tree_hashes(folder, skip=lambda p: p.name == "lock")
 
 
 def full_disk(monkeypatch: pytest.MonkeyPatch, hit: Callable[[Path], bool]) -> None:
@@ -105,9 +95,9 @@ def test_a_full_disk_while_caching_a_clip(
 
 
 def test_a_full_disk_while_writing_the_page_keeps_the_last_build(
-    write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm_cache: Path
 ) -> None:
-    root, out_dir, cache = write_guide(), tmp_path / "out", tmp_path / "c"
+    root, out_dir, cache = write_guide(), tmp_path / "out", warm_cache
     assert run("build", root, "-o", out_dir, "--cache-dir", cache, "-j", "1", "-q")[0] == 0
     before = snapshot(out_dir)
     text = (root / "guide.yaml").read_text().replace("made by the tests", "made again")
@@ -132,29 +122,33 @@ def test_a_full_disk_while_writing_the_page_keeps_the_last_build(
 
 
 def test_a_full_disk_for_the_cover_cache_is_not_an_error(
-    write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm_cache: Path
 ) -> None:
     root = write_guide()
     full_disk(monkeypatch, lambda p: p.parent.name == "covers")
-    code, out = run("build", root, "-o", tmp_path / "out", "--cache-dir", tmp_path / "c", "-q")
+    code, out = run("build", root, "-o", tmp_path / "out", "--cache-dir", warm_cache, "-q")
     assert code == 0, out
     assert (tmp_path / "out" / "cover.png").is_file()
-    assert not list((tmp_path / "c" / "covers").glob("*.png"))
+    assert not list((warm_cache / "covers").glob("*.png"))
 
 
-def test_a_read_only_output_folder(write_guide: WriteGuide, tmp_path: Path) -> None:
+def test_a_read_only_output_folder(
+    write_guide: WriteGuide, tmp_path: Path, warm_cache: Path
+) -> None:
     root = write_guide()
     with tmpfs(tmp_path / "ro") as ro:
         readonly(ro)
-        code, out = run("build", root, "-o", ro / "out", "--cache-dir", tmp_path / "c")
+        code, out = run("build", root, "-o", ro / "out", "--cache-dir", warm_cache)
         assert code == 1
         assert "the file system is read-only" in one_error_line(out)
 
 
-def test_clean_on_a_read_only_folder(write_guide: WriteGuide, tmp_path: Path) -> None:
+def test_clean_on_a_read_only_folder(
+    write_guide: WriteGuide, tmp_path: Path, warm_cache: Path
+) -> None:
     root = write_guide()
     with tmpfs(tmp_path / "ro") as ro:
-        code, _ = run("build", root, "-o", ro / "out", "--cache-dir", tmp_path / "c", "-q")
+        code, _ = run("build", root, "-o", ro / "out", "--cache-dir", warm_cache, "-q")
         assert code == 0
         before = snapshot(ro / "out")
         readonly(ro)

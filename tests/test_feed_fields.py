@@ -31,11 +31,6 @@ BASE = "https://clinic.example/guide/"
 CONTACT = "contact:\n  name: Clinic front desk\n  email: desk@clinic.example\n"
 
 
-@pytest.fixture(scope="module")
-def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("tones")
-
-
 def built(tmp_path: Path, tones: Path, extra: str = "") -> tuple[Guide, list[EpisodeResult]]:
     root = tmp_path / "scripts"
     write_guide(root)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import EPISODE_ONE, WriteGuide
 from fakes import FakeEngine, WaitingFake, fake_factory, waiting_factory
+from support.files import tree_hashes
 
 from audioguide.build.stages import build, sweep_temp_files
 from audioguide.build.state import STATE_DIR
@@ -25,11 +25,7 @@ TESTS = Path(__file__).parent
 
 
 def hashes(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "lock"
-    }
+    return tree_hashes(folder, skip=lambda p: p.name == "lock")
 
 
 class CountingFactory:

@@ -250,11 +250,6 @@ def write_case(root: Path, case: Case) -> None:
         (root / name).write_text(content, encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
-
 def test_the_good_guide_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Without this, a case could pass on a mistake of the base guide itself.
     root = tmp_path / "scripts"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import WriteGuide
 from fakes import fake_factory
+from support.files import tree_hashes
 
 from audioguide.build.session import BuildOptions, build
 from audioguide.cli import cli
@@ -18,14 +18,6 @@ from audioguide.system.trust import OutsideOutputError
 
 # Making a symlink on Windows needs a privilege (or developer mode) a runner may lack.
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="symlinks need a privilege on Windows")
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _outside(tmp_path: Path) -> Path:
@@ -44,13 +36,13 @@ def test_a_linked_folder_out_of_the_output_is_refused(
 ) -> None:
     root, out = write_guide(), tmp_path / "out"
     outside = _outside(tmp_path)
-    before = snapshot(outside)
+    before = tree_hashes(outside)
     out.mkdir()
     (out / linked).symlink_to(outside, target_is_directory=True)
     options = BuildOptions(root, out, tmp_path / "c", engine_factory=fake_factory)
     with pytest.raises(OutsideOutputError, match="outside the output folder"):
         build(options)
-    assert snapshot(outside) == before
+    assert tree_hashes(outside) == before
     assert sorted(p.name for p in out.iterdir()) == [linked]  # nothing else written
 
 
@@ -64,7 +56,7 @@ def test_the_command_says_so_in_one_line_and_exits_1(
     options = BuildOptions(root, out, tmp_path / "c", engine_factory=fake_factory)
     build(options)
     outside = _outside(tmp_path)
-    before = snapshot(outside)
+    before = tree_hashes(outside)
     (out / linked).rename(tmp_path / "moved")
     (out / linked).symlink_to(outside, target_is_directory=True)
     monkeypatch.chdir(tmp_path)
@@ -73,7 +65,7 @@ def test_the_command_says_so_in_one_line_and_exits_1(
     (line,) = result.output.splitlines()
     assert line.startswith("error: ") and f"out/{linked}" in line
     assert "outside the output folder" in line and "Traceback" not in result.output
-    assert snapshot(outside) == before
+    assert tree_hashes(outside) == before
 
 
 def test_a_link_that_stays_inside_is_allowed(write_guide: WriteGuide, tmp_path: Path) -> None:

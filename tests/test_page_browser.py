@@ -43,15 +43,15 @@ def _publish(root: Path, mp3s: Path, **options: Any) -> Published:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    return _publish(tmp_path_factory.mktemp("page"), tmp_path_factory.mktemp("mp3"))
+def published(tmp_path_factory: pytest.TempPathFactory, tones: Path) -> Published:
+    return _publish(tmp_path_factory.mktemp("page"), tones)
 
 
 @pytest.fixture(scope="module")
-def nasty(tmp_path_factory: pytest.TempPathFactory) -> Published:
+def nasty(tmp_path_factory: pytest.TempPathFactory, tones: Path) -> Published:
     return _publish(
         tmp_path_factory.mktemp("nasty"),
-        tmp_path_factory.mktemp("mp3"),
+        tones,
         titles={"first-steps": NASTY},
         summaries={"first-steps": NASTY},
     )

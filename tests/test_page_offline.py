@@ -29,9 +29,9 @@ Site = tuple[Path, Guide, list[EpisodeResult]]
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Site:
+def site(tmp_path: Path, tones: Path) -> Site:
     guide = write_guide(tmp_path / "scripts")
-    episodes = build_episodes(tmp_path / "out", tmp_path / "tones")
+    episodes = build_episodes(tmp_path / "out", tones)
     publish(guide, episodes, tmp_path / "out")
     return tmp_path / "out", guide, episodes
 
@@ -74,9 +74,9 @@ def test_sentences_take_their_cues_in_order_and_skip_what_does_not_fit() -> None
     assert sentences(["One. Two & three. Extra."], cues) == [()]
 
 
-def test_the_page_carries_each_sentences_cue_times(tmp_path: Path) -> None:
+def test_the_page_carries_each_sentences_cue_times(tmp_path: Path, tones: Path) -> None:
     guide = write_guide(tmp_path / "scripts")
-    episodes = build_episodes(tmp_path / "out", tmp_path / "tones")
+    episodes = build_episodes(tmp_path / "out", tones)
     # The sample's VTT holds other words than its transcript: give it matching cues.
     first = episodes[0]
     first.vtt.write_text(
@@ -98,9 +98,9 @@ def test_the_page_carries_each_sentences_cue_times(tmp_path: Path) -> None:
     assert "Sentence in Only." in html and html.count('class="cue"') == 2
 
 
-def test_page_and_feed_number_episodes_among_the_published(tmp_path: Path) -> None:
+def test_page_and_feed_number_episodes_among_the_published(tmp_path: Path, tones: Path) -> None:
     guide = write_guide(tmp_path / "scripts")
-    episodes = build_episodes(tmp_path / "out", tmp_path / "tones")
+    episodes = build_episodes(tmp_path / "out", tones)
     publish(guide, episodes[1:], tmp_path / "out")  # episode 1 still a draft
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "Episode 1</span> Second steps" in html and "Episode 2" not in html

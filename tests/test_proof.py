@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import SPANISH_EDITION
+from support.cli import run as run_cli
+from support.files import copy_built
 
 from audioguide.build.session import BuildOptions, build
 from audioguide.cli import cli
@@ -153,34 +154,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base
 
 
-def copy_built(built: Path, to: Path) -> Path:
-    """A copy of a built guide folder, its outputs free to be claimed by the next build."""
-    shutil.copytree(built, to, dirs_exist_ok=True)
-    for owner in to.glob("**/.audioguide/guide.json"):
-        owner.unlink()  # the copy's next build claims it (the guide was "moved")
-    return to
-
-
 @pytest.fixture
 def guide(built: Path, tmp_path: Path) -> Path:
     return copy_built(built, tmp_path)
 
 
 def run(base: Path, *args: str) -> tuple[int, str]:
-    runner = CliRunner()
-    result = runner.invoke(
-        cli,
-        [
-            "proof",
-            str(base / "scripts"),
-            "-o",
-            str(base / "out"),
-            "--cache-dir",
-            str(base / "cache"),
-            *args,
-        ],
+    return run_cli(
+        "proof", base / "scripts", "-o", base / "out", "--cache-dir", base / "cache", *args
     )
-    return result.exit_code, result.output
 
 
 def flagged(output: str, line: int) -> list[str]:

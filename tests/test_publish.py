@@ -51,11 +51,6 @@ PUBLISHED = (
 NS = {"itunes": ITUNES, "podcast": PODCAST}
 
 
-@pytest.fixture(scope="session")
-def mp3_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("tones")
-
-
 @dataclasses.dataclass
 class Sample:
     guide: Guide
@@ -67,13 +62,13 @@ Make = Callable[..., Sample]
 
 
 @pytest.fixture
-def make(tmp_path: Path, mp3_cache: Path) -> Make:
+def make(tmp_path: Path, tones: Path) -> Make:
     """Build a sample guide into `tmp_path/<name>` (episodes only; publish is the test's)."""
 
     def _make(name: str = "out", **options: object) -> Sample:
         guide = write_guide(tmp_path / f"{name}-scripts")
         output = tmp_path / name
-        return Sample(guide, build_episodes(output, mp3_cache, **options), output)  # type: ignore[arg-type]
+        return Sample(guide, build_episodes(output, tones, **options), output)  # type: ignore[arg-type]
 
     return _make
 

@@ -6,7 +6,6 @@ build does."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 from conftest import WriteGuide
+from support.files import tree_hashes
 
 pytestmark = pytest.mark.e2e
 
@@ -101,11 +101,7 @@ def temp_files(*folders: Path) -> list[Path]:
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and ".audioguide" not in p.parts
-    }
+    return tree_hashes(folder, skip=lambda p: ".audioguide" in p.parts)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

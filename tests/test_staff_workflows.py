@@ -7,16 +7,15 @@ Nothing here may lose a file without a word: each test looks at the folders afte
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from support.cli import run
+from support.files import tree_hashes
 
 from audioguide.build.places import default_cache, default_output, guide_folder
-from audioguide.cli import cli
 
 GUIDE = """\
 title: {title}
@@ -39,19 +38,6 @@ def write(root: Path, title: str, episodes: dict[str, str]) -> Path:
     for name, text in episodes.items():
         (root / "episodes" / name).write_text(text)
     return root
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
 
 
 @pytest.fixture
@@ -110,11 +96,11 @@ def test_a_yml_episode_is_read_and_a_notepad_copy_is_named(work: Path) -> None:
 
 def test_two_guides_in_one_working_folder_never_touch_each_other(work: Path) -> None:
     assert run("build", "sleep", "-j", "1")[0] == 0
-    sleep_files = snapshot(work / "sleep-output")
+    sleep_files = tree_hashes(work / "sleep-output")
     code, out = run("build", "feeding", "-j", "1")
     assert code == 0, out
     assert "in feeding-output/" in out
-    assert snapshot(work / "sleep-output") == sleep_files
+    assert tree_hashes(work / "sleep-output") == sleep_files
     assert (work / "feeding-output" / "episodes" / "01-milk.mp3").is_file()
     # Both guides' clips are in the one cache beside them.
     assert [p.name for p in work.iterdir() if p.name.startswith(".")] == [".audioguide-cache"]
@@ -128,7 +114,7 @@ def test_two_guides_in_one_working_folder_never_touch_each_other(work: Path) -> 
         "feeding/ (build this guide into its own folder with -o, or add --force to replace "
         "them)"
     ], out
-    assert snapshot(work / "sleep-output") == sleep_files
+    assert tree_hashes(work / "sleep-output") == sleep_files
 
     # --force hands the folder over; the other guide's episodes then go, as asked.
     code, out = run("build", "feeding", "-o", "sleep-output", "-j", "1", "--force")
@@ -144,7 +130,7 @@ def test_commands_run_from_inside_the_guide_folder(
 ) -> None:
     code, out = run("build", "sleep", "-j", "1")
     assert code == 0, out
-    before = snapshot(work / "sleep-output")
+    before = tree_hashes(work / "sleep-output")
     monkeypatch.chdir(work / "sleep")
     code, out = run("check")
     assert code == 0, out
@@ -152,7 +138,7 @@ def test_commands_run_from_inside_the_guide_folder(
     code, out = run("build", "-j", "1")
     assert code == 0, out
     assert "Nothing changed: 2 episodes up to date in ../sleep-output/." in out
-    assert snapshot(work / "sleep-output") == before
+    assert tree_hashes(work / "sleep-output") == before
     assert not (work / "sleep" / "output").exists()
     # Rebuilt from here, every sentence comes from the guide's own clip cache.
     code, out = run("build", "-j", "1", "--force")

@@ -3,7 +3,6 @@ staff see, hear and save, and what a foreign page cannot do."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import time
@@ -15,6 +14,7 @@ import pytest
 from conftest import EPISODE_ONE, STUDIO_PORT, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
+from support.files import tree_hashes
 
 from audioguide.speech.cache import ClipCache
 
@@ -42,15 +42,6 @@ def post(client: FlaskClient, app: Flask, url: str, data: dict[str, Any], **head
 
 def get(client: FlaskClient, url: str, host: str = HOST) -> Any:
     return client.get(url, base_url=f"http://{host}")
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Every file under `root` with its sha256: to prove nothing was written."""
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 WHERE = {"edition": "_", "episode": "first-steps"}
@@ -138,14 +129,14 @@ def test_saving_a_sentence_changes_only_its_line(
 
 
 def test_a_stale_sentence_is_not_saved(client: FlaskClient, app: Flask, guide: Path) -> None:
-    before = tree(guide)
+    before = tree_hashes(guide)
     response = post(
         client,
         app,
         "/api/sentence",
         {**WHERE, "segment": 1, "base": BASE1, "sentence": 1, "old": "Not it.", "text": "New."},
     )
-    assert response.status_code == 409 and tree(guide) == before
+    assert response.status_code == 409 and tree_hashes(guide) == before
 
 
 def test_a_whole_say_round_trips(client: FlaskClient, app: Flask, guide: Path) -> None:
@@ -161,7 +152,7 @@ def test_a_whole_say_round_trips(client: FlaskClient, app: Flask, guide: Path) -
 def test_a_save_that_breaks_the_guide_is_refused_at_its_line(
     client: FlaskClient, app: Flask, guide: Path
 ) -> None:
-    before = tree(guide)
+    before = tree_hashes(guide)
     # A lexicon entry that says the word again: the loader's error, at guide.yaml's line.
     entry = {"edition": "_", "word": "LCSW", "say_as": "LCSW", "replace": "L C S W"}
     response = post(client, app, "/api/lexicon", entry)
@@ -170,10 +161,10 @@ def test_a_save_that_breaks_the_guide_is_refused_at_its_line(
     assert error.startswith(f"{guide}/guide.yaml:") and ": error: lexicon entry 'LCSW'" in error
     line = int(error.split(":")[1])
     assert (guide / "guide.yaml").read_text().splitlines()[line - 1].strip() == "LCSW: L C S W"
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before
     # An empty text is refused before anything is tried.
     response = post(client, app, "/api/say", {**WHERE, "segment": 1, "base": BASE1, "text": " \n"})
-    assert response.status_code == 422 and tree(guide) == before
+    assert response.status_code == 422 and tree_hashes(guide) == before
 
 
 def test_warnings_show_next_to_their_segment(client: FlaskClient, app: Flask, guide: Path) -> None:
@@ -272,7 +263,7 @@ def test_a_foreign_host_is_refused(client: FlaskClient, host: str) -> None:
 def test_a_change_from_elsewhere_is_refused_and_nothing_written(
     client: FlaskClient, app: Flask, guide: Path, tmp_path: Path, headers: dict[str, str]
 ) -> None:
-    before, output = tree(guide), tree(tmp_path)
+    before, output = tree_hashes(guide), tree_hashes(tmp_path)
     changes = [
         (
             "/api/sentence",
@@ -287,7 +278,7 @@ def test_a_change_from_elsewhere_is_refused_and_nothing_written(
     ]
     for url, data in changes:
         assert post(client, app, url, data, **headers).status_code == 403, url
-    assert tree(guide) == before and tree(tmp_path) == output
+    assert tree_hashes(guide) == before and tree_hashes(tmp_path) == output
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ import pytest
 from browser import DESKTOP, chromium
 from flask import Flask
 from flask.testing import FlaskClient
-from test_proof import EPISODE_TWO, GUIDE, copy_built, needs_proof, write
+from support.files import copy_built
+from test_proof import EPISODE_TWO, GUIDE, needs_proof, write
 from test_studio_app import PORT, get, post
 from test_studio_browser import Studio, axe_violations, running_studio
 
