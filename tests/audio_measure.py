@@ -198,3 +198,46 @@ def with_pops(
 def scaled_to(x: npt.NDArray[np.float64], peak_dbfs: float) -> Samples:
     """Scale a float signal so its sample peak sits at `peak_dbfs`, as int16."""
     return _to_int16(x * (10 ** (peak_dbfs / 20) / np.max(np.abs(x))))
+
+
+# Sentences without commas, so the only long silences are the script's pauses.
+NO_COMMA_EPISODE = """\
+id: first-steps
+title: First steps
+summary: Where it all starts.
+segments:
+  - chapter: Hello
+  - say: |
+      Welcome to the first episode. It is short and simple.
+
+      A new paragraph starts here.
+  - chapter: More
+  - say: One more sentence after a chapter.
+  - pause: 1.5s
+  - say: After a long pause we say goodbye.
+"""
+
+
+def cue_starts(vtt: Path) -> list[float]:
+    stamps = re.findall(r"^(\d+):(\d\d):(\d\d\.\d{3}) -->", vtt.read_text(), re.M)
+    return [int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in stamps]
+
+
+def sound_onsets(samples: np.ndarray, rate: int, min_gap: float) -> list[float]:
+    """Where sound starts again after at least `min_gap` seconds of near silence."""
+    frame = rate // 100  # 10 ms frames
+    n = len(samples) // frame
+    rms = np.sqrt(np.mean(samples[: n * frame].astype(np.float64).reshape(n, frame) ** 2, 1))
+    loud = rms > 0.01 * 32768
+    onsets, quiet_run = [], 0
+    for i, is_loud in enumerate(loud):
+        if is_loud:
+            if quiet_run * 0.01 >= min_gap:
+                # refine to the first loud sample inside the frame
+                seg = np.abs(samples[i * frame - frame : (i + 1) * frame].astype(np.int32))
+                first = int(np.argmax(seg > 0.004 * 32768))
+                onsets.append((i * frame - frame + first) / rate)
+            quiet_run = 0
+        else:
+            quiet_run += 1
+    return onsets

@@ -7,13 +7,13 @@ VTT cue starts where the sentence is heard in the MP3.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_measure import NO_COMMA_EPISODE as EPISODE_ONE
 from audio_measure import chapters as ffprobe_chapters
-from audio_measure import decode_pcm, ebur128
+from audio_measure import cue_starts, decode_pcm, ebur128, sound_onsets
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
@@ -27,23 +27,6 @@ from audioguide.speech.cache import ClipCache, clip_key
 from audioguide.speech.registry import create_engine
 
 pytestmark = pytest.mark.e2e
-
-# Sentences without commas, so the only long silences are the script's pauses.
-EPISODE_ONE = """\
-id: first-steps
-title: First steps
-summary: Where it all starts.
-segments:
-  - chapter: Hello
-  - say: |
-      Welcome to the first episode. It is short and simple.
-
-      A new paragraph starts here.
-  - chapter: More
-  - say: One more sentence after a chapter.
-  - pause: 1.5s
-  - say: After a long pause we say goodbye.
-"""
 
 
 @pytest.fixture(scope="module")
@@ -154,31 +137,6 @@ def test_tags_and_chapters(built: tuple[BuildReport, Path]) -> None:
     assert chapters[0][1] == pytest.approx(vtt_starts[2], abs=0.002)
     assert chapters[1][1] == pytest.approx(vtt_starts[5], abs=0.002)
     assert chapters[1][2] == pytest.approx(report.episodes[0].seconds, abs=0.002)
-
-
-def cue_starts(vtt: Path) -> list[float]:
-    stamps = re.findall(r"^(\d+):(\d\d):(\d\d\.\d{3}) -->", vtt.read_text(), re.M)
-    return [int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in stamps]
-
-
-def sound_onsets(samples: np.ndarray, rate: int, min_gap: float) -> list[float]:
-    """Where sound starts again after at least `min_gap` seconds of near silence."""
-    frame = rate // 100  # 10 ms frames
-    n = len(samples) // frame
-    rms = np.sqrt(np.mean(samples[: n * frame].astype(np.float64).reshape(n, frame) ** 2, 1))
-    loud = rms > 0.01 * 32768
-    onsets, quiet_run = [], 0
-    for i, is_loud in enumerate(loud):
-        if is_loud:
-            if quiet_run * 0.01 >= min_gap:
-                # refine to the first loud sample inside the frame
-                seg = np.abs(samples[i * frame - frame : (i + 1) * frame].astype(np.int32))
-                first = int(np.argmax(seg > 0.004 * 32768))
-                onsets.append((i * frame - frame + first) / rate)
-            quiet_run = 0
-        else:
-            quiet_run += 1
-    return onsets
 
 
 @pytest.mark.parametrize("index", [0, 1])

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from audio_measure import NO_COMMA_EPISODE as EPISODE_ONE
 from audio_measure import chapters as ffprobe_chapters
-from audio_measure import decode_pcm, ebur128
+from audio_measure import cue_starts, decode_pcm, ebur128, sound_onsets
 from click.testing import CliRunner
 from conftest import EPISODE_TWO, GUIDE, WriteGuide
 from fakes import fake_factory, loaded_here
 from mutagen.mp3 import MP3
-from test_e2e import EPISODE_ONE, cue_starts, sound_onsets
-from test_incremental import hashes
+from support.files import output_hashes as hashes
 
 from audioguide.audio.assemble import RATE
 from audioguide.build.report import BuildReport

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import WriteGuide
 from support.cli import run
-from support.files import tree_hashes
+from support.files import output_hashes as snapshot
 
 from audioguide.build.watch import Options, rebuild
 from audioguide.system.faults import describe
@@ -27,10 +27,6 @@ def one_error_line(out: str) -> str:
     assert "Traceback" not in out, out
     assert len(lines) == 1 and lines[0].startswith("error: "), out
     return lines[0]
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return tree_hashes(folder, skip=lambda p: p.name == "lock")
 
 
 def full_disk(monkeypatch: pytest.MonkeyPatch, hit: Callable[[Path], bool]) -> None:

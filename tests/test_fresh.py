@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import EPISODE_ONE, SPANISH_EDITION, WriteGuide
 from fakes import FakeEngine, fake_factory
-from test_incremental import hashes
+from support.files import output_hashes as hashes
 
 from audioguide.build.fresh import up_to_date
 from audioguide.build.session import BuildOptions, Reports

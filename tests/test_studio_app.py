@@ -8,44 +8,22 @@ import os
 import time
 import wave
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import EPISODE_ONE, STUDIO_PORT, WriteGuide
+from conftest import EPISODE_ONE, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
 from support.files import tree_hashes
+from support.studio import BASE1, PORT, WHERE, get, post
 
 from audioguide.speech.cache import ClipCache
 
-PORT = STUDIO_PORT
-HOST = f"127.0.0.1:{PORT}"
-ORIGIN = f"http://{HOST}"
 COMMENTED = EPISODE_ONE.replace("id: first-steps", "# Checked by the nurse.\nid: first-steps")
 
 
 @pytest.fixture
 def guide(write_guide: WriteGuide) -> Path:
     return write_guide(**{"episodes/01-first.yaml": COMMENTED})
-
-
-def token(app: Flask) -> str:
-    return str(app.config["STUDIO_TOKEN"])
-
-
-def post(client: FlaskClient, app: Flask, url: str, data: dict[str, Any], **headers: str) -> Any:
-    sent = {"Origin": ORIGIN, "X-Studio-Token": token(app), **headers}
-    return client.post(
-        url, json=data, headers={k: v for k, v in sent.items() if v}, base_url=ORIGIN
-    )
-
-
-def get(client: FlaskClient, url: str, host: str = HOST) -> Any:
-    return client.get(url, base_url=f"http://{host}")
-
-
-WHERE = {"edition": "_", "episode": "first-steps"}
-BASE1 = "Welcome to the first episode. It is short.\n\nA new paragraph starts here."
 
 
 def test_the_list_shows_episodes_with_status_length_and_checks(client: FlaskClient) -> None:

@@ -17,7 +17,8 @@ from conftest import EPISODE_ONE, EPISODE_TWO, STUDIO_PORT, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
-from test_studio_app import get, post, tree
+from support.files import tree_hashes
+from support.studio import get, post
 
 from audioguide.build import session
 from audioguide.errors import ScriptErrors
@@ -141,14 +142,14 @@ def test_the_other_episodes_are_saved_and_a_save_adding_an_error_is_refused(
     )
     assert entry.json["ok"] and "NICU: nick you" in (guide / "guide.yaml").read_text()
     # A save that adds an error is still refused, with check's line, and writes nothing.
-    before = tree(guide)
+    before = tree_hashes(guide)
     new_text = BASE1.replace("It is short.", "It is brief.")
     refused = post(client, app, "/api/say", {**FIRST, "segment": 1, "base": new_text, "text": "🙂"})
     assert refused.status_code == 422, refused.json
     [added] = refused.json["errors"]
     assert added.startswith(f"{guide}/episodes/01-first.yaml:")
     assert "nothing a voice can say" in added
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before
     # The broken file's own error is not the save's: it is never listed as added.
     assert "02-second.yaml" not in " ".join(refused.json["errors"])
 

@@ -11,16 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import DESKTOP, chromium
-from test_studio_browser import (
-    REPO,
-    Studio,
-    axe_violations,
-    keep_sounds,
-    play,
-    running_studio,
-    sentence,
-)
+from browser import DESKTOP, axe_violations, chromium
+from support.studio import REPO, Studio, keep_sounds, play, running_studio, sentence
 
 SUMMARY = "What this guide is, where its ideas come from, and how to listen to it."
 MISTAKE = "Welcome: what this guide is, where its ideas come from, and how to listen to it."

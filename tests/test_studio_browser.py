@@ -8,9 +8,7 @@ the rebuilt episode. Then what a foreign page cannot do, and Ctrl-C.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
-import io
 import json
 import os
 import re
@@ -20,9 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,50 +27,11 @@ import pytest
 from browser import DESKTOP, PHONE, axe_violations, chromium
 from support.files import copy_built, tree_hashes
 from support.shipped import ShippedBuild
+from support.studio import REPO, Studio, keep_sounds, play, running_studio, sentence, wav_seconds
 
-REPO = Path(__file__).resolve().parent.parent
 SHOTS = Path(tempfile.gettempdir())
 WIDE = DESKTOP
 NOTE = "# Read aloud and checked by the clinic nurse.\n"
-
-
-@dataclass
-class Studio:
-    process: subprocess.Popen[str]
-    url: str
-    port: int
-    root: Path  # holds scripts/, output/ and .audioguide-cache/
-
-    @property
-    def scripts(self) -> Path:
-        return self.root / "scripts"
-
-
-def start_studio(root: Path) -> Studio:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "audioguide", "studio", "scripts", "--no-browser"],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline().strip()
-    match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/", first)
-    assert match, f"the first line is not the studio's address: {first!r}"
-    return Studio(process, first, int(match.group(1)), root)
-
-
-@contextlib.contextmanager
-def running_studio(root: Path) -> Iterator[Studio]:
-    """`audioguide studio` on `root/scripts` for the block, killed after it if still up."""
-    running = start_studio(root)
-    try:
-        yield running
-    finally:
-        if running.process.poll() is None:
-            running.process.kill()
-            running.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -97,49 +54,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def no_axe_violations(page: Any) -> None:
     found = axe_violations(page)
     assert found == [], found
-
-
-def wav_seconds(data: bytes) -> float:
-    with wave.open(io.BytesIO(data)) as w:
-        return w.getnframes() / w.getframerate()
-
-
-def keep_sounds(page: Any) -> list[bytes]:
-    """Every WAV the studio sends the page, as sent (the page's blob: URLs are out of
-    reach of a fetch under its policy)."""
-    sounds: list[bytes] = []
-
-    def handle(route: Any) -> None:
-        response = route.fetch()
-        sounds.append(response.body())
-        route.fulfill(response=response)
-
-    page.route("**/api/speak", handle)
-    return sounds
-
-
-def play(page: Any, sounds: list[bytes], button: Any) -> tuple[float, bytes]:
-    """Click a Play (or Hear) button; the audio element's duration once it has loaded
-    the sound, and the WAV the studio sent."""
-    count = len(sounds)
-    with page.expect_response("**/api/speak") as spoken:
-        button.click()
-    assert spoken.value.status == 200
-    assert len(sounds) == count + 1
-    heard = sounds[-1]
-    page.wait_for_function(
-        "s => { const a = document.getElementById('player');"
-        " return a.readyState >= 1 && Math.abs(a.duration - s) < 0.05; }",
-        arg=wav_seconds(heard),
-        timeout=15_000,
-    )
-    duration = float(page.evaluate("document.getElementById('player').duration"))
-    assert duration == pytest.approx(float(spoken.value.headers["x-seconds"]), abs=0.05)
-    return duration, heard
-
-
-def sentence(page: Any, words: str) -> Any:
-    return page.locator("li.sentence", has_text=words).first
 
 
 def changed(before: str, after: str) -> list[tuple[str, str]]:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import DESKTOP, chromium
-from test_studio_browser import REPO, Studio, axe_violations, running_studio
+from browser import DESKTOP, axe_violations, chromium
+from support.studio import REPO, Studio, running_studio
 
 EPISODE = "episode/_/welcome"
 OLD = "Each episode is short."

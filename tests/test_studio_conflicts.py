@@ -15,7 +15,8 @@ import pytest
 from conftest import EPISODE_ONE, STUDIO_PORT, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
-from test_studio_app import BASE1, ORIGIN, WHERE, post, token, tree
+from support.files import tree_hashes
+from support.studio import BASE1, ORIGIN, WHERE, post, token
 
 from audioguide.studio.workspace import Workspace
 
@@ -142,10 +143,10 @@ def test_a_file_changed_on_disk_between_load_and_save_is_kept(
     path = episode(guide)
     client.get("/episode/_/first-steps", base_url=ORIGIN)  # the page is loaded
     path.write_text(path.read_text().replace("It is short.", "An editor wrote this."))
-    before = tree(guide)
+    before = tree_hashes(guide)
     answer = post(client, app, "/api/sentence", sentence("It is brief."))
     assert answer.status_code == 409, answer.json
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before
     assert "An editor wrote this." in answer.json["conflict"]["theirs"]
     # An edit on disk elsewhere in the file is no conflict: both are kept.
     path.write_text(path.read_text().replace("After a long pause.", "After a pause."))
@@ -179,11 +180,11 @@ def test_a_part_removed_above_cannot_redirect_a_save(
     assert post(client, app, "/api/sentence", one).json["ok"]
     assert "Saved where it was." in path.read_text() and "After the pause." in path.read_text()
     # The removed part itself: a conflict that hands back the typed text.
-    before = tree(guide)
+    before = tree_hashes(guide)
     gone = post(client, app, "/api/sentence", sentence("It is brief."))
     assert gone.status_code == 409 and "no longer in" in in_words(gone)
     assert gone.json["conflict"]["mine"].startswith("Welcome to the first episode. It is brief.")
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before
 
 
 def test_a_file_saved_on_disk_during_the_trial_is_not_replaced(
@@ -223,11 +224,11 @@ def test_a_lexicon_word_that_exists_is_a_choice_not_a_replace(
     client: FlaskClient, app: Flask, guide: Path
 ) -> None:
     guide_file = guide / "guide.yaml"
-    before = tree(guide)
+    before = tree_hashes(guide)
     entry = {"edition": "_", "word": "LCSW", "say_as": "el see ess double you"}
     answer = post(client, app, "/api/lexicon", entry)
     assert answer.status_code == 409 and "already in the lexicon" in in_words(answer)
-    assert answer.json["conflict"]["theirs"] == "L C S W" and tree(guide) == before
+    assert answer.json["conflict"]["theirs"] == "L C S W" and tree_hashes(guide) == before
     retry = answer.json["conflict"]["retry"]
     assert post(client, app, retry["url"], {"edition": "_", **retry["data"]}).json["ok"]
     assert "  LCSW: el see ess double you\n" in guide_file.read_text()
@@ -255,10 +256,10 @@ def test_a_status_changed_meanwhile_is_a_conflict(
     path.write_text(
         path.read_text().replace("title: First steps\n", "title: First steps\nstatus: review\n")
     )
-    before = tree(guide)
+    before = tree_hashes(guide)
     answer = post(client, app, "/api/status", {**WHERE, "status": "draft", "old": "approved"})
     assert answer.status_code == 409 and "changed to 'review'" in in_words(answer)
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before
 
 
 def test_titles_summaries_and_chapter_names_are_edited_in_place(

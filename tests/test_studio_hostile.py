@@ -21,7 +21,8 @@ import pytest
 from conftest import EPISODE_ONE, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
-from test_studio_app import BASE1, ORIGIN, PORT, WHERE, get, post, token, tree
+from support.files import tree_hashes
+from support.studio import BASE1, ORIGIN, PORT, WHERE, get, post, token
 
 from audioguide.studio import pipeline, server, workspace
 from audioguide.studio.app import create_app
@@ -117,7 +118,7 @@ def test_a_full_disk_on_save_is_one_line_and_the_file_stays(
 ) -> None:
     guide = write_guide()
     app, client = studio_app(guide, tmp_path)
-    before = tree(guide)
+    before = tree_hashes(guide)
 
     def full(path: Path, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
@@ -129,7 +130,7 @@ def test_a_full_disk_on_save_is_one_line_and_the_file_stays(
         "Nothing was changed" in answer.json["message"]
         and "01-first.yaml" in answer.json["message"]
     )
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before
     err = capsys.readouterr().err
     assert (
         err.count("\n") == 1
@@ -209,7 +210,7 @@ def test_leftover_trial_copies_are_swept(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM", "SIGKILL"])
 def test_stopping_during_a_build_prints_one_line(tmp_path: Path, stop: str) -> None:
-    from test_studio_browser import REPO
+    from support.studio import REPO
 
     shutil.copytree(REPO / "scripts", tmp_path / "scripts")
     process = subprocess.Popen(
@@ -253,7 +254,7 @@ def test_stopping_during_a_build_prints_one_line(tmp_path: Path, stop: str) -> N
 def test_idle_connections_and_huge_bodies_do_not_lock_staff_out(tmp_path: Path) -> None:
     import socket
 
-    from test_studio_browser import REPO, start_studio
+    from support.studio import REPO, start_studio
 
     shutil.copytree(REPO / "scripts", tmp_path / "scripts")
     studio = start_studio(tmp_path)

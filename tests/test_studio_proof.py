@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import DESKTOP, chromium
+from browser import DESKTOP, axe_violations, chromium
 from flask import Flask
 from flask.testing import FlaskClient
 from support.files import copy_built
-from test_proof import EPISODE_TWO, GUIDE, needs_proof, write
-from test_studio_app import PORT, get, post
-from test_studio_browser import Studio, axe_violations, running_studio
+from support.proofing import EPISODE_TWO, GUIDE, needs_proof, write
+from support.studio import PORT, Studio, get, post, running_studio
 
 from audioguide.build.session import BuildOptions, build
 from audioguide.studio.app import create_app

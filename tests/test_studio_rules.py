@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from conftest import EPISODE_ONE, GUIDE, WriteGuide
 from flask import Flask
 from flask.testing import FlaskClient
-from test_studio_app import BASE1, WHERE, post, tree
+from support.files import tree_hashes
+from support.studio import BASE1, WHERE, post
 
 from audioguide import cli
 
@@ -34,11 +35,11 @@ def studio_sentence(client: FlaskClient, app: Flask, index: int, old: str, new: 
 def test_an_emoji_only_sentence_is_refused_by_both(
     client: FlaskClient, app: Flask, guide: Path, write_guide: WriteGuide, tmp_path: Path
 ) -> None:
-    before = tree(guide)
+    before = tree_hashes(guide)
     answer = studio_sentence(client, app, 1, "It is short.", "\U0001f476\U0001f37c.")
     assert answer.status_code == 422, answer.json  # type: ignore[attr-defined]
     [line] = answer.json["errors"]  # type: ignore[attr-defined]
-    assert ": error: nothing a voice can say in" in line and tree(guide) == before
+    assert ": error: nothing a voice can say in" in line and tree_hashes(guide) == before
     # The same text written into the file: check refuses it, in the same words.
     write_guide(
         **{"episodes/01-first.yaml": EPISODE_ONE.replace("It is short.", "\U0001f476\U0001f37c.")}
@@ -50,12 +51,12 @@ def test_an_emoji_only_sentence_is_refused_by_both(
 def test_a_sentence_without_a_full_stop_is_not_joined_to_the_next(
     client: FlaskClient, app: Flask, guide: Path, tmp_path: Path
 ) -> None:
-    before = tree(guide)
+    before = tree_hashes(guide)
     answer = studio_sentence(client, app, 0, "Welcome to the first episode.", "Welcome all")
     assert answer.status_code == 422
     message = answer.json["message"]  # type: ignore[attr-defined]
     assert "would run into the sentence next to it" in message and "full stop" in message
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before
     # At the end of its paragraph nothing runs into it: saved, and check agrees.
     answer = studio_sentence(client, app, 1, "It is short.", "It is short and sweet")
     assert answer.json["ok"], answer.json  # type: ignore[attr-defined]
@@ -67,13 +68,13 @@ def test_a_sentence_without_a_full_stop_is_not_joined_to_the_next(
 def test_a_lexicon_entry_said_as_emoji_is_refused_by_both(
     client: FlaskClient, app: Flask, guide: Path, write_guide: WriteGuide, tmp_path: Path
 ) -> None:
-    before = tree(guide)
+    before = tree_hashes(guide)
     entry = {"edition": "_", "word": "toddler", "say_as": "\U0001f476"}
     answer = post(client, app, "/api/lexicon", entry)
     assert answer.status_code == 422, answer.json
     [line] = answer.json["errors"]
     assert "lexicon entry 'toddler' is said as" in line and "which a voice cannot say" in line
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before
     write_guide(**{"guide.yaml": GUIDE + "  toddler: \U0001f476\n"})
     code, out = check(guide, tmp_path / "cache")
     assert code == 2 and line.split(": error: ")[1] in out, out
@@ -90,7 +91,7 @@ def test_hear_says_a_pronunciation_before_it_is_added(
     import io
     import wave
 
-    before = tree(guide)
+    before = tree_hashes(guide)
 
     def seconds(**more: object) -> float:
         data = {**WHERE, "segment": 1, "text": "It is short.", **more}
@@ -103,4 +104,4 @@ def test_hear_says_a_pronunciation_before_it_is_added(
     trying = {"word": "short", "say_as": "not long at all, in any way whatsoever"}
     assert seconds(lexicon=trying) > plain + 1.0  # seven more words, said
     assert seconds() == pytest.approx(plain)  # nothing was saved
-    assert tree(guide) == before
+    assert tree_hashes(guide) == before

@@ -19,6 +19,12 @@ def tree_hashes(folder: Path, skip: Callable[[Path], bool] | None = None) -> dic
     }
 
 
+def output_hashes(folder: Path) -> dict[str, str]:
+    """`tree_hashes` of an output folder but for its lock file, there only while a
+    build runs (or after one was killed)."""
+    return tree_hashes(folder, skip=lambda p: p.name == "lock")
+
+
 def copy_built(built: Path, to: Path) -> Path:
     """A copy of a built guide folder, its outputs free to be claimed by the next build."""
     shutil.copytree(built, to, dirs_exist_ok=True)
