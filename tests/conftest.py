@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from fakes import FakeEngine
 from support.clips import copy_clips
+from support.fakes import FakeEngine
 from support.shipped import ShippedBuild, build_shipped
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> ShippedBuild:
 def listening_guide(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
     """The page tests' guide (listening_site.py), built once per session with espeak-ng
     for the modules that listen to it. Read it; copy its output to change anything."""
-    from listening_site import build_listening_guide
+    from support.listening_site import build_listening_guide
 
     return build_listening_guide(tmp_path_factory.mktemp("listening"))
 
