@@ -16,36 +16,27 @@ if TYPE_CHECKING:
 
     from audioguide.build.report import BuildReport
 
-# The tiers (`-m "not slow"` runs in a few minutes): marked here by file rather than in
-# every file. `browser`: drives Chromium (the page, the studio). `slow`: the browser
-# files, and those that build real guides with espeak-ng and ffmpeg end to end, run a
-# real process tree or start Piper; `e2e` tests anywhere are slow too.
-BROWSER_FILES = frozenset(
-    {
-        "test_page_browser.py",
-        "test_page_listening.py",
-        "test_page_offline.py",
-        "test_studio_browser.py",
-    }
-)
-SLOW_FILES = BROWSER_FILES | {
-    "test_build_promises.py",
-    "test_e2e.py",
-    "test_engine_piper.py",
-    "test_no_fork.py",
-    "test_shipped_guide.py",
-    "test_signals.py",
-    "test_staff_workflows.py",
-    "test_wheel_tools.py",
-}
+TESTS = Path(__file__).parent
+# The tiers, by folder rather than in every file: `browser` (drives Chromium: the page,
+# the studio) for tests/browser/; `slow` for every browser test, tests/acceptance/ (the
+# promises, end to end on real audio and real processes), `e2e` tests anywhere (a real
+# guide built with espeak-ng and ffmpeg) and the few files named here. `-m "not slow"`
+# is the fast tier: the tests of each package.
+SLOW_FOLDERS = frozenset({"acceptance", "browser"})
+SLOW_FILES = frozenset({"test_engine_piper.py"})  # loads Piper's model, builds with it
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        name = item.path.name
-        if name in BROWSER_FILES:
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder == "browser":
             item.add_marker(pytest.mark.browser)
-        if name in SLOW_FILES or item.get_closest_marker("e2e") is not None:
+        if (
+            folder in SLOW_FOLDERS
+            or item.path.name in SLOW_FILES
+            or item.get_closest_marker("browser") is not None
+            or item.get_closest_marker("e2e") is not None
+        ):
             item.add_marker(pytest.mark.slow)
 
 

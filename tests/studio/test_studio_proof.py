@@ -171,6 +171,7 @@ def studio(root: Path) -> Iterator[Studio]:
 
 
 @needs_proof
+@pytest.mark.browser
 def test_the_proof_view_in_chromium_adds_the_suggested_entry(
     studio: Studio, tmp_path: Path
 ) -> None:
