@@ -205,7 +205,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> ShippedBuild:
 
 @pytest.fixture(scope="session")
 def listening_guide(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
-    """The page tests' guide (listening_site.py), built once per session with espeak-ng
+    """The page tests' guide (support/listening_site.py), built once per session with espeak-ng
     for the modules that listen to it. Read it; copy its output to change anything."""
     from support.listening_site import build_listening_guide
 

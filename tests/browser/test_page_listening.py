@@ -1,7 +1,7 @@
 """What parents do on the page, in Debian's Chromium, from disk and from a web server.
 
-The guide is tests/listening_site.py's, built once per session. The player bar, the
-sleep timer, install, updates and reflow are tests/test_page_player.py's.
+The guide is tests/support/listening_site.py's, built once per session. The player bar, the
+sleep timer, install, updates and reflow are tests/browser/test_page_player.py's.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The page as a podcast app for one hand in the dark: the player bar, skips, the sleep
 timer, "continue", a light first load, install, updates, reflow and the keyboard.
 
-In Debian's Chromium, from disk and over http, on tests/listening_site.py's guide.
+In Debian's Chromium, from disk and over http, on tests/support/listening_site.py's guide.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The sleep timer, driven by Playwright's fake clock, from disk and over http.
 
 A module of its own: the clock is installed for a whole browser context, so these tests
-have a browser of their own (tests/listening_site.py's guide, built once per session).
+have a browser of their own (tests/support/listening_site.py's guide, built once per session).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What `publish` writes for the listening page, checked on the files (no browser):
 read-along times, the offline worker and web app manifest, numbering and lengths.
-The browser side is tests/test_page_listening.py."""
+The browser side is tests/browser/test_page_listening.py."""
 
 from __future__ import annotations
 
