@@ -6,42 +6,37 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from fakes import FakeEngine
+from support.clips import copy_clips
+from support.fakes import FakeEngine
+from support.shipped import ShippedBuild, build_shipped
 
 if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
 
-# The tiers (`-m "not slow"` runs in a few minutes): marked here by file rather than in
-# every file. `browser`: drives Chromium (the page, the studio). `slow`: the browser
-# files, and those that build real guides with espeak-ng and ffmpeg end to end, run a
-# real process tree or start Piper; `e2e` tests anywhere are slow too.
-BROWSER_FILES = frozenset(
-    {
-        "test_page_browser.py",
-        "test_page_listening.py",
-        "test_page_offline.py",
-        "test_studio_browser.py",
-    }
-)
-SLOW_FILES = BROWSER_FILES | {
-    "test_build_promises.py",
-    "test_e2e.py",
-    "test_engine_piper.py",
-    "test_no_fork.py",
-    "test_shipped_guide.py",
-    "test_signals.py",
-    "test_staff_workflows.py",
-    "test_wheel_tools.py",
-}
+    from audioguide.build.report import BuildReport
+
+TESTS = Path(__file__).parent
+# The tiers, by folder rather than in every file: `browser` (drives Chromium: the page,
+# the studio) for tests/browser/; `slow` for every browser test, tests/acceptance/ (the
+# promises, end to end on real audio and real processes), `e2e` tests anywhere (a real
+# guide built with espeak-ng and ffmpeg) and the few files named here. `-m "not slow"`
+# is the fast tier: the tests of each package.
+SLOW_FOLDERS = frozenset({"acceptance", "browser"})
+SLOW_FILES = frozenset({"test_engine_piper.py"})  # loads Piper's model, builds with it
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        name = item.path.name
-        if name in BROWSER_FILES:
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder == "browser":
             item.add_marker(pytest.mark.browser)
-        if name in SLOW_FILES or item.get_closest_marker("e2e") is not None:
+        if (
+            folder in SLOW_FOLDERS
+            or item.path.name in SLOW_FILES
+            or item.get_closest_marker("browser") is not None
+            or item.get_closest_marker("e2e") is not None
+        ):
             item.add_marker(pytest.mark.slow)
 
 
@@ -165,3 +160,60 @@ def app(guide: Path, tmp_path: Path) -> Flask:
 def client(app: Flask) -> Iterator[FlaskClient]:
     with app.test_client() as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the session's `check`s and refused builds: the engine lists
+    its voices once, not once per case."""
+    return tmp_path_factory.mktemp("voices")
+
+
+@pytest.fixture(scope="session")
+def spoken_clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clip cache holding every sentence of the test guide (both editions, as
+    `write_guide(**SPANISH_EDITION)` writes it) spoken by espeak-ng, once per session.
+    Never built into by a test: `warm_cache` copies it."""
+    from audioguide.build.session import BuildOptions, build
+
+    tmp = tmp_path_factory.mktemp("spoken")
+    files = {"guide.yaml": GUIDE, "episodes/01-first.yaml": EPISODE_ONE}
+    files |= {"episodes/02-second.yaml": EPISODE_TWO}
+    files |= {k.replace("__", "/"): v for k, v in SPANISH_EDITION.items()}
+    for name, text in files.items():
+        path = tmp / "scripts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    build(BuildOptions(tmp / "scripts", tmp / "output", tmp / "cache", jobs=2))
+    return tmp / "cache"
+
+
+@pytest.fixture
+def warm_cache(spoken_clips: Path, tmp_path: Path) -> Path:
+    """`tmp_path / "c"`: this test's own clip cache, holding the test guide's clips
+    already (see `spoken_clips`), for a build of real audio whose test does not count
+    what was spoken. Every other cache file (guides, covers, records) starts absent."""
+    return copy_clips(spoken_clips, tmp_path / "c")
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> ShippedBuild:
+    """Both editions of the shipped guide, built once per session with espeak-ng (see
+    support/shipped.py). Read it; copy it (support.files.copy_built) to change it."""
+    return build_shipped(tmp_path_factory.mktemp("shipped"))
+
+
+@pytest.fixture(scope="session")
+def listening_guide(tmp_path_factory: pytest.TempPathFactory) -> BuildReport:
+    """The page tests' guide (support/listening_site.py), built once per session with espeak-ng
+    for the modules that listen to it. Read it; copy its output to change anything."""
+    from support.listening_site import build_listening_guide
+
+    return build_listening_guide(tmp_path_factory.mktemp("listening"))
+
+
+@pytest.fixture(scope="session")
+def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where publish_sample.build_episodes keeps the tone MP3s it encodes: shared, so
+    each is encoded (and measured) once per session."""
+    return tmp_path_factory.mktemp("tones")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import WriteGuide
-from fakes import fake_factory
+from support.fakes import fake_factory
 
 import audioguide
 from audioguide.cli import cli

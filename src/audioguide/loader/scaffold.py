@@ -1,7 +1,7 @@
 """`audioguide init`: a new guide folder that loads, checks and builds as it is.
 
 The templates are plain strings, commented for clinic staff rather than programmers;
-tests/test_init.py loads, checks and builds what they make.
+tests/loader/test_init.py loads, checks and builds what they make.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from audioguide.plan.timeline import Chime, Item, Play, Silence, Utterance, plan
 
 # The chime's length (chime.py: two 0.55 s notes overlapping by 0.18 s), kept here as a
 # number because importing chime.py loads numpy, which `check` does not otherwise need.
-# tests/test_check.py compares it with the chime itself.
+# tests/check/test_check.py compares it with the chime itself.
 CHIME_SECONDS = 0.92
 
 SoundSeconds = Callable[[Path], float]
