@@ -9,7 +9,6 @@ import pytest
 from conftest import EPISODE_ONE, EPISODE_TWO, GUIDE, WriteGuide
 from support.cli import run as run_cli
 
-from audioguide import cli
 from audioguide.audio.assemble import RATE
 from audioguide.audio.chime import chime
 from audioguide.build.summary import minutes

@@ -9,8 +9,6 @@ that can make one misheard.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 import sys
 from pathlib import Path
