@@ -87,8 +87,8 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 # Part of every episode key: bump when the rendering or encoding changes.
 # v3: pieces encoded side by side, limiter windows near peaks; v4: the intro's chapter,
-# the small embedded cover.
-BUILD_FORMAT = "episode-v4"
+# the small embedded cover; v5: LAME at quality 7.
+BUILD_FORMAT = "episode-v5"
 
 
 def require_tools() -> None:
