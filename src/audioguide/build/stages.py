@@ -229,7 +229,7 @@ def build_episode(job: EpisodeJob) -> EpisodeRecord:
     # LAME gets the mastered audio straight from memory, a long episode in pieces
     # encoded side by side, cut in its pauses; the audiobook's AAC encoder gets the same.
     samples = len(rendered.samples)
-    book = AacPiece(job.aac, rendered.rate) if job.aac is not None else None
+    book = AacPiece(job.aac, rendered.rate, samples, rendered.pauses) if job.aac else None
     try:
         with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
             sink = Tee(encoder, book) if book is not None else encoder

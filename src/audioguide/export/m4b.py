@@ -22,10 +22,15 @@ chosen so the book's running total stays within half a frame (32 ms) of the sum 
 the episodes' exact lengths (`frames_per_episode`): the book is as long as its
 episodes, and each chapter mark is where the episodes' chapters say, to within 32 ms
 (the speech itself comes one priming frame, 64 ms, after its mark, in a pause).
+
+A long episode's piece is itself made that way: cut in pauses into parts of a minute or
+more, encoded side by side and joined by the same rule (`AacPiece`, `cuts`, `join`),
+because an edit otherwise waited on one AAC encoder after LAME's pieces were done.
 """
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from audioguide.errors import ExportError
 from audioguide.system import tools
-from audioguide.system.fsutil import atomic_path
+from audioguide.system.fsutil import atomic_path, temp_name
 from audioguide.system.tempfiles import private_folder
 
 if TYPE_CHECKING:  # the encoders and NumPy are loaded by the workers that use them
@@ -51,45 +56,134 @@ AAC_OUTPUT += ("-b:a", BITRATE)
 AAC_OUTPUT += ("-ar", str(RATE), "-ac", "1", "-f", "adts")
 
 
+# A long episode's AAC is encoded in parts side by side (see `AacPiece`), cut in pauses.
+PART_SECONDS = 60.0  # parts of at least this long
+MAX_PARTS = 8
+# Silence a cut needs, at RATE: before it, the part's last frames that the join drops
+# or whose window reaches into what it drops (up to two and a half frames), and the
+# resampler's reach; after it, room for the resampler to start in silence.
+CUT_BEFORE = 4 * FRAME
+CUT_AFTER = FRAME
+
 # Part of each piece's file name: pieces made with other settings are never joined.
-PIECE_FORMAT = f"{RATE // 1000}k{BITRATE}"
+# ("p": encoded in parts; pieces encoded whole gave other bytes.)
+PIECE_FORMAT = f"{RATE // 1000}k{BITRATE}p"
 
 
 class AacPiece:
     """An episode's mastered audio as an ADTS piece at `dest`, fed as it is mastered.
 
-    Used as a sink beside the MP3's encoder (see `Tee`). Zeros are added at the end so
-    the piece always holds more frames than the book will take from it; the file
-    appears whole (atomically) or not at all.
+    Used as a sink beside the MP3's encoder (see `Tee`). Given the episode's length and
+    `pauses` (sample ranges of silence), a long episode is cut in its pauses and its
+    parts encoded side by side, then joined as the book joins episodes (see `cuts`):
+    one AAC encoder on one core was the last thing an edit waited for. Zeros are added
+    at the end so the piece always holds more frames than the book will take from it;
+    the file appears whole (atomically) or not at all.
     """
 
-    def __init__(self, dest: Path, rate: int) -> None:
+    def __init__(
+        self, dest: Path, rate: int, samples: int = 0, pauses: Sequence[tuple[int, int]] = ()
+    ) -> None:
         from audioguide.export.mp3 import Mp3Encoder
 
+        bounds = (0, *cuts(samples, rate, pauses), samples)
+        self._parts = list(itertools.pairwise(bounds)) if samples else [(0, 0)]
+        self._lengths = [round((end - start) * RATE / rate) for start, end in self._parts]
         self._atomic = atomic_path(dest)
         self._tmp = self._atomic.__enter__()
+        names = [self._tmp] if len(self._parts) == 1 else [
+            temp_name(dest.with_name(f"{dest.name}.{k}")) for k in range(len(self._parts))
+        ]  # fmt: skip
+        self._files = names
+        self._encoders: list[Mp3Encoder] = []
+        self._pos = 0
         try:
-            self._encoder = Mp3Encoder(rate, self._tmp, output=AAC_OUTPUT)
+            for name in names:
+                self._encoders.append(Mp3Encoder(rate, name, output=AAC_OUTPUT))
         except BaseException as error:
-            self._atomic.__exit__(type(error), error, None)
+            self._stop(error)
             raise
 
     def feed(self, pcm: Samples) -> None:
-        self._encoder.feed(pcm)
+        start, self._pos = self._pos, self._pos + len(pcm)
+        if len(self._encoders) == 1:
+            self._encoders[0].feed(pcm)
+            return
+        for (lo, hi), encoder in zip(self._parts, self._encoders, strict=True):
+            lo, hi = max(start, lo), min(self._pos, hi)
+            if lo < hi:
+                encoder.feed(pcm[lo - start : hi - start])
 
     def finish(self) -> None:
         # Enough for the book's rounding and for any rate ffmpeg resamples from.
-        self._encoder.feed(bytes(4 * FRAME * 2))
+        self._encoders[-1].feed(bytes(4 * FRAME * 2))
         try:
-            self._encoder.finish()
+            for encoder in self._encoders:
+                encoder.finish()
+            if len(self._files) > 1:
+                data = [f.read_bytes() for f in self._files]
+                self._tmp.write_bytes(join(data, self._lengths))
         except BaseException as error:
-            self._atomic.__exit__(type(error), error, None)
+            self._stop(error)
             raise
+        self._remove_parts()
         self._atomic.__exit__(None, None, None)
 
     def abort(self, error: BaseException) -> None:
-        self._encoder.abort()
+        self._stop(error)
+
+    def _stop(self, error: BaseException) -> None:
+        for encoder in self._encoders:
+            encoder.abort()
+        self._remove_parts()
         self._atomic.__exit__(type(error), error, None)
+
+    def _remove_parts(self) -> None:
+        if len(self._files) > 1:
+            for part in self._files:
+                part.unlink(missing_ok=True)
+
+
+def cuts(samples: int, rate: int, pauses: Sequence[tuple[int, int]]) -> tuple[int, ...]:
+    """Where to cut an episode of `samples` at `rate` Hz into parts of about
+    `PART_SECONDS` for AAC encoders side by side: each cut inside a pause, with enough
+    silence before it for what the join drops from the part's end (up to a frame and
+    a half, and the frame whose window reaches into that) and after it for the next
+    part's priming frame. Depends only on its arguments, so every build cuts alike."""
+    count = min(MAX_PARTS, int(samples / rate // PART_SECONDS)) if rate > 0 else 0
+    before = -(-CUT_BEFORE * rate // RATE)  # at the episode's rate, rounded up
+    after = -(-CUT_AFTER * rate // RATE)
+    found: list[int] = []
+    start = 0
+    for k in range(1, count):
+        target = k * samples // count
+        best: int | None = None
+        for lo, hi in pauses:
+            first, last = lo + before, hi - after
+            if first > last:
+                continue
+            cut = min(max(target, first), last)
+            if best is None or abs(cut - target) < abs(best - target):
+                best = cut
+        shortest = int(PART_SECONDS * rate / 2)
+        if best is not None and best - start >= shortest and samples - best >= shortest:
+            found.append(best)
+            start = best
+    return tuple(found)
+
+
+def join(parts: Sequence[bytes], lengths: Sequence[int]) -> bytes:
+    """One ADTS piece of parts encoded apart, `lengths` their samples at `RATE`: each
+    part but the last keeps the frames that bring the running total nearest its
+    samples' (as the book joins episodes), the last keeps all of its frames."""
+    counts = frames_per_episode(lengths)
+    kept = bytearray()
+    for k, (part, count) in enumerate(zip(parts[:-1], counts, strict=False)):
+        try:
+            kept += part[: adts_cut(part, count)]
+        except ValueError as error:
+            raise ExportError(f"AAC part {k + 1} is not {count} frames: {error}") from error
+    return bytes(kept + parts[-1])
 
 
 class Tee:
