@@ -124,3 +124,36 @@ def test_the_same_error_text_from_any_working_folder(
     for line in inside:
         if ": error: " in line:
             assert Path(line.split(":", 1)[0]).is_file()  # valid from where it runs
+
+
+def test_the_memo_gives_back_the_guide_the_scripts_give_to_the_type(
+    write_guide: WriteGuide, tmp_path: Path
+) -> None:
+    # `true_peak: -2` is an int in YAML. Loaded, it was kept as one while the memo gave
+    # back -2.0: equal guides, but episode keys differ, so a build whose guide came from
+    # the memo rebuilt every episode another build had just made.
+    from dataclasses import asdict
+
+    from audioguide.build.stages import episode_keys, plan_guide
+    from audioguide.plan.timeline import Utterance
+    from audioguide.speech.sources import Voices
+
+    guide_yaml = (write_guide() / "guide.yaml").read_text("utf-8")
+    root = write_guide(
+        **{"guide.yaml": guide_yaml + "mastering:\n  loudness: -16\n  true_peak: -2\n"}
+    )
+    cache = tmp_path / "c"
+    loaded = load_guide(root)
+    guidecache.load(cache, root)  # stores it
+    remembered = guidecache.load(cache, root)
+    assert loaded == remembered  # equal as values: 2 == 2.0
+    assert json.dumps(asdict(loaded.mastering)) == json.dumps(asdict(remembered.mastering))
+    assert type(loaded.mastering.true_peak) is float
+
+    def keys(guide: object) -> dict[str, str]:
+        plans = plan_guide(guide)  # type: ignore[arg-type]
+        voices = Voices(fake_factory, "en-US")
+        said = {u: voices.key(u) for p in plans.values() for u in p if isinstance(u, Utterance)}
+        return episode_keys(guide, cache, plans, said)  # type: ignore[arg-type]
+
+    assert keys(loaded) == keys(remembered)

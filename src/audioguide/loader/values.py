@@ -222,7 +222,9 @@ def _convert(
     if not low <= value <= high:
         errors.fail(where, f"'{name}' is {value}, outside {low:g} to {high:g}")
         return None
-    return value
+    # A float field holds a float even when written "-6": the guide memo gives it back
+    # as -6.0, and an int here would give the same guide another episode key.
+    return value if wants_int else float(value)
 
 
 def template_of(m: MapReader, key: str, default: str) -> str:
