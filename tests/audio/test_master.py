@@ -11,6 +11,7 @@ import functools
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,7 @@ from audioguide.audio.master import (
     MAX_GAIN_DB,
     MAX_SHORTFALL_DB,
     MP3_64K,
+    Remaster,
     integrated_loudness,
     k_weighting,
     limiter_gain,
@@ -167,6 +169,56 @@ def test_the_sink_gets_the_final_output_once(made_up: bool) -> None:
     assert (report.gain_db > first_gain + 0.1) is made_up
     assert len(sink.pieces) == math.ceil(len(x) / (4 * RATE))
     assert np.array_equal(np.concatenate(sink.pieces), out)
+
+
+@pytest.mark.parametrize("speculate", [False, True])
+def test_speculating_feeds_the_sink_before_the_output_is_measured(
+    speculate: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audioguide.audio.master as mastering
+
+    measured: list[int] = []
+    real = mastering.integrated_loudness
+
+    def counted(*args: Any, **kwargs: Any) -> float:
+        measured.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mastering, "integrated_loudness", counted)
+    heard_after: list[int] = []
+
+    class Early(Recorder):
+        def feed(self, pcm: Samples) -> None:
+            heard_after.append(len(measured))
+            super().feed(pcm)
+
+    master(_speech(1), RATE, TARGET, chunk_seconds=4.0, sink=Early(), speculate=speculate)
+    # The input is measured first either way; the output only after the sink heard it
+    # all when speculating, before it heard anything when not.
+    assert set(heard_after) == ({1} if speculate else {2})
+
+
+@pytest.mark.parametrize("made_up", [False, True])
+def test_a_speculative_first_pass_gives_the_same_output(made_up: bool) -> None:
+    # Speculating, the sink hears the first pass as it is made. When that pass is final
+    # the result is what mastering without speculation gives; when it is not, Remaster
+    # says so and carries the gain, and mastering with that gain gives the same result.
+    x = _pops(9) if made_up else _speech(1)
+    plain_out, plain = master(x, RATE, TARGET, chunk_seconds=4.0)
+    sink = Recorder()
+    if not made_up:
+        out, report = master(x, RATE, TARGET, chunk_seconds=4.0, sink=sink, speculate=True)
+        assert report == plain and np.array_equal(out, plain_out)
+        assert np.array_equal(np.concatenate(sink.pieces), out)
+        return
+    with pytest.raises(Remaster) as again:
+        master(x, RATE, TARGET, chunk_seconds=4.0, sink=sink, speculate=True)
+    assert len(sink.pieces) == math.ceil(len(x) / (4 * RATE))  # the first pass, heard early
+    assert again.value.gain_db == plain.gain_db
+    retry = Recorder()
+    out, report = master(x, RATE, TARGET, chunk_seconds=4.0, sink=retry, gain_db=plain.gain_db)
+    assert report == plain and np.array_equal(out, plain_out)
+    assert np.array_equal(np.concatenate(retry.pieces), out)
 
 
 def test_report_describes_what_was_done() -> None:

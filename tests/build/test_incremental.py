@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import EPISODE_ONE, WriteGuide
@@ -88,6 +89,46 @@ def test_one_sentence_edit_touches_one_episode(write_guide: WriteGuide, tmp_path
     pieces = {k for k in changed if k.startswith(f"{RECORD_DIR}/audiobook/")}
     assert len(pieces) == 1
     assert must | book <= changed <= must | indexes | book | pieces
+
+
+@pytest.mark.parametrize("make_up", [False, True])
+def test_an_edit_beside_idle_workers_gives_a_cold_builds_bytes(
+    write_guide: WriteGuide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_up: bool
+) -> None:
+    # One episode to build and two workers: its encoders start during mastering's first
+    # pass (speculating). With `make_up`, every limited episode is mastered twice, so the
+    # speculative encode is thrown away and made again at the final gain.
+    import audioguide.audio.master as mastering
+
+    retries: list[float] = []
+    if make_up:
+        # Every pass counts as limited, and no shortfall is small enough: mastered twice.
+        monkeypatch.setattr(mastering, "MAX_SHORTFALL_DB", -1.0)
+        limit = mastering._gain_and_limit
+
+        def limited(*args: Any, **kwargs: Any) -> tuple[Any, float]:
+            out, lowest = limit(*args, **kwargs)
+            return out, min(lowest, 0.99)
+
+        monkeypatch.setattr(mastering, "_gain_and_limit", limited)
+        real = mastering.Remaster.__init__
+
+        def counted(self: mastering.Remaster, gain_db: float) -> None:
+            retries.append(gain_db)
+            real(self, gain_db)
+
+        monkeypatch.setattr(mastering.Remaster, "__init__", counted)
+    root, out = write_guide(), tmp_path / "out"
+    build(root, out, cache_dir=tmp_path / "c", jobs=2, engine_factory=fake_factory)
+    edited = EPISODE_ONE.replace("It is short.", "It is quite short.")
+    (root / "episodes" / "01-first.yaml").write_text(edited)
+    report = build(root, out, cache_dir=tmp_path / "c", jobs=2, engine_factory=fake_factory)
+    assert [ep.rebuilt for ep in report.episodes] == [True, False]
+    assert len(retries) == (1 if make_up else 0)
+    cold = tmp_path / "cold"
+    build(root, cold, cache_dir=tmp_path / "c", jobs=1, engine_factory=fake_factory)
+    assert hashes(out) == hashes(cold)
+    assert not [p for p in out.rglob("*") if ".tmp" in p.name]
 
 
 def test_cold_builds_are_identical_whatever_the_jobs(

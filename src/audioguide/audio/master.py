@@ -100,6 +100,15 @@ class Sink(Protocol):
     def feed(self, pcm: Samples) -> None: ...
 
 
+class Remaster(Exception):
+    """A speculative first pass (see `master`) was not the final one: master again with
+    `gain_db`, which the first pass found."""
+
+    def __init__(self, gain_db: float) -> None:
+        super().__init__(f"mastering again at {gain_db:+.2f} dB")
+        self.gain_db = gain_db
+
+
 def master(
     pcm: Samples | bytes,
     rate: int,
@@ -108,6 +117,8 @@ def master(
     codec: Codec = MP3_64K,
     chunk_seconds: float = CHUNK_SECONDS,
     sink: Sink | None = None,
+    speculate: bool = False,
+    gain_db: float | None = None,
 ) -> tuple[Samples, MasterReport]:
     """Master mono int16 PCM (array or little-endian bytes) at `rate` Hz for `codec`.
 
@@ -116,6 +127,11 @@ def master(
     file meets both. Returns new int16 samples and a report; the input is not modified.
     The output also goes to `sink` (which must not change it) piece by piece, once its
     gain is final: an encoder gets only what the caller gets back.
+
+    With `speculate`, the sink is fed during the first pass, before it is known to be
+    final (most are): an encoder on an idle core then starts at once. If it was not,
+    `Remaster` says so, and the caller starts its encoders again and calls with the
+    `gain_db` it carries, which skips the first pass. The output is the same either way.
     """
     if rate <= 0:
         raise ValueError(f"sample rate must be positive, got {rate}")
@@ -132,23 +148,44 @@ def master(
         return out, report
 
     wanted = settings.loudness - codec.level_db - input_lufs
-    gain_db = min(wanted, MAX_GAIN_DB)
     ceiling = 10 ** ((settings.true_peak - codec.overshoot_db) / 20)
-    # The sink gets nothing until the gain is final: about a quarter of episodes are
-    # mastered twice, and an encoder fed the first try would have worked for nothing.
-    out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk)
+    if gain_db is not None:  # the first pass ran before, speculatively
+        out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk, sink)
+        output_lufs = integrated_loudness(out, rate, chunk=chunk)
+        return out, _report(input_lufs, gain_db, wanted, min_gain, output_lufs, out, chunk, codec)
+    gain_db = min(wanted, MAX_GAIN_DB)
+    # Otherwise the sink gets nothing until the gain is final: about a quarter of
+    # episodes are mastered twice, and an encoder fed the first try would have worked
+    # for nothing, on a core another episode could use.
+    early = sink if speculate else None
+    out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk, early)
     output_lufs = integrated_loudness(out, rate, chunk=chunk)
     short = settings.loudness - codec.level_db - output_lufs
     if min_gain < 1.0 and short > MAX_SHORTFALL_DB and gain_db + short <= MAX_GAIN_DB:
         # Heavy limiting (clicks, pops) took audible level away: aim that much higher
         # once; the limiter still holds the peaks.
         gain_db += short
+        if early is not None:
+            raise Remaster(gain_db)
         out, min_gain = _gain_and_limit(x, rate, 10 ** (gain_db / 20), ceiling, chunk, sink)
         output_lufs = integrated_loudness(out, rate, chunk=chunk)
-    elif sink is not None:
+    elif sink is not None and early is None:
         for start in range(0, len(out), chunk):
             sink.feed(out[start : start + chunk])
-    report = MasterReport(
+    return out, _report(input_lufs, gain_db, wanted, min_gain, output_lufs, out, chunk, codec)
+
+
+def _report(
+    input_lufs: float,
+    gain_db: float,
+    wanted: float,
+    min_gain: float,
+    output_lufs: float,
+    out: Samples,
+    chunk: int,
+    codec: Codec,
+) -> MasterReport:
+    return MasterReport(
         input_lufs=input_lufs,
         gain_db=gain_db,
         silent=False,
@@ -159,7 +196,6 @@ def master(
         output_true_peak=true_peak(out, chunk=chunk),
         delivered_lufs=output_lufs + codec.level_db,
     )
-    return out, report
 
 
 def integrated_loudness(x: Samples, rate: int, *, chunk: int | None = None) -> float:

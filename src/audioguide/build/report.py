@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from audioguide.model import Guide
+from audioguide.plan.timeline import LEAD_IN
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,26 @@ class ChapterMark:
     def __post_init__(self) -> None:
         if not 0 <= self.start_ms < self.end_ms:
             raise ValueError(f"chapter {self.title!r}: need 0 <= start_ms < end_ms")
+
+
+def chapter_marks(
+    starts: Sequence[tuple[str, float]], seconds: float, intro: str = ""
+) -> tuple[ChapterMark, ...]:
+    """The chapters from their starts; what comes before the first (the chime and the
+    spoken intro) is a chapter of its own, titled `intro`, so that every moment of the
+    episode belongs to one: apps show the current chapter, and the first one would
+    otherwise begin seconds into the audio. Silence alone before it (the lead-in) is
+    given to the first chapter instead."""
+    if starts and starts[0][1] > LEAD_IN + 0.001:
+        starts = [(intro, 0.0), *starts]
+    elif starts:
+        starts = [(starts[0][0], 0.0), *starts[1:]]
+    ms = [round(start * 1000) for _, start in starts]
+    end = round(seconds * 1000)
+    return tuple(
+        ChapterMark(title, ms[i], ms[i + 1] if i + 1 < len(ms) else end)
+        for i, (title, _) in enumerate(starts)
+    )
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,9 @@ from audioguide.build.report import (
     Alternate,
     BookSource,
     BuildReport,
-    ChapterMark,
     EpisodeResult,
     Published,
+    chapter_marks,
 )
 from audioguide.build.start_method import keep_freed_memory, pool_context, warm_worker
 from audioguide.check.content import check_content
@@ -64,7 +64,6 @@ from audioguide.loader import guidecache
 from audioguide.model import Episode, Guide
 from audioguide.plan import text
 from audioguide.plan.timeline import (
-    LEAD_IN,
     Chime,
     Item,
     Mark,
@@ -175,33 +174,16 @@ class EpisodeJob:
     cover: bytes | None
     engine_factory: EngineFactory
     aac: Path | None = None  # where the audiobook's piece of this episode goes
-
-
-def _chapter_marks(
-    starts: Sequence[tuple[str, float]], seconds: float, intro: str = ""
-) -> tuple[ChapterMark, ...]:
-    """The chapters from their starts; what comes before the first (the chime and the
-    spoken intro) is a chapter of its own, titled `intro`, so that every moment of the
-    episode belongs to one: apps show the current chapter, and the first one would
-    otherwise begin seconds into the audio. Silence alone before it (the lead-in) is
-    given to the first chapter instead."""
-    if starts and starts[0][1] > LEAD_IN + 0.001:
-        starts = [(intro, 0.0), *starts]
-    elif starts:
-        starts = [(starts[0][0], 0.0), *starts[1:]]
-    ms = [round(start * 1000) for _, start in starts]
-    end = round(seconds * 1000)
-    return tuple(
-        ChapterMark(title, ms[i], ms[i + 1] if i + 1 < len(ms) else end)
-        for i, (title, _) in enumerate(starts)
-    )
+    # Encoders fed during mastering's first pass, before it is known to be final: when
+    # the build has idle cores (an edit), not when every core has an episode.
+    speculate: bool = False
 
 
 def build_episode(job: EpisodeJob) -> EpisodeRecord:
     """Render, master and export one episode; return what the record keeps of it."""
     # Imported here: the audio stack costs a second of start-up a no-op build never pays.
     from audioguide.audio.assemble import render
-    from audioguide.audio.master import master
+    from audioguide.audio.master import Remaster, master
     from audioguide.export import transcript
     from audioguide.export.m4b import AacPiece, Tee
     from audioguide.export.mp3 import EpisodeMp3, Tags
@@ -211,7 +193,7 @@ def build_episode(job: EpisodeJob) -> EpisodeRecord:
     clip_for = ClipSource(ClipCache(job.cache_dir), Voices(job.engine_factory, guide.language))
     rendered = render(job.items, functools.partial(clip_for, keys=job.keys))
     starts = [(c.title, c.start) for c in rendered.chapters]
-    chapters = _chapter_marks(starts, rendered.seconds, episode.title)
+    chapters = chapter_marks(starts, rendered.seconds, episode.title)
     tags = Tags(
         title=episode.title,
         album=guide.title,
@@ -228,16 +210,24 @@ def build_episode(job: EpisodeJob) -> EpisodeRecord:
     mp3, vtt, txt = (stem.with_suffix(s) for s in (".mp3", ".vtt", ".txt"))
     # LAME gets the mastered audio straight from memory, a long episode in pieces
     # encoded side by side, cut in its pauses; the audiobook's AAC encoder gets the same.
-    samples = len(rendered.samples)
-    book = AacPiece(job.aac, rendered.rate, samples, rendered.pauses) if job.aac else None
-    try:
-        with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
-            sink = Tee(encoder, book) if book is not None else encoder
-            _, report = master(rendered.samples, rendered.rate, guide.mastering, sink=sink)
-    except BaseException as error:
-        if book is not None:
-            book.abort(error)
-        raise
+    samples, gain = len(rendered.samples), None
+    while True:  # twice at most: once more if a speculative first pass was not final
+        book = AacPiece(job.aac, rendered.rate, samples, rendered.pauses) if job.aac else None
+        try:
+            with EpisodeMp3(mp3, rendered.rate, tags, samples, rendered.pauses) as encoder:
+                sink = Tee(encoder, book) if book is not None else encoder
+                early = job.speculate and gain is None
+                _, report = master(
+                    rendered.samples, rendered.rate, guide.mastering, sink=sink, speculate=early,
+                    gain_db=gain,
+                )  # fmt: skip
+            break
+        except BaseException as error:
+            if book is not None:
+                book.abort(error)
+            if not isinstance(error, Remaster):
+                raise
+            gain = error.gain_db
     if book is not None:
         book.finish()
     from audioguide.system.fsutil import atomic_write_text
@@ -450,6 +440,7 @@ def run(
                 embedded,
                 engine_factory,
                 pieces.get(ep.id),
+                speculate=len(todo) < plan.jobs,
             )
             for ep in todo
         ]
