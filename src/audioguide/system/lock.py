@@ -5,6 +5,11 @@ when its process dies, even by SIGKILL, so a stale lock is simply taken over. Th
 holds the holder's PID, for the message another build gives. msvcrt locks bytes, and a
 locked byte cannot be read by anyone else, so on Windows the lock is on a byte far past
 the PID.
+
+A flock belongs to the open file, which a forked child shares until it execs or exits:
+a build's workers, or an encoder caught between fork and exec. When the holder named
+in the file is dead, those are on their way out (workers follow their parent), so the
+lock is waited for a moment (`STALE_WAIT`) before another build is said to hold it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +27,9 @@ from audioguide.system import hostos
 
 class LockedError(AudioguideError):
     """Another build holds the output folder."""
+
+
+STALE_WAIT = 3.0  # seconds a dead holder's children get to let go of the lock
 
 
 # Who holds a lock, by the command that took it (the second word in the lock file).
@@ -49,9 +58,8 @@ def build_lock(state_dir: Path, name: str = "lock", busy: str = "") -> Iterator[
     # Not through a link: the PID would be written into whatever file it names.
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
-        if not hostos.try_lock(fd):
-            os.lseek(fd, 0, os.SEEK_SET)
-            found = os.read(fd, 32).decode("ascii", "replace").strip("\0 \n").split()
+        if not hostos.try_lock(fd) and not _freed_by_the_dead(fd):
+            found = _holder(fd)
             holder = found[0] if found else "?"
             who = HOLDERS.get(found[1] if len(found) > 1 else "", "another build")
             raise LockedError(
@@ -66,3 +74,22 @@ def build_lock(state_dir: Path, name: str = "lock", busy: str = "") -> Iterator[
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _holder(fd: int) -> list[str]:
+    """The PID and command the lock file names."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, 32).decode("ascii", "replace").strip("\0 \n").split()
+
+
+def _freed_by_the_dead(fd: int) -> bool:
+    """Whether the lock is taken after all, once the children of a dead holder let go."""
+    found = _holder(fd)
+    if not found or not found[0].isdigit() or hostos.pid_alive(int(found[0])):
+        return False
+    deadline = time.monotonic() + STALE_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if hostos.try_lock(fd):
+            return True
+    return False
