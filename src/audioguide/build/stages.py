@@ -222,12 +222,14 @@ def build_episode(job: EpisodeJob) -> EpisodeRecord:
                     gain_db=gain,
                 )  # fmt: skip
             break
+        except Remaster as again:  # its encoders are stopped; start them at the gain
+            if book is not None:
+                book.abort(again)
+            gain = again.gain_db
         except BaseException as error:
             if book is not None:
                 book.abort(error)
-            if not isinstance(error, Remaster):
-                raise
-            gain = error.gain_db
+            raise
     if book is not None:
         book.finish()
     from audioguide.system.fsutil import atomic_write_text

@@ -91,14 +91,13 @@ class AacPiece:
         self._lengths = [round((end - start) * RATE / rate) for start, end in self._parts]
         self._atomic = atomic_path(dest)
         self._tmp = self._atomic.__enter__()
-        names = [self._tmp] if len(self._parts) == 1 else [
+        self._files = [self._tmp] if len(self._parts) == 1 else [
             temp_name(dest.with_name(f"{dest.name}.{k}")) for k in range(len(self._parts))
         ]  # fmt: skip
-        self._files = names
         self._encoders: list[Mp3Encoder] = []
         self._pos = 0
         try:
-            for name in names:
+            for name in self._files:
                 self._encoders.append(Mp3Encoder(rate, name, output=AAC_OUTPUT))
         except BaseException as error:
             self._stop(error)
@@ -153,6 +152,7 @@ def cuts(samples: int, rate: int, pauses: Sequence[tuple[int, int]]) -> tuple[in
     count = min(MAX_PARTS, int(samples / rate // PART_SECONDS)) if rate > 0 else 0
     before = -(-CUT_BEFORE * rate // RATE)  # at the episode's rate, rounded up
     after = -(-CUT_AFTER * rate // RATE)
+    shortest = int(PART_SECONDS * rate / 2)
     found: list[int] = []
     start = 0
     for k in range(1, count):
@@ -165,7 +165,6 @@ def cuts(samples: int, rate: int, pauses: Sequence[tuple[int, int]]) -> tuple[in
             cut = min(max(target, first), last)
             if best is None or abs(cut - target) < abs(best - target):
                 best = cut
-        shortest = int(PART_SECONDS * rate / 2)
         if best is not None and best - start >= shortest and samples - best >= shortest:
             found.append(best)
             start = best
