@@ -20,6 +20,7 @@ from support.browser import (
     PHONE,
     axe_violations,
     load_players,
+    reload_until_stored,
     serve,
     visit,
     wait_for_players,
@@ -78,9 +79,7 @@ def test_position_is_kept_across_a_reload_and_can_start_over(context: Any, url: 
     player.evaluate(
         "a => new Promise(r => { a.addEventListener('seeked', r); a.currentTime = 61; })"
     )
-    page.wait_for_timeout(300)  # local storage reaches the next document a moment later
-    page.reload()
-    wait_for_players(page)
+    reload_until_stored(page, "#episode-01 .progress")
     status = page.locator("#episode-01 .progress")
     assert status.is_visible() and status.inner_text().startswith("Stopped at 1:01")
     assert page.locator("#episode-02 .progress").is_hidden()
@@ -328,11 +327,7 @@ def test_axe_finds_nothing(context: Any, url: str, viewport: dict[str, int], sch
     player.evaluate(
         "a => new Promise(r => { a.addEventListener('seeked', r); a.currentTime = 30; })"
     )
-    # Local storage reaches other documents a moment later (the reload may get a new
-    # renderer process); no timing is measured.
-    page.wait_for_timeout(300)
-    page.reload()
-    wait_for_players(page)
+    reload_until_stored(page, "#resume")
     load_players(page)
     assert page.locator("#resume").is_visible()
     player.evaluate(

@@ -215,3 +215,16 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.html)})))"
     )
     return result
+
+
+def reload_until_stored(page: Any, shown: str) -> None:
+    """Reload until `shown` (a selector the stored state reveals) is visible, or twenty
+    tries: local storage reaches the next document a moment later (the reload may get
+    a new renderer process), later still on a loaded machine. A page that does not play
+    writes nothing back, so reloading loses nothing. No timing is measured."""
+    for _ in range(20):
+        page.wait_for_timeout(300)
+        page.reload()
+        wait_for_players(page)
+        if page.locator(shown).is_visible():
+            return
